@@ -1,0 +1,292 @@
+//! Command line and config file, with ntopng's flag names where ntopng has one.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use clap::Parser;
+use ipnet::IpNet;
+use xntop_flow::Timeouts;
+
+/// Exit code for a bad flag or value (clap uses it too).
+pub const EXIT_USAGE: i32 = 2;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "xntop",
+    version,
+    about = "High-throughput network traffic monitor (ntopng-style flags)",
+    after_help = "A config file may be given as the first argument: one option per line, e.g. `-i=trace.pcap`, \
+                  `--tcp-idle=30`; lines starting with # are comments."
+)]
+pub struct Args {
+    /// Input: a pcap or pcapng file (repeatable; each is an interface). Without -i, the embedded demo capture.
+    #[arg(short = 'i', long = "interface", value_name = "FILE")]
+    pub interfaces: Vec<String>,
+
+    /// Cores to pin the workers to, e.g. `1,2,3` or `0-3`; one worker per entry, a core may repeat.
+    /// Default: one worker per core but the first (at least one).
+    #[arg(short = 'g', long = "core-affinity", value_name = "CORES")]
+    pub cores: Option<String>,
+
+    /// Local networks, comma-separated CIDRs (e.g. `192.168.0.0/16,fd00::/8`).
+    #[arg(short = 'm', long = "local-networks", value_name = "CIDRS")]
+    pub local_networks: Option<String>,
+
+    /// Maximum number of live flows (hard cap, split evenly across workers; the idlest flow is evicted).
+    #[arg(short = 'X', long = "max-num-flows", value_name = "N", default_value_t = 1 << 20,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_flows: u64,
+
+    /// Dump ended flows: `jsonl:PATH` (`jsonl:-` for standard output).
+    #[arg(short = 'F', long = "dump-flows", value_name = "SPEC")]
+    pub dump_flows: Option<String>,
+
+    /// Exit once every input is read and every flow flushed.
+    #[arg(long = "shutdown-when-done")]
+    pub shutdown_when_done: bool,
+
+    /// HTTP port of the web UI (0 = no web server).
+    #[arg(short = 'w', long = "http-port", value_name = "PORT", default_value_t = 3000)]
+    pub http_port: u16,
+
+    /// Idle timeout of TCP flows, seconds.
+    #[arg(long = "tcp-idle", value_name = "SECS", default_value_t = 60)]
+    pub tcp_idle: u64,
+    /// Idle timeout of UDP flows, seconds.
+    #[arg(long = "udp-idle", value_name = "SECS", default_value_t = 60)]
+    pub udp_idle: u64,
+    /// Idle timeout of other flows (ICMP, SCTP, …), seconds.
+    #[arg(long = "other-idle", value_name = "SECS", default_value_t = 60)]
+    pub other_idle: u64,
+    /// Grace period after a TCP close (both FINs or a RST), seconds.
+    #[arg(long = "tcp-close-grace", value_name = "SECS", default_value_t = 2)]
+    pub tcp_close_grace: u64,
+    /// Active timeout: long flows emit a partial record every SECS (0 = never).
+    #[arg(long = "active-timeout", value_name = "SECS", default_value_t = 120)]
+    pub active_timeout: u64,
+
+    /// Replay capture files at their recorded pace instead of as fast as possible.
+    #[arg(long = "replay-pace")]
+    pub replay_pace: bool,
+
+    /// Write the end-of-run summary as JSON to this file.
+    #[arg(long = "stats-json", value_name = "PATH")]
+    pub stats_json: Option<PathBuf>,
+
+    /// More log output (repeat for more).
+    #[arg(short = 'v', long = "verbose", action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+/// Where ended flows go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FlowDump {
+    JsonLines(PathBuf),
+    Stdout,
+}
+
+/// The validated configuration.
+#[derive(Debug)]
+pub struct Config {
+    pub inputs: Vec<String>,
+    /// Core of each worker (may repeat).
+    pub worker_cores: Vec<usize>,
+    pub local_networks: Vec<IpNet>,
+    pub max_flows: u64,
+    pub dump: Option<FlowDump>,
+    pub shutdown_when_done: bool,
+    pub http_port: u16,
+    pub timeouts: Timeouts,
+    pub stats_json: Option<PathBuf>,
+    pub replay_pace: bool,
+    pub verbose: u8,
+}
+
+/// Expands a config file given as the first argument into ordinary arguments.
+///
+/// # Errors
+/// When the file cannot be read.
+pub fn expand_args(raw: Vec<String>) -> Result<Vec<String>> {
+    let Some(first) = raw.get(1) else {
+        return Ok(raw);
+    };
+    if first.starts_with('-') || !Path::new(first).is_file() {
+        return Ok(raw);
+    }
+    let path = first.clone();
+    let mut out = vec![raw[0].clone()];
+    if looks_like_capture(Path::new(&path)) {
+        // `xntop trace.pcap` is the obvious thing to type: treat it as `-i trace.pcap`.
+        out.push("-i".into());
+        out.push(path);
+    } else {
+        let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read config file {path}"))?;
+        for line in text.lines() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            match line.split_once(['=', ' ', '\t']) {
+                Some((flag, value)) if flag.starts_with('-') => {
+                    out.push(flag.to_string());
+                    out.push(value.trim().to_string());
+                }
+                _ => out.push(line.to_string()),
+            }
+        }
+    }
+    out.extend(raw.into_iter().skip(2));
+    Ok(out)
+}
+
+fn looks_like_capture(path: &Path) -> bool {
+    use std::io::Read;
+    let mut magic = [0u8; 4];
+    std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut magic)).is_ok()
+        && matches!(
+            u32::from_le_bytes(magic),
+            0xa1b2_c3d4 | 0xd4c3_b2a1 | 0xa1b2_3c4d | 0x4d3c_b2a1 | 0x0a0d_0d0a
+        )
+}
+
+/// Parses `-g`: a comma-separated list of core ids and ranges (`0-3`).
+///
+/// # Errors
+/// On syntax errors and cores this machine does not have.
+pub fn parse_cores(spec: &str, available: usize) -> Result<Vec<usize>> {
+    let mut cores = Vec::new();
+    for part in spec.split(',').map(str::trim) {
+        let (lo, hi) = match part.split_once('-') {
+            Some((a, b)) => (a.trim(), b.trim()),
+            None => (part, part),
+        };
+        let lo: usize = lo.parse().with_context(|| format!("-g: '{part}' is not a core number or range"))?;
+        let hi: usize = hi.parse().with_context(|| format!("-g: '{part}' is not a core number or range"))?;
+        if lo > hi {
+            bail!("-g: range '{part}' is backwards");
+        }
+        for c in lo..=hi {
+            if c >= available {
+                bail!("-g: core {c} does not exist (this machine has cores 0-{})", available.saturating_sub(1));
+            }
+            cores.push(c);
+        }
+    }
+    if cores.is_empty() {
+        bail!("-g: no cores given");
+    }
+    if cores.len() > 64 {
+        bail!("-g: at most 64 workers");
+    }
+    Ok(cores)
+}
+
+fn parse_dump(spec: &str) -> Result<FlowDump> {
+    match spec.split_once(':') {
+        Some(("jsonl", "-")) => Ok(FlowDump::Stdout),
+        Some(("jsonl", path)) if !path.is_empty() => Ok(FlowDump::JsonLines(PathBuf::from(path))),
+        _ => bail!("-F: unsupported flow dump '{spec}' (expected jsonl:PATH or jsonl:-)"),
+    }
+}
+
+fn parse_networks(spec: &str) -> Result<Vec<IpNet>> {
+    spec.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| s.parse::<IpNet>().with_context(|| format!("-m: '{s}' is not a network in CIDR notation")))
+        .collect()
+}
+
+impl Config {
+    /// Validates parsed arguments.
+    ///
+    /// # Errors
+    /// On any invalid value, with a message naming the flag.
+    pub fn from_args(args: Args, available_cores: usize) -> Result<Self> {
+        const S: u64 = 1_000_000_000;
+        let worker_cores = match &args.cores {
+            Some(spec) => parse_cores(spec, available_cores)?,
+            None => (1..available_cores.max(2)).map(|c| c.min(available_cores.saturating_sub(1))).collect(),
+        };
+        if args.interfaces.len() > usize::from(u8::MAX) {
+            bail!("-i: at most 255 inputs");
+        }
+        for (flag, secs) in [
+            ("--tcp-idle", args.tcp_idle),
+            ("--udp-idle", args.udp_idle),
+            ("--other-idle", args.other_idle),
+            ("--tcp-close-grace", args.tcp_close_grace),
+            ("--active-timeout", args.active_timeout),
+        ] {
+            if secs > 365 * 24 * 3600 {
+                bail!("{flag}: {secs} s is more than a year");
+            }
+        }
+        Ok(Self {
+            inputs: args.interfaces,
+            worker_cores,
+            local_networks: args.local_networks.as_deref().map(parse_networks).transpose()?.unwrap_or_default(),
+            max_flows: args.max_flows,
+            dump: args.dump_flows.as_deref().map(parse_dump).transpose()?,
+            shutdown_when_done: args.shutdown_when_done,
+            http_port: args.http_port,
+            timeouts: Timeouts {
+                tcp_idle_ns: args.tcp_idle * S,
+                udp_idle_ns: args.udp_idle * S,
+                other_idle_ns: args.other_idle * S,
+                tcp_close_grace_ns: args.tcp_close_grace * S,
+                active_ns: args.active_timeout * S,
+            },
+            stats_json: args.stats_json,
+            replay_pace: args.replay_pace,
+            verbose: args.verbose,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cores_lists_ranges_and_repeats() {
+        assert_eq!(parse_cores("0,1", 2).ok(), Some(vec![0, 1]));
+        assert_eq!(parse_cores("0-1,1,1", 2).ok(), Some(vec![0, 1, 1, 1]));
+        assert!(parse_cores("2", 2).is_err());
+        assert!(parse_cores("x", 2).is_err());
+        assert!(parse_cores("1-0", 2).is_err());
+    }
+
+    #[test]
+    fn dump_specs() {
+        assert_eq!(parse_dump("jsonl:-").ok(), Some(FlowDump::Stdout));
+        assert_eq!(parse_dump("jsonl:/tmp/x").ok(), Some(FlowDump::JsonLines("/tmp/x".into())));
+        assert!(parse_dump("csv:/tmp/x").is_err());
+        assert!(parse_dump("jsonl:").is_err());
+    }
+
+    #[test]
+    fn networks() {
+        assert_eq!(parse_networks("10.0.0.0/8, fd00::/8").map(|v| v.len()).ok(), Some(2));
+        assert!(parse_networks("10.0.0.0/33").is_err());
+    }
+
+    #[test]
+    fn config_file_expands_to_flags() {
+        let dir = std::env::temp_dir().join(format!("xntop-cfg-{}", std::process::id()));
+        let _ = std::fs::create_dir_all(&dir);
+        let file = dir.join("xntop.conf");
+        std::fs::write(&file, "# demo\n-i=a.pcap\n--tcp-idle=30\n--shutdown-when-done\n-g 0\n").ok();
+        let raw = vec!["xntop".into(), file.display().to_string(), "-v".into()];
+        let out = expand_args(raw).ok();
+        assert_eq!(
+            out,
+            Some(
+                ["xntop", "-i", "a.pcap", "--tcp-idle", "30", "--shutdown-when-done", "-g", "0", "-v"]
+                    .map(String::from)
+                    .to_vec()
+            )
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

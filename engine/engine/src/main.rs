@@ -1,0 +1,190 @@
+//! `xntop`: reads packets, tracks flows on pinned sharded workers, and writes flow records.
+//!
+//! Threads: one reader per input (decode + steer by symmetric hash), one worker per `-g` entry (owns a flow-table
+//! shard), one writer for `-F`. They share only atomics (`RunState`) and SPSC rings.
+
+mod config;
+mod fragments;
+mod handoff;
+mod output;
+mod reader;
+mod summary;
+mod worker;
+
+use std::process::ExitCode;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::thread;
+use std::time::Instant;
+
+use clap::Parser;
+use rtrb::RingBuffer;
+use xntop_capture::CaptureFile;
+use xntop_model::FlowRecord;
+
+use crate::config::{Args, Config, FlowDump, EXIT_USAGE};
+use crate::handoff::{PacketDesc, RunState, RING_SLOTS};
+use crate::worker::{Backpressure, WorkerSetup};
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// The capture processed when no `-i` is given (see pcaps/README.md).
+static DEMO_CAPTURE: &[u8] = include_bytes!("../../../pcaps/demo.pcap");
+
+/// Ended-flow records buffered per worker before the writer must catch up.
+const RECORD_RING_SLOTS: usize = 16 * 1024;
+
+fn main() -> ExitCode {
+    let raw = match config::expand_args(std::env::args().collect()) {
+        Ok(raw) => raw,
+        Err(e) => return usage_error(&e),
+    };
+    let args = match Args::try_parse_from(raw) {
+        Ok(a) => a,
+        Err(e) => e.exit(),
+    };
+    let cores = core_affinity::get_core_ids().map_or(1, |c| c.len()).max(1);
+    let mut config = match Config::from_args(args, cores) {
+        Ok(c) => c,
+        Err(e) => return usage_error(&e),
+    };
+    match run(&mut config) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("xntop: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn usage_error(e: &anyhow::Error) -> ExitCode {
+    eprintln!("xntop: {e:#}");
+    ExitCode::from(u8::try_from(EXIT_USAGE).unwrap_or(2))
+}
+
+fn open_inputs(config: &Config) -> anyhow::Result<Vec<Arc<CaptureFile>>> {
+    if config.inputs.is_empty() {
+        return Ok(vec![Arc::new(CaptureFile::from_static("demo.pcap (embedded)", DEMO_CAPTURE)?)]);
+    }
+    config
+        .inputs
+        .iter()
+        .map(|name| Ok(Arc::new(CaptureFile::open(std::path::Path::new(name))?)))
+        .collect()
+}
+
+fn run(config: &mut Config) -> anyhow::Result<ExitCode> {
+    let files = open_inputs(config)?;
+    if config.inputs.is_empty() && config.dump.is_none() {
+        // The demo run shows its records: nothing else would.
+        config.dump = Some(FlowDump::Stdout);
+    }
+    if config.http_port != 0 && config.verbose > 0 {
+        eprintln!("xntop: the web UI is not part of this build yet; -w {} is ignored", config.http_port);
+    }
+    let dest = config.dump.as_ref().map(output::open).transpose()?;
+
+    let run = Arc::new(RunState::default());
+    // A first SIGINT/SIGTERM asks for a clean stop (every flow flushed); a second one exits at once.
+    for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        signal_hook::flag::register_conditional_shutdown(sig, 130, Arc::clone(&run.stop))?;
+        signal_hook::flag::register(sig, Arc::clone(&run.stop))?;
+    }
+
+    let workers = config.worker_cores.len();
+    let per_shard_flows = usize::try_from(config.max_flows.div_ceil(workers as u64)).unwrap_or(usize::MAX);
+
+    // rings[input][worker]
+    let mut producers: Vec<Vec<_>> = Vec::new();
+    let mut consumers: Vec<Vec<_>> = (0..workers).map(|_| Vec::new()).collect();
+    for _ in &files {
+        let mut row = Vec::new();
+        for worker_inputs in &mut consumers {
+            let (p, c) = RingBuffer::<PacketDesc>::new(RING_SLOTS);
+            row.push(p);
+            worker_inputs.push(c);
+        }
+        producers.push(row);
+    }
+    let (record_producers, record_consumers): (Vec<_>, Vec<_>) = if dest.is_some() {
+        (0..workers)
+            .map(|_| {
+                let (p, c) = RingBuffer::<FlowRecord>::new(RECORD_RING_SLOTS);
+                (Some(p), Some(c))
+            })
+            .unzip()
+    } else {
+        ((0..workers).map(|_| None).collect(), Vec::new())
+    };
+
+    let started = Instant::now();
+    run.readers_running.store(files.len(), Ordering::Release);
+    run.workers_running.store(workers, Ordering::Release);
+
+    let mut worker_handles = Vec::new();
+    for ((id, inputs), output) in consumers.into_iter().enumerate().zip(record_producers) {
+        let setup = WorkerSetup {
+            id,
+            core: config.worker_cores[id],
+            max_flows: per_shard_flows,
+            timeouts: config.timeouts,
+            inputs,
+            output,
+            backpressure: Backpressure::Wait,
+            run: Arc::clone(&run),
+        };
+        worker_handles.push(thread::Builder::new().name(format!("xntop-w{id}")).spawn(move || worker::run(setup))?);
+    }
+    let writer = match dest {
+        Some(dest) => {
+            let rings: Vec<_> = record_consumers.into_iter().flatten().collect();
+            let run = Arc::clone(&run);
+            Some(thread::Builder::new().name("xntop-dump".into()).spawn(move || output::run(dest, rings, &run))?)
+        }
+        None => None,
+    };
+    let mut reader_handles = Vec::new();
+    for (iface, (file, rings)) in files.into_iter().zip(producers).enumerate() {
+        let run = Arc::clone(&run);
+        let iface = u8::try_from(iface).unwrap_or(u8::MAX);
+        let paced = config.replay_pace;
+        reader_handles.push(thread::Builder::new().name(format!("xntop-r{iface}")).spawn(move || {
+            let stats = reader::Reader::new(iface, file, rings, Arc::clone(&run)).paced(paced).run();
+            run.readers_running.fetch_sub(1, Ordering::AcqRel);
+            stats
+        })?);
+    }
+
+    let inputs: Vec<_> = reader_handles.into_iter().map(|h| h.join().unwrap_or_default()).collect();
+    let mut worker_stats = Vec::new();
+    for h in worker_handles {
+        match h.join() {
+            Ok(s) => worker_stats.push(s),
+            Err(_) => anyhow::bail!("a worker thread panicked"),
+        }
+    }
+    let output = writer.map(|h| h.join().unwrap_or_default());
+    let summary = summary::Summary {
+        inputs,
+        workers: worker_stats,
+        output,
+        elapsed: started.elapsed(),
+    };
+    eprint!("{}", summary.render());
+    if let Some(path) = &config.stats_json {
+        std::fs::write(path, summary.to_json().to_string())
+            .map_err(|e| anyhow::anyhow!("--stats-json: cannot write {}: {e}", path.display()))?;
+    }
+    let mut code = ExitCode::SUCCESS;
+    for i in &summary.inputs {
+        if let Some(err) = &i.error {
+            eprintln!("xntop: {err} ({} packets before it were processed)", i.packets);
+            code = ExitCode::FAILURE;
+        }
+    }
+    if run.stopping() {
+        eprintln!("xntop: stopped by signal; all live flows were flushed");
+    }
+    Ok(code)
+}

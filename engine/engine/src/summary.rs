@@ -1,0 +1,155 @@
+//! The end-of-run summary: human lines on stderr, and the same figures as JSON for scripts (`--stats-json`).
+
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use serde_json::{json, Map, Value};
+use xntop_flow::EndReason;
+use xntop_wire::Reject;
+
+use crate::output::OutputStats;
+use crate::reader::InputStats;
+use crate::worker::WorkerStats;
+
+/// Everything the run produced, gathered after all threads joined.
+pub struct Summary {
+    pub inputs: Vec<InputStats>,
+    pub workers: Vec<WorkerStats>,
+    pub output: Option<OutputStats>,
+    pub elapsed: Duration,
+}
+
+impl Summary {
+    fn packets(&self) -> u64 {
+        self.inputs.iter().map(|i| i.packets).sum()
+    }
+
+    fn bytes(&self) -> u64 {
+        self.inputs.iter().map(|i| i.bytes).sum()
+    }
+
+    fn flows(&self) -> u64 {
+        self.workers.iter().map(|w| w.table.created).sum()
+    }
+
+    fn rejects(&self) -> [u64; Reject::COUNT] {
+        let mut all = [0u64; Reject::COUNT];
+        for i in &self.inputs {
+            for (a, b) in all.iter_mut().zip(i.rejects) {
+                *a += b;
+            }
+        }
+        all
+    }
+
+    fn ended(&self) -> [u64; 6] {
+        let mut all = [0u64; 6];
+        for w in &self.workers {
+            for (a, b) in all.iter_mut().zip(w.table.ended) {
+                *a += b;
+            }
+        }
+        all
+    }
+
+    #[allow(clippy::cast_precision_loss, reason = "a rate for display")]
+    fn pps(&self) -> f64 {
+        let secs = self.elapsed.as_secs_f64();
+        if secs > 0.0 {
+            self.packets() as f64 / secs
+        } else {
+            0.0
+        }
+    }
+
+    /// The human summary.
+    #[must_use]
+    pub fn render(&self) -> String {
+        let mut s = String::new();
+        let _ = writeln!(
+            s,
+            "xntop: {} packets, {} bytes, {} flows in {:.3} s ({:.0} packets/s)",
+            self.packets(),
+            self.bytes(),
+            self.flows(),
+            self.elapsed.as_secs_f64(),
+            self.pps()
+        );
+        for i in &self.inputs {
+            let _ = writeln!(s, "  input {}: {} packets, {} bytes", i.name, i.packets, i.bytes);
+        }
+        let rejects = self.rejects();
+        let malformed: u64 = Reject::ALL.iter().filter(|r| r.is_malformed()).map(|&r| rejects[r as usize]).sum();
+        let _ = write!(s, "  no flow: {malformed} malformed");
+        for r in Reject::ALL {
+            if rejects[r as usize] > 0 {
+                let _ = write!(s, ", {}={}", r.name(), rejects[r as usize]);
+            }
+        }
+        s.push('\n');
+        let _ = write!(s, "  records:");
+        for (r, n) in EndReason::ALL.iter().zip(self.ended()) {
+            let _ = write!(s, " {}={n}", r.as_str());
+        }
+        s.push('\n');
+        if let Some(o) = &self.output {
+            let _ = writeln!(
+                s,
+                "  flow dump: {} records written, {} write errors",
+                o.records, o.write_errors
+            );
+        }
+        for w in &self.workers {
+            let q = |p: f64| w.batch_ns.value_at_quantile(p) / 1000;
+            let _ = writeln!(
+                s,
+                "  worker {} (core {}{}): {} packets, {} flows, {} batches, batch time p50={} µs p99={} µs \
+                 p99.9={} µs, records dropped={}",
+                w.id,
+                w.core,
+                if w.pinned { "" } else { ", not pinned" },
+                w.packets,
+                w.table.created,
+                w.batches,
+                q(0.5),
+                q(0.99),
+                q(0.999),
+                w.records_dropped
+            );
+        }
+        s
+    }
+
+    /// The summary as JSON.
+    #[must_use]
+    pub fn to_json(&self) -> Value {
+        let rejects = self.rejects();
+        let rejects: Map<String, Value> =
+            Reject::ALL.iter().map(|&r| (r.name().to_string(), json!(rejects[r as usize]))).collect();
+        let ended: Map<String, Value> =
+            EndReason::ALL.iter().zip(self.ended()).map(|(r, n)| (r.as_str().to_string(), json!(n))).collect();
+        json!({
+            "packets": self.packets(),
+            "bytes": self.bytes(),
+            "flows": self.flows(),
+            "seconds": self.elapsed.as_secs_f64(),
+            "packets_per_second": self.pps(),
+            "rejects": rejects,
+            "records": ended,
+            "inputs": self.inputs.iter().map(|i| json!({
+                "name": i.name, "packets": i.packets, "bytes": i.bytes, "error": i.error,
+            })).collect::<Vec<_>>(),
+            "workers": self.workers.iter().map(|w| json!({
+                "id": w.id, "core": w.core, "pinned": w.pinned, "packets": w.packets, "bytes": w.bytes,
+                "flows": w.table.created, "peak_live_flows": w.table.peak_live, "batches": w.batches,
+                "records_dropped": w.records_dropped,
+                "batch_ns_p50": w.batch_ns.value_at_quantile(0.5),
+                "batch_ns_p99": w.batch_ns.value_at_quantile(0.99),
+                "batch_ns_p999": w.batch_ns.value_at_quantile(0.999),
+            })).collect::<Vec<_>>(),
+            "flow_dump": self.output.as_ref().map(|o| json!({
+                "records": o.records, "write_errors": o.write_errors, "records_lost": o.records_lost,
+            })),
+        })
+    }
+}

@@ -1,0 +1,205 @@
+//! The hot loop: one pinned worker per flow-table shard.
+//!
+//! A worker owns its [`FlowTable`] (built on its own thread, so its memory is local to its core), takes descriptor
+//! batches from one ring per input, accounts each packet to its flow, and moves ended flows to the output ring.
+//! Per packet it does one hash lookup and touches only its own memory: no lock, no allocation, no blocking call.
+//! Expiry runs after each batch with a bounded number of visits.
+
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Instant;
+
+use hdrhistogram::Histogram;
+use rtrb::{Consumer, Producer};
+use xntop_flow::{EndReason, Flow, FlowSink, FlowTable, PacketInfo, TableStats, Timeouts};
+use xntop_model::FlowRecord;
+
+use crate::handoff::{PacketDesc, RunState, BATCH};
+use crate::reader::backoff;
+
+/// List heads the purge may visit after each batch: enough to keep up with flows ending at line rate, small enough
+/// to keep a batch's latency flat.
+const PURGE_VISITS: usize = 2 * BATCH;
+
+/// What to do when the output ring is full.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backpressure {
+    /// Offline input: nothing is lost, the worker waits for the writer.
+    Wait,
+    /// Live input: never wait; count the record as dropped.
+    Drop,
+}
+
+/// A worker's figures at the end of the run.
+#[derive(Debug)]
+pub struct WorkerStats {
+    pub id: usize,
+    pub core: usize,
+    pub pinned: bool,
+    pub packets: u64,
+    pub bytes: u64,
+    pub batches: u64,
+    pub table: TableStats,
+    pub records_dropped: u64,
+    /// Batch processing time in nanoseconds.
+    pub batch_ns: Histogram<u64>,
+}
+
+/// Moves ended flows into the output ring as records.
+struct RecordSink {
+    out: Option<Producer<FlowRecord>>,
+    policy: Backpressure,
+    dropped: u64,
+}
+
+impl FlowSink for RecordSink {
+    fn flow_ended(&mut self, flow: &Flow, reason: EndReason) {
+        let Some(out) = self.out.as_mut() else {
+            return;
+        };
+        let record = to_record(flow, reason);
+        let mut pending = Some(record);
+        let mut spins = 0;
+        while let Some(r) = pending.take() {
+            match out.push(r) {
+                Ok(()) => {}
+                Err(rtrb::PushError::Full(r)) => {
+                    if self.policy == Backpressure::Drop {
+                        self.dropped += 1;
+                    } else {
+                        backoff(&mut spins);
+                        pending = Some(r);
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn to_record(f: &Flow, reason: EndReason) -> FlowRecord {
+    let client = f.client;
+    let server = client.peer();
+    let is_tcp = f.key.proto == 6;
+    FlowRecord {
+        proto: f.key.proto,
+        src_ip: f.key.addr(client),
+        src_port: f.key.port(client),
+        dst_ip: f.key.addr(server),
+        dst_port: f.key.port(server),
+        vlan: f.key.vlan,
+        iface: f.key.iface,
+        tunnel: (f.tunnel != xntop_wire::Tunnel::None).then(|| f.tunnel.as_str()),
+        app: "Unknown",
+        master: "Unknown",
+        category: "Unspecified",
+        confidence: "unknown",
+        packets_c2s: f.packets[0],
+        packets_s2c: f.packets[1],
+        bytes_c2s: f.bytes[0],
+        bytes_s2c: f.bytes[1],
+        first_seen_ns: f.first_ns,
+        last_seen_ns: f.last_ns,
+        tcp_flags_c2s: f.tcp_flags[0],
+        tcp_flags_s2c: f.tcp_flags[1],
+        tcp_state: is_tcp.then(|| f.tcp.state.as_str()),
+        end_reason: reason.as_str(),
+        rtt_us: (is_tcp && f.tcp.rtt_us != 0).then_some(f.tcp.rtt_us),
+        retransmissions: f.tcp.retransmissions,
+        out_of_order: f.tcp.out_of_order,
+    }
+}
+
+/// Everything a worker thread is handed at spawn.
+pub struct WorkerSetup {
+    pub id: usize,
+    pub core: usize,
+    pub max_flows: usize,
+    pub timeouts: Timeouts,
+    pub inputs: Vec<Consumer<PacketDesc>>,
+    pub output: Option<Producer<FlowRecord>>,
+    pub backpressure: Backpressure,
+    pub run: Arc<RunState>,
+}
+
+/// Runs one worker to the end of its inputs, then flushes its flows.
+pub fn run(setup: WorkerSetup) -> WorkerStats {
+    let WorkerSetup {
+        id,
+        core,
+        max_flows,
+        timeouts,
+        mut inputs,
+        output,
+        backpressure,
+        run,
+    } = setup;
+    let pinned = core_affinity::set_for_current(core_affinity::CoreId { id: core });
+    let mut table = FlowTable::new(max_flows, timeouts);
+    let mut sink = RecordSink {
+        out: output,
+        policy: backpressure,
+        dropped: 0,
+    };
+    // 1 ns .. 10 s with 3 significant digits; recording never allocates.
+    let mut batch_ns = Histogram::<u64>::new_with_bounds(1, 10_000_000_000, 3)
+        .unwrap_or_else(|_| Histogram::<u64>::new(3).unwrap_or_else(|_| unreachable!("3 sigfig is valid")));
+    let (mut packets, mut bytes, mut batches) = (0u64, 0u64, 0u64);
+    let mut now_ns = 0u64;
+    let mut spins = 0u32;
+    loop {
+        let mut worked = false;
+        for ring in &mut inputs {
+            let n = ring.slots().min(BATCH);
+            if n == 0 {
+                continue;
+            }
+            let Ok(chunk) = ring.read_chunk(n) else {
+                continue;
+            };
+            worked = true;
+            let started = Instant::now();
+            let (a, b) = chunk.as_slices();
+            for desc in a.iter().chain(b) {
+                let pkt = PacketInfo {
+                    ts_ns: desc.ts_ns,
+                    wire_len: desc.wire_len,
+                    from: desc.from,
+                    tcp: desc.tcp,
+                    payload_len: desc.payload_len,
+                    tunnel: desc.tunnel,
+                };
+                table.update(desc.hash, &desc.key, &pkt, &mut sink);
+                packets += 1;
+                bytes += u64::from(desc.wire_len);
+                now_ns = now_ns.max(desc.ts_ns);
+            }
+            chunk.commit_all();
+            now_ns = now_ns.max(run.clock());
+            table.purge(now_ns, PURGE_VISITS, &mut sink);
+            batches += 1;
+            let _ = batch_ns.record(u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX).max(1));
+        }
+        if worked {
+            spins = 0;
+            continue;
+        }
+        // Readers finish before we look at the rings again, so an empty ring now means it stays empty.
+        if run.readers_done() && inputs.iter().all(Consumer::is_empty) {
+            break;
+        }
+        backoff(&mut spins);
+    }
+    table.flush(now_ns.max(run.clock()), &mut sink);
+    run.workers_running.fetch_sub(1, Ordering::AcqRel);
+    WorkerStats {
+        id,
+        core,
+        pinned,
+        packets,
+        bytes,
+        batches,
+        table: table.stats(),
+        records_dropped: sink.dropped,
+        batch_ns,
+    }
+}

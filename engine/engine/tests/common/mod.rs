@@ -1,0 +1,77 @@
+//! Helpers shared by the binary's integration tests: run `xntop`, find the project's captures, call tshark.
+
+#![allow(dead_code, reason = "each test file uses a different subset")]
+#![allow(clippy::unwrap_used, reason = "tests fail loudly")]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub fn xntop() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_xntop"))
+}
+
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+}
+
+/// Every capture in `pcaps/`, sorted.
+pub fn project_pcaps() -> Vec<PathBuf> {
+    let mut v: Vec<_> = std::fs::read_dir(repo_root().join("pcaps"))
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("pcap" | "pcapng")))
+        .collect();
+    v.sort();
+    assert!(!v.is_empty(), "no captures in pcaps/");
+    v
+}
+
+pub fn tmpdir(tag: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("xntop-test-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// Runs an external tool; the test command installs them, so a missing tool is a failure with a clear message.
+pub fn tool(name: &str, args: &[&str]) -> String {
+    let out: Output = Command::new(name)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {name} ({e}): install it (the test command in README.md does)"));
+    assert!(out.status.success(), "{name} {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Runs xntop on `pcap` with extra args, returns (sorted JSON lines of -F, stats JSON).
+pub fn run_flows(pcap: &Path, extra: &[&str], tag: &str) -> (Vec<String>, serde_json::Value) {
+    let dir = tmpdir(tag);
+    let flows = dir.join("flows.jsonl");
+    let stats = dir.join("stats.json");
+    let out = xntop()
+        .arg("-i")
+        .arg(pcap)
+        .arg("-F")
+        .arg(format!("jsonl:{}", flows.display()))
+        .arg("--stats-json")
+        .arg(&stats)
+        .args(["--shutdown-when-done", "-w", "0"])
+        .args(extra)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "xntop failed on {}: {stderr}", pcap.display());
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let mut lines: Vec<String> = std::fs::read_to_string(&flows).unwrap().lines().map(String::from).collect();
+    lines.sort();
+    let stats: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&stats).unwrap()).unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    (lines, stats)
+}
+
+/// The cores to name in `-g` for `n` workers on this machine (cores may repeat).
+pub fn cores_for(n: usize) -> String {
+    let available = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    (0..n).map(|i| (i % available).to_string()).collect::<Vec<_>>().join(",")
+}

@@ -1,0 +1,11 @@
+//! Records exchanged between xntop's workers and its outputs, and their serialisation.
+//!
+//! The flow table's `Flow` never knows JSON; a worker copies what an output needs into a [`FlowRecord`] and moves
+//! it out of the hot path. Serialisation is hand-written (no reflection) because the exporter writes millions of
+//! records per second and the field order is part of the contract (ARCHITECTURE.md §4).
+
+mod json;
+mod record;
+
+pub use json::JsonWriter;
+pub use record::{proto_name, FlowRecord};

@@ -1,0 +1,148 @@
+//! The flow record of ARCHITECTURE.md §4.
+
+use std::net::IpAddr;
+
+use crate::json::JsonWriter;
+
+/// One ended (or, for an active timeout, partial) flow, oriented client → server.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FlowRecord {
+    pub proto: u8,
+    pub src_ip: IpAddr,
+    pub src_port: u16,
+    pub dst_ip: IpAddr,
+    pub dst_port: u16,
+    pub vlan: u16,
+    /// Input interface index (`-i` order).
+    pub iface: u8,
+    /// Tunnel the flow was carried in ("gre", "vxlan", …), when any.
+    pub tunnel: Option<&'static str>,
+    pub app: &'static str,
+    pub master: &'static str,
+    pub category: &'static str,
+    pub confidence: &'static str,
+    pub packets_c2s: u64,
+    pub packets_s2c: u64,
+    pub bytes_c2s: u64,
+    pub bytes_s2c: u64,
+    pub first_seen_ns: u64,
+    pub last_seen_ns: u64,
+    pub tcp_flags_c2s: u8,
+    pub tcp_flags_s2c: u8,
+    /// TCP state name when `proto` is TCP.
+    pub tcp_state: Option<&'static str>,
+    pub end_reason: &'static str,
+    /// Handshake RTT, when the handshake was seen.
+    pub rtt_us: Option<u32>,
+    pub retransmissions: u32,
+    pub out_of_order: u32,
+}
+
+/// The protocol name used in records: nDPI/ntopng spelling for the common ones, else the number.
+#[must_use]
+pub fn proto_name(proto: u8) -> Option<&'static str> {
+    Some(match proto {
+        1 => "ICMP",
+        2 => "IGMP",
+        6 => "TCP",
+        17 => "UDP",
+        41 => "IPv6",
+        47 => "GRE",
+        50 => "ESP",
+        51 => "AH",
+        58 => "ICMPV6",
+        89 => "OSPF",
+        103 => "PIM",
+        112 => "VRRP",
+        132 => "SCTP",
+        _ => return None,
+    })
+}
+
+impl FlowRecord {
+    /// Appends the record as one JSON object and a newline.
+    pub fn write_json_line(&self, out: &mut Vec<u8>) {
+        let mut w = JsonWriter::begin(out);
+        match proto_name(self.proto) {
+            Some(name) => w.str("proto", name),
+            None => w.u64("proto", u64::from(self.proto)),
+        }
+        w.ip("src_ip", self.src_ip);
+        w.u64("src_port", u64::from(self.src_port));
+        w.ip("dst_ip", self.dst_ip);
+        w.u64("dst_port", u64::from(self.dst_port));
+        w.u64("vlan", u64::from(self.vlan));
+        w.u64("iface", u64::from(self.iface));
+        if let Some(t) = self.tunnel {
+            w.str("tunnel", t);
+        }
+        w.str("app", self.app);
+        w.str("master", self.master);
+        w.str("category", self.category);
+        w.str("confidence", self.confidence);
+        w.u64("packets_c2s", self.packets_c2s);
+        w.u64("packets_s2c", self.packets_s2c);
+        w.u64("bytes_c2s", self.bytes_c2s);
+        w.u64("bytes_s2c", self.bytes_s2c);
+        w.epoch_us("first_seen", self.first_seen_ns);
+        w.epoch_us("last_seen", self.last_seen_ns);
+        w.u64("tcp_flags_c2s", u64::from(self.tcp_flags_c2s));
+        w.u64("tcp_flags_s2c", u64::from(self.tcp_flags_s2c));
+        if let Some(state) = self.tcp_state {
+            w.str("tcp_state", state);
+        }
+        w.str("end_reason", self.end_reason);
+        if let Some(rtt) = self.rtt_us {
+            w.u64("rtt_us", u64::from(rtt));
+        }
+        if self.proto == 6 {
+            w.u64("retransmissions", u64::from(self.retransmissions));
+            w.u64("out_of_order", u64::from(self.out_of_order));
+        }
+        w.end();
+        out.push(b'\n');
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_line_has_the_contract_fields() {
+        let r = FlowRecord {
+            proto: 6,
+            src_ip: "10.0.0.2".parse().unwrap_or(IpAddr::from([0u8; 4])),
+            src_port: 40000,
+            dst_ip: "10.0.0.1".parse().unwrap_or(IpAddr::from([0u8; 4])),
+            dst_port: 80,
+            vlan: 0,
+            iface: 0,
+            tunnel: None,
+            app: "Unknown",
+            master: "Unknown",
+            category: "Unspecified",
+            confidence: "unknown",
+            packets_c2s: 5,
+            packets_s2c: 4,
+            bytes_c2s: 400,
+            bytes_s2c: 3000,
+            first_seen_ns: 1_700_000_000_000_001_000,
+            last_seen_ns: 1_700_000_001_500_000_000,
+            tcp_flags_c2s: 0x1b,
+            tcp_flags_s2c: 0x1b,
+            tcp_state: Some("closed"),
+            end_reason: "tcp_closed",
+            rtt_us: Some(120),
+            retransmissions: 0,
+            out_of_order: 0,
+        };
+        let mut out = Vec::new();
+        r.write_json_line(&mut out);
+        let line = String::from_utf8_lossy(&out);
+        assert!(line.ends_with("}\n"));
+        assert!(line.starts_with(r#"{"proto":"TCP","src_ip":"10.0.0.2","src_port":40000,"dst_ip":"10.0.0.1""#));
+        assert!(line.contains(r#""first_seen":1700000000.000001,"last_seen":1700000001.500000"#));
+        assert!(line.contains(r#""end_reason":"tcp_closed","rtt_us":120,"retransmissions":0"#));
+    }
+}

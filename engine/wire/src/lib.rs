@@ -1,0 +1,229 @@
+//! Zero-copy views over packet headers and the frame decoder that turns a captured frame into the fields a flow
+//! table needs.
+//!
+//! Contract (as in smoltcp's `wire`): every view is built with a `new_checked` that verifies the length once; after
+//! that no accessor panics. [`decode`] never allocates and never panics, whatever the input; a frame it cannot use
+//! comes back as a [`Reject`] that names the reason, so the caller can count it.
+
+use std::net::IpAddr;
+
+/// Link-layer framing of a capture, from the pcap/pcapng `LINKTYPE_*` number.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum LinkType {
+    /// `LINKTYPE_ETHERNET` (1).
+    Ethernet,
+    /// `LINKTYPE_NULL` (0): BSD loopback, a 4-byte address family in the capturing host's byte order.
+    Null,
+    /// `LINKTYPE_LOOP` (108): OpenBSD loopback, a 4-byte address family in network byte order.
+    Loop,
+    /// `LINKTYPE_RAW` (101, and DLT 12/14 on some systems): IPv4 or IPv6, told apart by the version nibble.
+    Raw,
+    /// `LINKTYPE_IPV4` (228).
+    Ipv4,
+    /// `LINKTYPE_IPV6` (229).
+    Ipv6,
+    /// `LINKTYPE_LINUX_SLL` (113): Linux "cooked" capture, 16-byte header.
+    LinuxSll,
+    /// `LINKTYPE_LINUX_SLL2` (276): Linux "cooked" capture v2, 20-byte header.
+    LinuxSll2,
+}
+
+impl LinkType {
+    /// Maps a pcap/pcapng link-type number; `None` for framings xntop does not decode.
+    #[must_use]
+    pub fn from_pcap(linktype: u32) -> Option<Self> {
+        Some(match linktype {
+            1 => Self::Ethernet,
+            0 => Self::Null,
+            108 => Self::Loop,
+            101 | 12 | 14 => Self::Raw,
+            228 => Self::Ipv4,
+            229 => Self::Ipv6,
+            113 => Self::LinuxSll,
+            276 => Self::LinuxSll2,
+            _ => return None,
+        })
+    }
+}
+
+/// The outermost tunnel that [`decode`] looked through to reach the inner flow.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[repr(u8)]
+pub enum Tunnel {
+    #[default]
+    None,
+    Gre,
+    Vxlan,
+    GtpU,
+    Capwap,
+}
+
+impl Tunnel {
+    /// Lower-case name used in flow records.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::None => "none",
+            Self::Gre => "gre",
+            Self::Vxlan => "vxlan",
+            Self::GtpU => "gtp-u",
+            Self::Capwap => "capwap",
+        }
+    }
+}
+
+/// Where an IP packet sits in a fragmented datagram.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Fragment {
+    /// Not fragmented.
+    #[default]
+    None,
+    /// The first fragment (offset 0, more fragments follow): it carries the L4 header, so ports are known.
+    First { id: u32 },
+    /// A later fragment: no L4 header, ports are 0 in the decode; the caller may fill them from the first fragment.
+    Later { id: u32 },
+}
+
+/// The TCP header fields the flow table uses.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TcpInfo {
+    /// The low 8 flag bits: CWR ECE URG ACK PSH RST SYN FIN (FIN = bit 0).
+    pub flags: u8,
+    pub seq: u32,
+    pub ack: u32,
+    pub window: u16,
+}
+
+/// TCP flag bits as found in [`TcpInfo::flags`].
+pub mod tcp_flags {
+    pub const FIN: u8 = 0x01;
+    pub const SYN: u8 = 0x02;
+    pub const RST: u8 = 0x04;
+    pub const PSH: u8 = 0x08;
+    pub const ACK: u8 = 0x10;
+    pub const URG: u8 = 0x20;
+    pub const ECE: u8 = 0x40;
+    pub const CWR: u8 = 0x80;
+}
+
+/// Why a frame produced no flow key. Every variant is counted by the caller under [`Reject::name`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[repr(u8)]
+pub enum Reject {
+    /// A well-formed frame that carries no IP (ARP, LLDP, STP, 802.3 LLC …). Not an error.
+    NonIp,
+    /// A link type xntop does not decode. Not an error of the packet.
+    UnsupportedLink,
+    EthernetTruncated,
+    VlanTruncated,
+    MplsTruncated,
+    PppoeTruncated,
+    SllTruncated,
+    NullTruncated,
+    /// IP version nibble is neither 4 nor 6 where IP was expected.
+    IpBadVersion,
+    Ipv4Truncated,
+    /// IHL < 5, or the header runs past the captured bytes or the total length.
+    Ipv4BadHeaderLength,
+    /// Total length smaller than the header.
+    Ipv4BadTotalLength,
+    Ipv6Truncated,
+    /// An extension header runs past the packet, or the chain is longer than the decoder's bound.
+    Ipv6BadExtensionHeader,
+    TcpTruncated,
+    /// Data offset < 5 or past the end of the segment.
+    TcpBadDataOffset,
+    UdpTruncated,
+    IcmpTruncated,
+    SctpTruncated,
+    /// Nested encapsulation deeper than the decoder's bound.
+    TooManyEncapsulations,
+}
+
+impl Reject {
+    /// Every variant, in declaration order (index = `self as usize`).
+    pub const ALL: [Reject; 20] = [
+        Reject::NonIp,
+        Reject::UnsupportedLink,
+        Reject::EthernetTruncated,
+        Reject::VlanTruncated,
+        Reject::MplsTruncated,
+        Reject::PppoeTruncated,
+        Reject::SllTruncated,
+        Reject::NullTruncated,
+        Reject::IpBadVersion,
+        Reject::Ipv4Truncated,
+        Reject::Ipv4BadHeaderLength,
+        Reject::Ipv4BadTotalLength,
+        Reject::Ipv6Truncated,
+        Reject::Ipv6BadExtensionHeader,
+        Reject::TcpTruncated,
+        Reject::TcpBadDataOffset,
+        Reject::UdpTruncated,
+        Reject::IcmpTruncated,
+        Reject::SctpTruncated,
+        Reject::TooManyEncapsulations,
+    ];
+    /// Number of variants, for counter arrays.
+    pub const COUNT: usize = Self::ALL.len();
+
+    /// Snake-case name used in summaries and metrics.
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            Reject::NonIp => "non_ip",
+            Reject::UnsupportedLink => "unsupported_link",
+            Reject::EthernetTruncated => "ethernet_truncated",
+            Reject::VlanTruncated => "vlan_truncated",
+            Reject::MplsTruncated => "mpls_truncated",
+            Reject::PppoeTruncated => "pppoe_truncated",
+            Reject::SllTruncated => "sll_truncated",
+            Reject::NullTruncated => "null_truncated",
+            Reject::IpBadVersion => "ip_bad_version",
+            Reject::Ipv4Truncated => "ipv4_truncated",
+            Reject::Ipv4BadHeaderLength => "ipv4_bad_header_length",
+            Reject::Ipv4BadTotalLength => "ipv4_bad_total_length",
+            Reject::Ipv6Truncated => "ipv6_truncated",
+            Reject::Ipv6BadExtensionHeader => "ipv6_bad_extension_header",
+            Reject::TcpTruncated => "tcp_truncated",
+            Reject::TcpBadDataOffset => "tcp_bad_data_offset",
+            Reject::UdpTruncated => "udp_truncated",
+            Reject::IcmpTruncated => "icmp_truncated",
+            Reject::SctpTruncated => "sctp_truncated",
+            Reject::TooManyEncapsulations => "too_many_encapsulations",
+        }
+    }
+
+    /// True for the reasons that mean a broken packet (everything but `NonIp` and `UnsupportedLink`).
+    #[must_use]
+    pub const fn is_malformed(self) -> bool {
+        !matches!(self, Reject::NonIp | Reject::UnsupportedLink)
+    }
+}
+
+/// What [`decode`] extracts from one frame: the (inner, when tunnelled) flow identity and the L4 payload.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Decoded<'a> {
+    /// Innermost 802.1Q/802.1ad VLAN id of the outer frame (12 bits); 0 when untagged.
+    pub vlan: u16,
+    /// Outermost tunnel looked through; `Tunnel::None` when the flow is the outer packet.
+    pub tunnel: Tunnel,
+    /// Source MAC of the outer Ethernet frame, when there is one.
+    pub src_mac: Option<[u8; 6]>,
+    pub dst_mac: Option<[u8; 6]>,
+    pub src: IpAddr,
+    pub dst: IpAddr,
+    /// L4 protocol number (after IPv6 extension headers).
+    pub proto: u8,
+    /// L4 ports for TCP, UDP and SCTP; 0 for other protocols and for later fragments.
+    pub src_port: u16,
+    pub dst_port: u16,
+    /// ICMP/ICMPv6 type and code, when `proto` is 1 or 58.
+    pub icmp: Option<(u8, u8)>,
+    pub fragment: Fragment,
+    /// TCP header fields, when `proto` is 6 and the header was present.
+    pub tcp: Option<TcpInfo>,
+    /// L4 payload: bytes after the TCP/UDP/SCTP/ICMP header, clipped to the IP length (so Ethernet padding is
+    /// excluded). Empty for later fragments.
+    pub payload: &'a [u8],
+}
