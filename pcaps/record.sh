@@ -111,8 +111,8 @@ bg_srv() {                  # bg_srv NAME cmd... : start a server in the server 
 
 # wait_listen PROTO PORT: poll ss inside the server ns (no packets on the wire)
 wait_listen() {
-  local proto=$1 port=$2 i
-  for i in $(seq 1 100); do
+  local proto=$1 port=$2
+  for _ in $(seq 1 100); do
     if srv ss -H -l -n "-${proto}" "sport = :$port" 2>/dev/null | grep -q .; then return 0; fi
     sleep 0.1
   done
@@ -127,12 +127,12 @@ stop_servers() {
 }
 
 capture_start() {           # capture_start NAME
-  local name=$1 i
+  local name=$1
   : >"$WORK/tcpdump-$name.log"
   ip netns exec "$NS_CLI" tcpdump -i "$IF_CLI" -n -s 0 -U --immediate-mode -Z root \
       -w "$WORK/$name.pcap" 2>"$WORK/tcpdump-$name.log" &
   TCPDUMP_PID=$!
-  for i in $(seq 1 100); do
+  for _ in $(seq 1 100); do
     grep -q "listening on" "$WORK/tcpdump-$name.log" && { sleep 0.2; return 0; }
     kill -0 "$TCPDUMP_PID" 2>/dev/null || die "tcpdump exited: $(cat "$WORK/tcpdump-$name.log")"
     sleep 0.1
@@ -221,6 +221,7 @@ stop_servers
 
 # ---------------------------------------------------------------- dns
 log "dns: dnsmasq + dig"
+# shellcheck disable=SC2054  # commas belong to dnsmasq option values
 DNSMASQ_COMMON=(
   --keep-in-foreground --no-resolv --no-hosts --no-poll --conf-file=/dev/null
   --bind-interfaces --listen-address="$V4_SRV" --listen-address="$V6_SRV"
@@ -362,6 +363,7 @@ cap() {
 }
 
 row() { # row FILE PROGRAMS
+  # shellcheck disable=SC2016  # literal backticks (markdown)
   printf '| `%s` | %s | %s |\n' "$1" "$2" "$(cap "$OUT/$1")"
 }
 
@@ -388,14 +390,16 @@ EOF
   row demo.pcap "\`mergecap -F pcap\` (wireshark-common $(ver wireshark-common)) of the four files above in time order — the embedded demo capture"
   cat <<EOF
 
-Packets and bytes are from \`capinfos -c -d\`; "bytes" is the sum of captured
-frame lengths (Ethernet frames without FCS, nothing truncated: \`-s 0\`), "file
+Packets and bytes are from \`capinfos -c -d\`; "bytes" is the sum of the frame
+lengths (Ethernet frames without FCS; nothing was truncated: \`-s 0\`), "file
 size" includes the pcap headers. Every file is classic libpcap (microsecond
 timestamps); the link type is Ethernet (DLT_EN10MB = 1). Besides the
 application traffic each file also holds the ARP / IPv6 neighbour discovery
 that the kernel did on its own.
 
 Other tools: iproute2 $(ver iproute2) (\`ip netns\`, veth), Linux kernel $(uname -r).
+\`record.sh\` apt-installs any of the packages named above that is missing
+(Debian 12 images usually lack \`iputils-ping\`).
 EOF
 } >"$OUT/README.md"
 log "wrote $OUT/README.md"

@@ -3,8 +3,8 @@
 //! a per-copy bijection (fixing checksums incrementally), and flow keys.
 
 use crate::pcap::{
-    LINKTYPE_ETHERNET, LINKTYPE_IPV4, LINKTYPE_IPV6, LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2, LINKTYPE_LOOP,
-    LINKTYPE_NULL, LINKTYPE_RAW, LINKTYPE_RAW_OLD12, LINKTYPE_RAW_OLD14,
+    LINKTYPE_ETHERNET, LINKTYPE_IPV4, LINKTYPE_IPV6, LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2,
+    LINKTYPE_LOOP, LINKTYPE_NULL, LINKTYPE_RAW, LINKTYPE_RAW_OLD12, LINKTYPE_RAW_OLD14,
 };
 
 pub const ETH_IPV4: u16 = 0x0800;
@@ -48,7 +48,9 @@ pub fn to_ethernet(linktype: u32, data: &[u8], orig_len: u32) -> Option<(Vec<u8>
     };
     match linktype {
         LINKTYPE_ETHERNET => Some((data.to_vec(), orig_len)),
-        LINKTYPE_RAW | LINKTYPE_RAW_OLD12 | LINKTYPE_RAW_OLD14 => wrap(ethertype_for_ip(data.first())?, 0),
+        LINKTYPE_RAW | LINKTYPE_RAW_OLD12 | LINKTYPE_RAW_OLD14 => {
+            wrap(ethertype_for_ip(data.first())?, 0)
+        }
         LINKTYPE_IPV4 => wrap(ETH_IPV4, 0),
         LINKTYPE_IPV6 => wrap(ETH_IPV6, 0),
         LINKTYPE_NULL | LINKTYPE_LOOP => {
@@ -118,7 +120,9 @@ fn l4_of(frame: &[u8], ip: usize, ver: u8) -> (u8, Option<usize>) {
                     off += (usize::from(len) + 1) * 8;
                 }
                 44 => {
-                    let Some(&next) = frame.get(off) else { return (nh, None) };
+                    let Some(&next) = frame.get(off) else {
+                        return (nh, None);
+                    };
                     let fo = be16(frame, off + 2).unwrap_or(0) & 0xfff8;
                     nh = next;
                     off += 8;
@@ -176,7 +180,9 @@ pub fn rewrite(frame: &mut [u8], k: u16) -> bool {
     if k == 0 {
         return true;
     }
-    let Some((ip, ver)) = find_ip(frame) else { return false };
+    let Some((ip, ver)) = find_ip(frame) else {
+        return false;
+    };
     let (src, alen) = if ver == 4 { (ip + 12, 4) } else { (ip + 8, 16) };
     let old: [u8; 32] = {
         let mut o = [0u8; 32];
@@ -210,7 +216,10 @@ pub fn flow_key(frame: &[u8]) -> Option<Vec<u8>> {
     let (src, alen) = if ver == 4 { (ip + 12, 4) } else { (ip + 8, 16) };
     let (proto, l4) = l4_of(frame, ip, ver);
     let ports = match (proto, l4) {
-        (6 | 17 | 132, Some(l4)) => (be16(frame, l4).unwrap_or(0), be16(frame, l4 + 2).unwrap_or(0)),
+        (6 | 17 | 132, Some(l4)) => (
+            be16(frame, l4).unwrap_or(0),
+            be16(frame, l4 + 2).unwrap_or(0),
+        ),
         _ => (0, 0),
     };
     let mut a = frame[src..src + alen].to_vec();
@@ -254,7 +263,20 @@ mod tests {
         let ip = f.len();
         let payload = b"hello";
         let tot = 20 + 8 + payload.len() as u16;
-        f.extend_from_slice(&[0x45, 0, (tot >> 8) as u8, tot as u8, 0, 1, 0x40, 0, 64, 17, 0, 0]);
+        f.extend_from_slice(&[
+            0x45,
+            0,
+            (tot >> 8) as u8,
+            tot as u8,
+            0,
+            1,
+            0x40,
+            0,
+            64,
+            17,
+            0,
+            0,
+        ]);
         f.extend_from_slice(&[192, 168, 1, 10, 10, 255, 255, 1]);
         let c = checksum(&f[ip..ip + 20]);
         f[ip + 10..ip + 12].copy_from_slice(&c.to_be_bytes());
@@ -298,7 +320,7 @@ mod tests {
         let mut b = [10u8, 255, 255, 1];
         map_addr(&mut a, 7);
         map_addr(&mut b, 7);
-        assert_eq!(a, [192, 168, 1, 17]);
+        assert_eq!(a, [192, 168, 8, 10]); // 2nd+3rd octets as one u16: 168.1 + 7
         assert_eq!(b, [10, 0, 6, 1]); // 0xffff + 7 wraps
     }
 

@@ -79,15 +79,27 @@ struct Endian {
 impl Endian {
     fn u16(self, b: &[u8], off: usize) -> Option<u16> {
         let s: [u8; 2] = b.get(off..off + 2)?.try_into().ok()?;
-        Some(if self.big { u16::from_be_bytes(s) } else { u16::from_le_bytes(s) })
+        Some(if self.big {
+            u16::from_be_bytes(s)
+        } else {
+            u16::from_le_bytes(s)
+        })
     }
     fn u32(self, b: &[u8], off: usize) -> Option<u32> {
         let s: [u8; 4] = b.get(off..off + 4)?.try_into().ok()?;
-        Some(if self.big { u32::from_be_bytes(s) } else { u32::from_le_bytes(s) })
+        Some(if self.big {
+            u32::from_be_bytes(s)
+        } else {
+            u32::from_le_bytes(s)
+        })
     }
     fn u64(self, b: &[u8], off: usize) -> Option<u64> {
         let s: [u8; 8] = b.get(off..off + 8)?.try_into().ok()?;
-        Some(if self.big { u64::from_be_bytes(s) } else { u64::from_le_bytes(s) })
+        Some(if self.big {
+            u64::from_be_bytes(s)
+        } else {
+            u64::from_le_bytes(s)
+        })
     }
 }
 
@@ -95,25 +107,40 @@ fn parse_pcap(b: &[u8]) -> Result<Capture> {
     ensure!(b.len() >= 24, "pcap global header truncated");
     let le = u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
     let magic_of = |m: u32| le == m || le == m.swap_bytes();
-    let e = Endian { big: !(le == PCAP_MAGIC_US || le == PCAP_MAGIC_NS || le == PCAP_MAGIC_MODIFIED) };
+    let e = Endian {
+        big: !(le == PCAP_MAGIC_US || le == PCAP_MAGIC_NS || le == PCAP_MAGIC_MODIFIED),
+    };
     let nanos = magic_of(PCAP_MAGIC_NS);
     let extra = if magic_of(PCAP_MAGIC_MODIFIED) { 8 } else { 0 };
     let linktype = e.u32(b, 20).unwrap_or(0) & 0xffff;
-    let mut cap = Capture { format: if nanos { "pcap-ns" } else { "pcap" }, ..Capture::default() };
+    let mut cap = Capture {
+        format: if nanos { "pcap-ns" } else { "pcap" },
+        ..Capture::default()
+    };
     let mut off = 24usize;
     while off < b.len() {
-        let (Some(sec), Some(frac), Some(incl), Some(orig)) =
-            (e.u32(b, off), e.u32(b, off + 4), e.u32(b, off + 8), e.u32(b, off + 12))
-        else {
+        let (Some(sec), Some(frac), Some(incl), Some(orig)) = (
+            e.u32(b, off),
+            e.u32(b, off + 4),
+            e.u32(b, off + 8),
+            e.u32(b, off + 12),
+        ) else {
             cap.truncated = true;
             break;
         };
         let start = off + 16 + extra;
-        let Some(data) = start.checked_add(incl as usize).and_then(|end| b.get(start..end)) else {
+        let Some(data) = start
+            .checked_add(incl as usize)
+            .and_then(|end| b.get(start..end))
+        else {
             cap.truncated = true;
             break;
         };
-        let frac_ns = if nanos { u64::from(frac) } else { u64::from(frac) * 1000 };
+        let frac_ns = if nanos {
+            u64::from(frac)
+        } else {
+            u64::from(frac) * 1000
+        };
         cap.packets.push(Packet {
             ts_ns: u64::from(sec) * 1_000_000_000 + frac_ns,
             linktype,
@@ -152,7 +179,10 @@ impl Iface {
 }
 
 fn parse_pcapng(b: &[u8]) -> Result<Capture> {
-    let mut cap = Capture { format: "pcapng", ..Capture::default() };
+    let mut cap = Capture {
+        format: "pcapng",
+        ..Capture::default()
+    };
     let mut e = Endian { big: false };
     let mut ifaces: Vec<Iface> = Vec::new();
     let mut last_ts = 0u64;
@@ -180,7 +210,7 @@ fn parse_pcapng(b: &[u8]) -> Result<Capture> {
             break;
         };
         let blen = blen as usize;
-        if blen < 12 || blen % 4 != 0 {
+        if blen < 12 || !blen.is_multiple_of(4) {
             bail!("pcapng: bad block length {blen} at offset {off}");
         }
         let Some(block) = off.checked_add(blen).and_then(|end| b.get(off..end)) else {
@@ -192,10 +222,18 @@ fn parse_pcapng(b: &[u8]) -> Result<Capture> {
             1 => ifaces.push(parse_idb(e, body)),
             6 | 2 => {
                 // EPB (6): if_id u32; OPB (2): if_id u16 + drops u16. Same layout after.
-                let if_id = if btype == 6 { e.u32(body, 0) } else { e.u16(body, 0).map(u32::from) };
-                let (Some(if_id), Some(hi), Some(lo), Some(caplen), Some(orig)) =
-                    (if_id, e.u32(body, 4), e.u32(body, 8), e.u32(body, 12), e.u32(body, 16))
-                else {
+                let if_id = if btype == 6 {
+                    e.u32(body, 0)
+                } else {
+                    e.u16(body, 0).map(u32::from)
+                };
+                let (Some(if_id), Some(hi), Some(lo), Some(caplen), Some(orig)) = (
+                    if_id,
+                    e.u32(body, 4),
+                    e.u32(body, 8),
+                    e.u32(body, 12),
+                    e.u32(body, 16),
+                ) else {
                     bail!("pcapng: short packet block at offset {off}");
                 };
                 let Some(iface) = ifaces.get(if_id as usize).copied() else {
@@ -250,7 +288,9 @@ fn parse_idb(e: Endian, body: &[u8]) -> Iface {
     let mut off = 8usize;
     while let (Some(code), Some(len)) = (e.u16(body, off), e.u16(body, off + 2)) {
         let len = len as usize;
-        let Some(val) = body.get(off + 4..off + 4 + len) else { break };
+        let Some(val) = body.get(off + 4..off + 4 + len) else {
+            break;
+        };
         match code {
             0 => break,
             9 if len >= 1 => {
@@ -285,12 +325,20 @@ impl<W: Write> PcapWriter<W> {
         h[16..20].copy_from_slice(&snaplen.to_le_bytes());
         h[20..24].copy_from_slice(&linktype.to_le_bytes());
         out.write_all(&h)?;
-        Ok(Self { out, nanos, packets: 0, bytes: 0 })
+        Ok(Self {
+            out,
+            nanos,
+            packets: 0,
+            bytes: 0,
+        })
     }
 
     pub fn write(&mut self, ts_ns: u64, orig_len: u32, data: &[u8]) -> Result<()> {
         let sec = ts_ns / 1_000_000_000;
-        ensure!(sec <= u64::from(u32::MAX), "timestamp {ts_ns} ns does not fit a pcap header");
+        ensure!(
+            sec <= u64::from(u32::MAX),
+            "timestamp {ts_ns} ns does not fit a pcap header"
+        );
         let sub = ts_ns % 1_000_000_000;
         let frac = if self.nanos { sub } else { sub / 1000 };
         let caplen = u32::try_from(data.len())?;
@@ -318,9 +366,24 @@ mod tests {
 
     fn sample() -> Vec<Packet> {
         vec![
-            Packet { ts_ns: 1_700_000_000_123_456_000, linktype: 1, orig_len: 60, data: vec![0xaa; 60] },
-            Packet { ts_ns: 1_700_000_001_000_001_000, linktype: 1, orig_len: 1500, data: vec![0x55; 96] },
-            Packet { ts_ns: 1_700_000_002_999_999_000, linktype: 1, orig_len: 3, data: vec![1, 2, 3] },
+            Packet {
+                ts_ns: 1_700_000_000_123_456_000,
+                linktype: 1,
+                orig_len: 60,
+                data: vec![0xaa; 60],
+            },
+            Packet {
+                ts_ns: 1_700_000_001_000_001_000,
+                linktype: 1,
+                orig_len: 1500,
+                data: vec![0x55; 96],
+            },
+            Packet {
+                ts_ns: 1_700_000_002_999_999_000,
+                linktype: 1,
+                orig_len: 3,
+                data: vec![1, 2, 3],
+            },
         ]
     }
 
@@ -361,7 +424,8 @@ mod tests {
         }
         let mut off = 24;
         while off < le.len() {
-            let incl = u32::from_le_bytes([le[off + 8], le[off + 9], le[off + 10], le[off + 11]]) as usize;
+            let incl =
+                u32::from_le_bytes([le[off + 8], le[off + 9], le[off + 10], le[off + 11]]) as usize;
             for j in 0..4 {
                 out.extend_from_slice(&sw32(&le[off + 4 * j..off + 4 * j + 4]));
             }
@@ -391,14 +455,22 @@ mod tests {
 
     impl NgBuilder {
         fn u16(&self, v: u16) -> [u8; 2] {
-            if self.big { v.to_be_bytes() } else { v.to_le_bytes() }
+            if self.big {
+                v.to_be_bytes()
+            } else {
+                v.to_le_bytes()
+            }
         }
         fn u32(&self, v: u32) -> [u8; 4] {
-            if self.big { v.to_be_bytes() } else { v.to_le_bytes() }
+            if self.big {
+                v.to_be_bytes()
+            } else {
+                v.to_le_bytes()
+            }
         }
         fn block(&mut self, btype: u32, body: &[u8]) {
             let mut body = body.to_vec();
-            while body.len() % 4 != 0 {
+            while !body.len().is_multiple_of(4) {
                 body.push(0);
             }
             let len = body.len() as u32 + 12;
@@ -450,7 +522,10 @@ mod tests {
     #[test]
     fn pcapng_both_orders_interfaces_and_resolutions() -> Result<()> {
         for big in [false, true] {
-            let mut ng = NgBuilder { big, out: Vec::new() };
+            let mut ng = NgBuilder {
+                big,
+                out: Vec::new(),
+            };
             ng.shb();
             ng.idb(1, None); // Ethernet, µs (default)
             ng.idb(101, Some(9)); // raw IP, ns
@@ -461,8 +536,11 @@ mod tests {
             ng.spb(&[9; 7]);
             let cap = parse(&ng.out)?;
             assert_eq!(cap.format, "pcapng");
-            let got: Vec<(u64, u32, u32, usize)> =
-                cap.packets.iter().map(|p| (p.ts_ns, p.linktype, p.orig_len, p.data.len())).collect();
+            let got: Vec<(u64, u32, u32, usize)> = cap
+                .packets
+                .iter()
+                .map(|p| (p.ts_ns, p.linktype, p.orig_len, p.data.len()))
+                .collect();
             assert_eq!(
                 got,
                 vec![

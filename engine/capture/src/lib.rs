@@ -1,1 +1,12 @@
-//! placeholder: being written
+//! Packet sources of xntop. Today: capture files (pcap and pcapng), memory-mapped and read in place.
+//!
+//! This is the only crate of the project allowed `unsafe` code (memory maps now, AF_XDP rings later); every block
+//! says why it is sound.
+
+mod error;
+mod file;
+mod pcap;
+mod pcapng;
+
+pub use error::CaptureError;
+pub use file::{CaptureFile, Format, Packets, RawPacket};

@@ -7,6 +7,16 @@
 
 use std::net::IpAddr;
 
+mod bytes;
+mod decode;
+mod ip;
+mod link;
+#[cfg(test)]
+mod tests;
+
+pub use decode::{decode, MAX_ENCAPSULATION_DEPTH};
+pub use ip::MAX_EXTENSION_HEADERS;
+
 /// Link-layer framing of a capture, from the pcap/pcapng `LINKTYPE_*` number.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum LinkType {
