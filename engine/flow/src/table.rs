@@ -247,7 +247,13 @@ impl FlowTable {
                 if head == NIL {
                     break;
                 }
-                let reason = self.expiry_reason(head, now_ns).unwrap_or(EndReason::Shutdown);
+                let flow = &self.slots.0[head as usize];
+                // A finished TCP connection has ended whatever its grace: say how.
+                let reason = match self.expiry_reason(head, now_ns) {
+                    Some(r) => r,
+                    None if flow.list() == LIST_FINISHED => Self::finished_reason(flow),
+                    None => EndReason::Shutdown,
+                };
                 self.end(head, reason, sink);
             }
         }
