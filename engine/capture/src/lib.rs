@@ -10,3 +10,6 @@ mod pcapng;
 
 pub use error::CaptureError;
 pub use file::{CaptureFile, Format, Packets, RawPacket};
+
+#[cfg(test)]
+mod tests;

@@ -20,6 +20,11 @@ pub const BATCH: usize = 256;
 pub struct PacketDesc {
     pub hash: u64,
     pub ts_ns: u64,
+    /// The latest packet time of the input up to and including this packet, in file order. Expiry decisions use
+    /// it, so they are the same whatever shard a flow lands in (see `xntop_flow::FlowTable`).
+    pub clock_ns: u64,
+    /// A clock tick, not a packet: only `clock_ns` is meaningful. Keeps quiet shards expiring their flows.
+    pub tick: bool,
     pub key: FlowKey,
     pub from: Endpoint,
     pub wire_len: u32,

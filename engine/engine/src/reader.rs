@@ -19,6 +19,8 @@ use crate::handoff::{PacketDesc, RunState, BATCH, RING_SLOTS};
 /// Mapped bytes between two release points: the reader hands pages of the capture back to the kernel once every
 /// worker is past them, so memory stays flat on captures larger than RAM.
 const RELEASE_STEP: u64 = 8 << 20;
+/// Packet time between clock ticks to every worker.
+const TICK_NS: u64 = 1_000_000_000;
 
 /// What the reader saw on its input.
 #[derive(Debug, Clone, Default)]
@@ -51,6 +53,9 @@ pub struct Reader {
     /// Replay at the recorded pace: (wall-clock start, first packet time).
     pace: Option<(Instant, u64)>,
     paced: bool,
+    /// Running maximum of packet time in file order.
+    clock_ns: u64,
+    next_tick_ns: u64,
 }
 
 impl Reader {
@@ -73,6 +78,8 @@ impl Reader {
             },
             pace: None,
             paced: false,
+            clock_ns: 0,
+            next_tick_ns: 0,
         }
     }
 
@@ -153,11 +160,14 @@ impl Reader {
                 }
             };
             self.fragments.resolve(&mut d);
+            self.clock_ns = self.clock_ns.max(pkt.ts_ns);
             let (key, from) = FlowKey::from_decoded(&d, self.iface);
             let hash = key.symmetric_hash();
             let desc = PacketDesc {
                 hash,
                 ts_ns: pkt.ts_ns,
+                clock_ns: self.clock_ns,
+                tick: false,
                 key,
                 from,
                 wire_len: pkt.wire_len,
@@ -169,9 +179,12 @@ impl Reader {
             let shard = shard_of(hash, shards);
             self.pending[shard].push(desc);
             if self.pending[shard].len() == BATCH {
-                self.run.advance_clock(pkt.ts_ns);
+                self.run.advance_clock(self.clock_ns);
                 self.publish(shard);
                 self.maybe_release(pkt.offset);
+            }
+            if self.clock_ns >= self.next_tick_ns {
+                self.tick(desc);
             }
         }
         for shard in 0..shards {
@@ -179,6 +192,21 @@ impl Reader {
         }
         self.run.advance_clock(self.stats.last_ns);
         self.stats
+    }
+
+    /// Sends every worker the current clock, so shards that see no packets still expire their idle flows.
+    fn tick(&mut self, template: PacketDesc) {
+        self.next_tick_ns = self.clock_ns.saturating_add(TICK_NS);
+        let tick = PacketDesc {
+            tick: true,
+            ..template
+        };
+        for shard in 0..self.pending.len() {
+            self.pending[shard].push(tick);
+            if self.pending[shard].len() == BATCH {
+                self.publish(shard);
+            }
+        }
     }
 
     /// Moves a worker's pending batch into its ring, waiting while the ring is full.

@@ -99,8 +99,8 @@ fn to_record(f: &Flow, reason: EndReason) -> FlowRecord {
         bytes_s2c: f.bytes[1],
         first_seen_ns: f.first_ns,
         last_seen_ns: f.last_ns,
-        tcp_flags_c2s: f.tcp_flags[0],
-        tcp_flags_s2c: f.tcp_flags[1],
+        tcp_flags_c2s: f.tcp.flags[0],
+        tcp_flags_s2c: f.tcp.flags[1],
         tcp_state: is_tcp.then(|| f.tcp.state.as_str()),
         end_reason: reason.as_str(),
         rtt_us: (is_tcp && f.tcp.rtt_us != 0).then_some(f.tcp.rtt_us),
@@ -144,6 +144,7 @@ pub fn run(setup: WorkerSetup) -> WorkerStats {
     let mut batch_ns = Histogram::<u64>::new_with_bounds(1, 10_000_000_000, 3)
         .unwrap_or_else(|_| Histogram::<u64>::new(3).unwrap_or_else(|_| unreachable!("3 sigfig is valid")));
     let (mut packets, mut bytes, mut batches) = (0u64, 0u64, 0u64);
+    // The input's clock as of the last descriptor taken: never ahead of any packet still to come to this shard.
     let mut now_ns = 0u64;
     let mut spins = 0u32;
     loop {
@@ -160,8 +161,13 @@ pub fn run(setup: WorkerSetup) -> WorkerStats {
             let started = Instant::now();
             let (a, b) = chunk.as_slices();
             for desc in a.iter().chain(b) {
+                now_ns = now_ns.max(desc.clock_ns);
+                if desc.tick {
+                    continue;
+                }
                 let pkt = PacketInfo {
                     ts_ns: desc.ts_ns,
+                    now_ns: desc.clock_ns,
                     wire_len: desc.wire_len,
                     from: desc.from,
                     tcp: desc.tcp,
@@ -171,10 +177,8 @@ pub fn run(setup: WorkerSetup) -> WorkerStats {
                 table.update(desc.hash, &desc.key, &pkt, &mut sink);
                 packets += 1;
                 bytes += u64::from(desc.wire_len);
-                now_ns = now_ns.max(desc.ts_ns);
             }
             chunk.commit_all();
-            now_ns = now_ns.max(run.clock());
             table.purge(now_ns, PURGE_VISITS, &mut sink);
             batches += 1;
             let _ = batch_ns.record(u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX).max(1));
@@ -189,6 +193,7 @@ pub fn run(setup: WorkerSetup) -> WorkerStats {
         }
         backoff(&mut spins);
     }
+    // Every reader has finished: the clock is final and the same for every shard.
     table.flush(now_ns.max(run.clock()), &mut sink);
     run.workers_running.fetch_sub(1, Ordering::AcqRel);
     WorkerStats {

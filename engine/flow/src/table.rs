@@ -97,8 +97,6 @@ pub struct Flow {
     pub bytes: [u64; 2],
     pub first_ns: u64,
     pub last_ns: u64,
-    /// OR of the TCP flags seen per direction.
-    pub tcp_flags: [u8; 2],
     pub tcp: TcpTracker,
     links: Links,
 }
@@ -124,6 +122,9 @@ impl Flow {
 #[derive(Clone, Copy, Debug)]
 pub struct PacketInfo {
     pub ts_ns: u64,
+    /// The input's clock at this packet: the latest packet time so far in capture order (≥ `ts_ns`). Timeouts are
+    /// judged against it, as the purge does, so a flow ends the same way whichever shard it is in.
+    pub now_ns: u64,
     /// Frame length on the wire.
     pub wire_len: u32,
     pub from: Endpoint,
@@ -146,11 +147,45 @@ pub struct TableStats {
     pub peak_live: u64,
 }
 
-struct Slots(Vec<Flow>);
+/// Flows per storage chunk. Storage grows a chunk at a time and never moves a flow, so growing a table of a
+/// million flows never holds an old and a new copy at once (a doubling `Vec` would, for a moment, 1.5× the memory).
+const CHUNK_BITS: u32 = 12;
+const CHUNK: usize = 1 << CHUNK_BITS;
+
+#[derive(Default)]
+struct Slots {
+    chunks: Vec<Vec<Flow>>,
+    len: usize,
+}
+
+impl Slots {
+    #[inline]
+    fn get(&self, idx: u32) -> &Flow {
+        &self.chunks[(idx >> CHUNK_BITS) as usize][idx as usize & (CHUNK - 1)]
+    }
+
+    #[inline]
+    fn get_mut(&mut self, idx: u32) -> &mut Flow {
+        &mut self.chunks[(idx >> CHUNK_BITS) as usize][idx as usize & (CHUNK - 1)]
+    }
+
+    /// Appends a flow, returning its index.
+    fn push(&mut self, flow: Flow) -> u32 {
+        if self.len % CHUNK == 0 {
+            self.chunks.push(Vec::with_capacity(CHUNK));
+        }
+        let idx = u32::try_from(self.len).unwrap_or(NIL - 1);
+        if let Some(chunk) = self.chunks.last_mut() {
+            chunk.push(flow);
+        }
+        self.len += 1;
+        idx
+    }
+}
 
 impl LinkStore for Slots {
     fn links(&mut self, idx: u32) -> &mut Links {
-        &mut self.0[idx as usize].links
+        &mut self.get_mut(idx).links
     }
 }
 
@@ -171,7 +206,7 @@ impl FlowTable {
     pub fn new(max_flows: usize, timeouts: Timeouts) -> Self {
         Self {
             index: HashTable::new(),
-            slots: Slots(Vec::new()),
+            slots: Slots::default(),
             free: Vec::new(),
             lists: [List::default(); LISTS],
             max_flows: max_flows.max(1),
@@ -199,13 +234,13 @@ impl FlowTable {
     /// The flow in slot `idx` (as returned by [`FlowTable::update`]).
     #[must_use]
     pub fn flow(&self, idx: u32) -> &Flow {
-        &self.slots.0[idx as usize]
+        self.slots.get(idx)
     }
 
     /// Accounts one packet to its flow, creating the flow when needed, and returns the flow's slot.
     /// `hash` must be `key.symmetric_hash()` (the reader computed it to pick this shard).
     pub fn update<S: FlowSink>(&mut self, hash: u64, key: &FlowKey, pkt: &PacketInfo, sink: &mut S) -> u32 {
-        let found = self.index.find(hash, |&i| self.slots.0[i as usize].key == *key).copied();
+        let found = self.index.find(hash, |&i| self.slots.get(i).key == *key).copied();
         let idx = match found {
             Some(idx) if self.still_current(idx, pkt, sink) => idx,
             _ => self.create(hash, key, pkt, sink),
@@ -247,7 +282,7 @@ impl FlowTable {
                 if head == NIL {
                     break;
                 }
-                let flow = &self.slots.0[head as usize];
+                let flow = self.slots.get(head);
                 // A finished TCP connection has ended whatever its grace: say how.
                 let reason = match self.expiry_reason(head, now_ns) {
                     Some(r) => r,
@@ -277,7 +312,7 @@ impl FlowTable {
     }
 
     fn expiry_reason(&self, idx: u32, now_ns: u64) -> Option<EndReason> {
-        let flow = &self.slots.0[idx as usize];
+        let flow = self.slots.get(idx);
         if now_ns.saturating_sub(flow.last_ns) <= self.idle_timeout(flow) {
             return None;
         }
@@ -290,11 +325,11 @@ impl FlowTable {
 
     /// Decides whether the packet continues flow `idx`; if not, ends the flow and returns false.
     fn still_current<S: FlowSink>(&mut self, idx: u32, pkt: &PacketInfo, sink: &mut S) -> bool {
-        if let Some(reason) = self.expiry_reason(idx, pkt.ts_ns) {
+        if let Some(reason) = self.expiry_reason(idx, pkt.now_ns) {
             self.end(idx, reason, sink);
             return false;
         }
-        let flow = &self.slots.0[idx as usize];
+        let flow = self.slots.get(idx);
         let new_syn = pkt
             .tcp
             .is_some_and(|t| t.flags & (tcp_flags::SYN | tcp_flags::ACK) == tcp_flags::SYN);
@@ -307,10 +342,10 @@ impl FlowTable {
         if self.timeouts.active_ns != 0 && pkt.ts_ns.saturating_sub(flow.first_ns) >= self.timeouts.active_ns {
             sink.flow_ended(flow, EndReason::ActiveTimeout);
             self.stats.ended[EndReason::ActiveTimeout as usize] += 1;
-            let flow = &mut self.slots.0[idx as usize];
+            let flow = self.slots.get_mut(idx);
             flow.packets = [0; 2];
             flow.bytes = [0; 2];
-            flow.tcp_flags = [0; 2];
+            flow.tcp.flags = [0; 2];
             flow.first_ns = pkt.ts_ns;
         }
         true
@@ -333,34 +368,31 @@ impl FlowTable {
             bytes: [0; 2],
             first_ns: pkt.ts_ns,
             last_ns: pkt.ts_ns,
-            tcp_flags: [0; 2],
             tcp: TcpTracker::default(),
             links: Links::default(),
         };
         let idx = if let Some(idx) = self.free.pop() {
-            self.slots.0[idx as usize] = flow;
+            *self.slots.get_mut(idx) = flow;
             idx
         } else {
-            let idx = u32::try_from(self.slots.0.len()).unwrap_or(NIL - 1);
-            self.slots.0.push(flow);
-            idx
+            self.slots.push(flow)
         };
-        let slots = &self.slots.0;
-        self.index.insert_unique(hash, idx, |&i| slots[i as usize].key.symmetric_hash());
+        let slots = &self.slots;
+        self.index.insert_unique(hash, idx, |&i| slots.get(i).key.symmetric_hash());
         self.stats.created += 1;
         self.stats.peak_live = self.stats.peak_live.max(self.index.len() as u64);
         idx
     }
 
     fn account<S: FlowSink>(&mut self, idx: u32, pkt: &PacketInfo, _sink: &mut S) {
-        let flow = &mut self.slots.0[idx as usize];
+        let flow = self.slots.get_mut(idx);
         let dir = flow.direction(pkt.from);
         flow.packets[dir] += 1;
         flow.bytes[dir] += u64::from(pkt.wire_len);
         flow.last_ns = flow.last_ns.max(pkt.ts_ns);
         if let Some(t) = pkt.tcp {
-            flow.tcp_flags[dir] |= t.flags;
-            flow.tcp.update(dir, t.flags, t.seq, pkt.payload_len, pkt.ts_ns);
+            flow.tcp.flags[dir] |= t.flags;
+            flow.tcp.update(dir, t.flags, t.seq, pkt.payload_len, pkt.ts_ns.saturating_sub(flow.first_ns));
         }
         let list = flow.list();
         lru::touch(&mut self.slots, &mut self.lists, list, idx);
@@ -372,14 +404,14 @@ impl FlowTable {
             .iter()
             .map(|l| l.head)
             .filter(|&h| h != NIL)
-            .min_by_key(|&h| self.slots.0[h as usize].last_ns);
+            .min_by_key(|&h| self.slots.get(h).last_ns);
         if let Some(idx) = victim {
             self.end(idx, EndReason::Evicted, sink);
         }
     }
 
     fn end<S: FlowSink>(&mut self, idx: u32, reason: EndReason, sink: &mut S) {
-        let flow = &self.slots.0[idx as usize];
+        let flow = self.slots.get(idx);
         sink.flow_ended(flow, reason);
         self.stats.ended[reason as usize] += 1;
         let hash = flow.key.symmetric_hash();
@@ -416,6 +448,7 @@ mod tests {
         let (key, from) = FlowKey::new(ip(a), 1000 + u16::from(a), ip(b), 1000 + u16::from(b), proto, 0, 0);
         let pkt = PacketInfo {
             ts_ns: ts,
+            now_ns: ts,
             wire_len: 100,
             from,
             tcp: flags.map(|f| TcpInfo { flags: f, ..TcpInfo::default() }),
@@ -525,6 +558,11 @@ mod tests {
     }
 
     #[test]
+    fn flow_state_stays_small() {
+        assert!(std::mem::size_of::<Flow>() <= 128, "{}", std::mem::size_of::<Flow>());
+    }
+
+    #[test]
     fn slots_are_reused() {
         let mut t = FlowTable::new(4, Timeouts::default());
         let mut c = Collect::default();
@@ -534,7 +572,7 @@ mod tests {
             }
         }
         assert_eq!(t.len(), 4);
-        assert!(t.slots.0.len() <= 5);
+        assert!(t.slots.len <= 5);
         assert_eq!(t.stats().created, 400);
     }
 }

@@ -46,20 +46,25 @@ impl TcpState {
     }
 }
 
-/// Per-flow TCP tracking state. Index 0 is the client's direction, 1 the server's.
+/// Per-flow TCP tracking state, kept small (24 bytes): one lives in every TCP flow. Index 0 is the client's
+/// direction, 1 the server's.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct TcpTracker {
     pub state: TcpState,
-    fin_seen: [bool; 2],
+    /// `FIN_SEEN << dir` and `SEQ_KNOWN << dir` bits.
+    bits: u8,
+    /// OR of the TCP flags seen per direction (kept here, where it fills what would be padding).
+    pub flags: [u8; 2],
     next_seq: [u32; 2],
-    seq_known: [bool; 2],
     pub retransmissions: u32,
     pub out_of_order: u32,
-    syn_ns: u64,
-    synack_ns: u64,
     /// Handshake round trip (SYN to the client's ACK of the SYN-ACK), microseconds; 0 when not seen.
     pub rtt_us: u32,
 }
+
+const FIN_SEEN: u8 = 0b01;
+const SEQ_KNOWN: u8 = 0b100;
+const FROM_SYN: u8 = 0b1_0000;
 
 /// Sequence comparison modulo 2^32 (RFC 1982 style): true when `a` is after `b`.
 fn seq_after(a: u32, b: u32) -> bool {
@@ -69,14 +74,15 @@ fn seq_after(a: u32, b: u32) -> bool {
 }
 
 impl TcpTracker {
-    /// Feeds one segment. `dir` is 0 for client → server, 1 for server → client.
-    pub fn update(&mut self, dir: usize, flags: u8, seq: u32, payload_len: u32, ts_ns: u64) {
+    /// Feeds one segment. `dir` is 0 for client → server, 1 for server → client; `since_first_ns` is the time since
+    /// the flow's first packet (the SYN, when the handshake is seen).
+    pub fn update(&mut self, dir: usize, flags: u8, seq: u32, payload_len: u32, since_first_ns: u64) {
         let dir = dir & 1;
-        self.track_state(dir, flags, ts_ns);
+        self.track_state(dir, flags, since_first_ns);
         self.track_sequence(dir, flags, seq, payload_len);
     }
 
-    fn track_state(&mut self, dir: usize, flags: u8, ts_ns: u64) {
+    fn track_state(&mut self, dir: usize, flags: u8, since_first_ns: u64) {
         if flags & RST != 0 {
             self.state = TcpState::Reset;
             return;
@@ -84,29 +90,27 @@ impl TcpTracker {
         let syn = flags & SYN != 0;
         let ack = flags & ACK != 0;
         match self.state {
-            TcpState::None if syn && !ack && dir == 0 => {
-                self.state = TcpState::SynSent;
-                self.syn_ns = ts_ns;
-            }
+            TcpState::None if syn && !ack && dir == 0 => self.state = TcpState::SynSent,
             TcpState::None if syn && ack => {
                 self.state = TcpState::SynReceived;
             }
             TcpState::None if !syn => self.state = TcpState::Established,
             TcpState::SynSent if syn && ack && dir == 1 => {
+                // Only a handshake seen from its SYN gives an RTT.
                 self.state = TcpState::SynReceived;
-                self.synack_ns = ts_ns;
+                self.bits |= FROM_SYN;
             }
             TcpState::SynReceived if ack && !syn && dir == 0 => {
                 self.state = TcpState::Established;
-                if self.syn_ns != 0 && self.synack_ns != 0 && ts_ns >= self.syn_ns {
-                    self.rtt_us = u32::try_from((ts_ns - self.syn_ns) / 1000).unwrap_or(u32::MAX);
+                if self.bits & FROM_SYN != 0 {
+                    self.rtt_us = u32::try_from(since_first_ns / 1000).unwrap_or(u32::MAX).max(1);
                 }
             }
             _ => {}
         }
         if flags & FIN != 0 {
-            self.fin_seen[dir] = true;
-            self.state = if self.fin_seen[0] && self.fin_seen[1] {
+            self.bits |= FIN_SEEN << dir;
+            self.state = if self.bits & (FIN_SEEN | FIN_SEEN << 1) == FIN_SEEN | FIN_SEEN << 1 {
                 TcpState::Closed
             } else {
                 TcpState::Closing
@@ -117,8 +121,8 @@ impl TcpTracker {
     fn track_sequence(&mut self, dir: usize, flags: u8, seq: u32, payload_len: u32) {
         // SYN and FIN each consume one sequence number.
         let consumed = payload_len + u32::from(flags & SYN != 0) + u32::from(flags & FIN != 0);
-        if !self.seq_known[dir] {
-            self.seq_known[dir] = true;
+        if self.bits & (SEQ_KNOWN << dir) == 0 {
+            self.bits |= SEQ_KNOWN << dir;
             self.next_seq[dir] = seq.wrapping_add(consumed);
             return;
         }
@@ -153,11 +157,11 @@ mod tests {
     #[test]
     fn handshake_data_and_close() {
         let mut t = TcpTracker::default();
-        t.update(0, SYN, 1000, 0, 10 * MS);
+        t.update(0, SYN, 1000, 0, 0);
         assert_eq!(t.state, TcpState::SynSent);
-        t.update(1, SYN | ACK, 5000, 0, 12 * MS);
+        t.update(1, SYN | ACK, 5000, 0, 2 * MS);
         assert_eq!(t.state, TcpState::SynReceived);
-        t.update(0, ACK, 1001, 0, 13 * MS);
+        t.update(0, ACK, 1001, 0, 3 * MS);
         assert_eq!(t.state, TcpState::Established);
         assert_eq!(t.rtt_us, 3000);
         t.update(0, ACK | PSH, 1001, 100, 14 * MS);
@@ -191,6 +195,11 @@ mod tests {
         t.update(0, ACK, u32::MAX - 4, 10, 0);
         t.update(0, ACK, 5, 10, 1);
         assert_eq!((t.retransmissions, t.out_of_order), (0, 0));
+    }
+
+    #[test]
+    fn tracker_stays_small() {
+        assert!(std::mem::size_of::<TcpTracker>() <= 24);
     }
 
     #[test]
