@@ -40,6 +40,7 @@ pk["CAPWAP_80211"] = E/v4/UDP(sport=12222, dport=5247)/Raw(capwap_hdr + dot11 + 
 w0 = (2 << 19)
 capwap_eth = bytes([0]) + w0.to_bytes(4,'big')[1:] + b"\x00\x00\x00\x00"
 pk["CAPWAP_8023"] = E/v4/UDP(sport=12222, dport=5247)/Raw(capwap_eth + bytes(inner))
+pk["IP6_IN_IP4"] = E/IP(src="198.51.100.1", dst="198.51.100.2", proto=41)/v6/TCP(sport=50000, dport=80, flags="S")
 pk["VXLAN_GARBAGE"] = E/v4/UDP(sport=1, dport=4789)/b"not vxlan"
 x = inner
 for i in range(5):

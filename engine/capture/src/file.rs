@@ -33,7 +33,10 @@ pub struct CaptureFile {
 
 impl std::fmt::Debug for CaptureFile {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CaptureFile").field("name", &self.name).field("format", &self.format).finish()
+        f.debug_struct("CaptureFile")
+            .field("name", &self.name)
+            .field("format", &self.format)
+            .finish()
     }
 }
 
@@ -127,7 +130,11 @@ impl CaptureFile {
                 available: data.len() as u64,
             });
         };
-        let file = Self { name, bytes, format };
+        let file = Self {
+            name,
+            bytes,
+            format,
+        };
         // A header that starts right but is cut short is reported here, not at the first packet.
         if format == Format::Pcap && file.data().len() < pcap::HEADER_LEN {
             return Err(file.truncated("file header", 0, pcap::HEADER_LEN as u64));
@@ -268,7 +275,11 @@ impl<'a> Iterator for Packets<'a> {
                 self.done = true;
                 None
             }
-            Step::Truncated { what, offset, needed } => {
+            Step::Truncated {
+                what,
+                offset,
+                needed,
+            } => {
                 self.done = true;
                 Some(Err(self.file.truncated(what, offset, needed)))
             }

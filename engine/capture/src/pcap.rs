@@ -87,7 +87,11 @@ impl<'a> Reader<'a> {
             };
         };
         self.pos = start + caplen as usize;
-        let frac_ns = if h.nanos { frac } else { frac.saturating_mul(1000) };
+        let frac_ns = if h.nanos {
+            frac
+        } else {
+            frac.saturating_mul(1000)
+        };
         Step::Packet(RawPacket {
             ts_ns: sec.saturating_mul(1_000_000_000).saturating_add(frac_ns),
             caplen,

@@ -92,7 +92,7 @@ impl<'a> Reader<'a> {
             }
             let kind = rd32(head, 0, self.big);
             let len = rd32(head, 4, self.big) as usize;
-            if len < 12 || len % 4 != 0 || len > MAX_BLOCK_LEN {
+            if len < 12 || !len.is_multiple_of(4) || len > MAX_BLOCK_LEN {
                 return Step::Bad {
                     offset: at as u64,
                     reason: "block length not a multiple of 4 in 12..16 MiB",
@@ -231,7 +231,11 @@ impl<'a> Reader<'a> {
         };
         let orig = rd32(body, 0, self.big);
         let room = u32::try_from(body.len().saturating_sub(4)).unwrap_or(u32::MAX);
-        let snap = if iface.snaplen == 0 { u32::MAX } else { iface.snaplen };
+        let snap = if iface.snaplen == 0 {
+            u32::MAX
+        } else {
+            iface.snaplen
+        };
         let caplen = orig.min(snap).min(room).min(MAX_CAPLEN);
         let Some(data) = body.get(4..4 + caplen as usize) else {
             return Step::Bad {

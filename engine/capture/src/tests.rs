@@ -11,8 +11,20 @@ use crate::{CaptureError, CaptureFile, Format, RawPacket};
 type Rec = (u32, u32, Vec<u8>, u32);
 
 fn pcap_bytes(big: bool, nanos: bool, linktype: u32, recs: &[Rec]) -> Vec<u8> {
-    let w32 = |v: u32| if big { v.to_be_bytes() } else { v.to_le_bytes() };
-    let w16 = |v: u16| if big { v.to_be_bytes() } else { v.to_le_bytes() };
+    let w32 = |v: u32| {
+        if big {
+            v.to_be_bytes()
+        } else {
+            v.to_le_bytes()
+        }
+    };
+    let w16 = |v: u16| {
+        if big {
+            v.to_be_bytes()
+        } else {
+            v.to_le_bytes()
+        }
+    };
     let mut out = Vec::new();
     out.extend_from_slice(&w32(if nanos { 0xa1b2_3c4d } else { 0xa1b2_c3d4 }));
     out.extend_from_slice(&w16(2));
@@ -37,7 +49,10 @@ struct Ng {
 
 impl Ng {
     fn new(big: bool) -> Self {
-        let mut ng = Self { big, out: Vec::new() };
+        let mut ng = Self {
+            big,
+            out: Vec::new(),
+        };
         let mut body = ng.u32(0x1a2b_3c4d).to_vec();
         body.extend_from_slice(&ng.u16(1));
         body.extend_from_slice(&ng.u16(0));
@@ -61,7 +76,7 @@ impl Ng {
     }
     fn block(&mut self, kind: u32, body: &[u8]) {
         let mut padded = body.to_vec();
-        while padded.len() % 4 != 0 {
+        while !padded.len().is_multiple_of(4) {
             padded.push(0);
         }
         let len = u32::try_from(padded.len() + 12).unwrap();
@@ -102,7 +117,10 @@ impl Ng {
     }
 }
 
-fn read(bytes: Vec<u8>) -> (CaptureFile, Vec<(u64, u32, u32, u32, Vec<u8>)>, Option<String>) {
+/// (timestamp ns, wire length, link type, interface, data) of each packet read.
+type Read = Vec<(u64, u32, u32, u32, Vec<u8>)>;
+
+fn read(bytes: Vec<u8>) -> (CaptureFile, Read, Option<String>) {
     let f = CaptureFile::from_vec("t.pcap", bytes).unwrap();
     let mut pkts = Vec::new();
     let mut err = None;
@@ -118,7 +136,10 @@ fn read(bytes: Vec<u8>) -> (CaptureFile, Vec<(u64, u32, u32, u32, Vec<u8>)>, Opt
                 caplen,
             }) => {
                 assert_eq!(caplen as usize, data.len());
-                assert_eq!(&f.data()[offset as usize..offset as usize + data.len()], data);
+                assert_eq!(
+                    &f.data()[offset as usize..offset as usize + data.len()],
+                    data
+                );
                 pkts.push((ts_ns, wire_len, linktype, interface, data.to_vec()));
             }
             Err(e) => err = Some(e.to_string()),
@@ -132,7 +153,10 @@ fn all_four_pcap_variants() {
     for big in [false, true] {
         for nanos in [false, true] {
             let frac = if nanos { 123_456_789 } else { 123_456 };
-            let recs = vec![(1_700_000_000, frac, vec![1, 2, 3], 60), (1_700_000_001, 0, vec![9; 70], 70)];
+            let recs = vec![
+                (1_700_000_000, frac, vec![1, 2, 3], 60),
+                (1_700_000_001, 0, vec![9; 70], 70),
+            ];
             let (f, pkts, err) = read(pcap_bytes(big, nanos, 1, &recs));
             assert_eq!(f.format(), Format::Pcap);
             assert_eq!(err, None);
@@ -164,7 +188,10 @@ fn pcapng_both_orders_resolutions_and_block_kinds() {
         let (f, pkts, err) = read(ng.out);
         assert_eq!(f.format(), Format::Pcapng);
         assert_eq!(err, None);
-        let summary: Vec<_> = pkts.iter().map(|p| (p.0, p.1, p.2, p.3, p.4.len())).collect();
+        let summary: Vec<_> = pkts
+            .iter()
+            .map(|p| (p.0, p.1, p.2, p.3, p.4.len()))
+            .collect();
         assert_eq!(
             summary,
             vec![
@@ -198,9 +225,20 @@ fn project_captures_match_capinfos() {
         let text = String::from_utf8_lossy(&out.stdout);
         let num = |label: &str| -> u64 {
             let line = text.lines().find(|l| l.contains(label)).unwrap();
-            line.split(':').nth(1).unwrap().split_whitespace().next().unwrap().parse().unwrap()
+            line.split(':')
+                .nth(1)
+                .unwrap()
+                .split_whitespace()
+                .next()
+                .unwrap()
+                .parse()
+                .unwrap()
         };
-        assert_eq!((n, bytes), (num("Number of packets"), num("Data size")), "{name}");
+        assert_eq!(
+            (n, bytes),
+            (num("Number of packets"), num("Data size")),
+            "{name}"
+        );
     }
 }
 
@@ -215,21 +253,36 @@ fn errors_name_the_file_and_offset() {
     assert!(is_dir.to_string().contains("directory"), "{is_dir}");
     let empty = dir.join("empty.pcap");
     std::fs::write(&empty, b"").unwrap();
-    assert!(matches!(CaptureFile::open(&empty).unwrap_err(), CaptureError::Empty { .. }));
+    assert!(matches!(
+        CaptureFile::open(&empty).unwrap_err(),
+        CaptureError::Empty { .. }
+    ));
     let _ = std::fs::remove_dir_all(&dir);
 
-    let text = CaptureFile::from_vec("notes.txt", b"hello world, not a capture".to_vec()).unwrap_err();
-    assert_eq!(text.to_string(), "notes.txt: not a pcap or pcapng file (magic 0x68656c6c) at byte offset 0");
+    let text =
+        CaptureFile::from_vec("notes.txt", b"hello world, not a capture".to_vec()).unwrap_err();
+    assert_eq!(
+        text.to_string(),
+        "notes.txt: not a pcap or pcapng file (magic 0x68656c6c) at byte offset 0"
+    );
     let short = CaptureFile::from_vec("s.pcap", vec![0xd4, 0xc3, 0xb2, 0xa1, 2, 0]).unwrap_err();
     assert_eq!(short.offset(), Some(0));
 
     // A cut last record: the packets before it come out, then one error with the record's offset.
-    let good = pcap_bytes(false, false, 1, &[(1, 0, vec![7; 40], 40), (2, 0, vec![8; 40], 40)]);
+    let good = pcap_bytes(
+        false,
+        false,
+        1,
+        &[(1, 0, vec![7; 40], 40), (2, 0, vec![8; 40], 40)],
+    );
     let cut = good[..good.len() - 10].to_vec();
     let (_, pkts, err) = read(cut);
     assert_eq!(pkts.len(), 1);
     let err = err.unwrap();
-    assert!(err.contains("byte offset 80") && err.contains("truncated"), "{err}");
+    assert!(
+        err.contains("byte offset 80") && err.contains("truncated"),
+        "{err}"
+    );
 
     let mut absurd = pcap_bytes(false, false, 1, &[(1, 0, vec![7; 4], 4)]);
     absurd[32..36].copy_from_slice(&1_000_000u32.to_le_bytes());

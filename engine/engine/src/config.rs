@@ -46,7 +46,12 @@ pub struct Args {
     pub shutdown_when_done: bool,
 
     /// HTTP port of the web UI (0 = no web server).
-    #[arg(short = 'w', long = "http-port", value_name = "PORT", default_value_t = 3000)]
+    #[arg(
+        short = 'w',
+        long = "http-port",
+        value_name = "PORT",
+        default_value_t = 3000
+    )]
     pub http_port: u16,
 
     /// Idle timeout of TCP flows, seconds.
@@ -91,9 +96,17 @@ pub struct Config {
     pub inputs: Vec<String>,
     /// Core of each worker (may repeat).
     pub worker_cores: Vec<usize>,
+    #[expect(
+        dead_code,
+        reason = "validated now; the host view (local/remote hosts) reads it"
+    )]
     pub local_networks: Vec<IpNet>,
     pub max_flows: u64,
     pub dump: Option<FlowDump>,
+    #[expect(
+        dead_code,
+        reason = "offline runs always end while there is no web server to keep serving"
+    )]
     pub shutdown_when_done: bool,
     pub http_port: u16,
     pub timeouts: Timeouts,
@@ -120,7 +133,8 @@ pub fn expand_args(raw: Vec<String>) -> Result<Vec<String>> {
         out.push("-i".into());
         out.push(path);
     } else {
-        let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read config file {path}"))?;
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read config file {path}"))?;
         for line in text.lines() {
             let line = line.trim();
             if line.is_empty() || line.starts_with('#') {
@@ -142,7 +156,9 @@ pub fn expand_args(raw: Vec<String>) -> Result<Vec<String>> {
 fn looks_like_capture(path: &Path) -> bool {
     use std::io::Read;
     let mut magic = [0u8; 4];
-    std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut magic)).is_ok()
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut magic))
+        .is_ok()
         && matches!(
             u32::from_le_bytes(magic),
             0xa1b2_c3d4 | 0xd4c3_b2a1 | 0xa1b2_3c4d | 0x4d3c_b2a1 | 0x0a0d_0d0a
@@ -160,14 +176,21 @@ pub fn parse_cores(spec: &str, available: usize) -> Result<Vec<usize>> {
             Some((a, b)) => (a.trim(), b.trim()),
             None => (part, part),
         };
-        let lo: usize = lo.parse().with_context(|| format!("-g: '{part}' is not a core number or range"))?;
-        let hi: usize = hi.parse().with_context(|| format!("-g: '{part}' is not a core number or range"))?;
+        let lo: usize = lo
+            .parse()
+            .with_context(|| format!("-g: '{part}' is not a core number or range"))?;
+        let hi: usize = hi
+            .parse()
+            .with_context(|| format!("-g: '{part}' is not a core number or range"))?;
         if lo > hi {
             bail!("-g: range '{part}' is backwards");
         }
         for c in lo..=hi {
             if c >= available {
-                bail!("-g: core {c} does not exist (this machine has cores 0-{})", available.saturating_sub(1));
+                bail!(
+                    "-g: core {c} does not exist (this machine has cores 0-{})",
+                    available.saturating_sub(1)
+                );
             }
             cores.push(c);
         }
@@ -193,7 +216,10 @@ fn parse_networks(spec: &str) -> Result<Vec<IpNet>> {
     spec.split(',')
         .map(str::trim)
         .filter(|s| !s.is_empty())
-        .map(|s| s.parse::<IpNet>().with_context(|| format!("-m: '{s}' is not a network in CIDR notation")))
+        .map(|s| {
+            s.parse::<IpNet>()
+                .with_context(|| format!("-m: '{s}' is not a network in CIDR notation"))
+        })
         .collect()
 }
 
@@ -206,7 +232,9 @@ impl Config {
         const S: u64 = 1_000_000_000;
         let worker_cores = match &args.cores {
             Some(spec) => parse_cores(spec, available_cores)?,
-            None => (1..available_cores.max(2)).map(|c| c.min(available_cores.saturating_sub(1))).collect(),
+            None => (1..available_cores.max(2))
+                .map(|c| c.min(available_cores.saturating_sub(1)))
+                .collect(),
         };
         if args.interfaces.len() > usize::from(u8::MAX) {
             bail!("-i: at most 255 inputs");
@@ -225,7 +253,12 @@ impl Config {
         Ok(Self {
             inputs: args.interfaces,
             worker_cores,
-            local_networks: args.local_networks.as_deref().map(parse_networks).transpose()?.unwrap_or_default(),
+            local_networks: args
+                .local_networks
+                .as_deref()
+                .map(parse_networks)
+                .transpose()?
+                .unwrap_or_default(),
             max_flows: args.max_flows,
             dump: args.dump_flows.as_deref().map(parse_dump).transpose()?,
             shutdown_when_done: args.shutdown_when_done,
@@ -260,14 +293,20 @@ mod tests {
     #[test]
     fn dump_specs() {
         assert_eq!(parse_dump("jsonl:-").ok(), Some(FlowDump::Stdout));
-        assert_eq!(parse_dump("jsonl:/tmp/x").ok(), Some(FlowDump::JsonLines("/tmp/x".into())));
+        assert_eq!(
+            parse_dump("jsonl:/tmp/x").ok(),
+            Some(FlowDump::JsonLines("/tmp/x".into()))
+        );
         assert!(parse_dump("csv:/tmp/x").is_err());
         assert!(parse_dump("jsonl:").is_err());
     }
 
     #[test]
     fn networks() {
-        assert_eq!(parse_networks("10.0.0.0/8, fd00::/8").map(|v| v.len()).ok(), Some(2));
+        assert_eq!(
+            parse_networks("10.0.0.0/8, fd00::/8").map(|v| v.len()).ok(),
+            Some(2)
+        );
         assert!(parse_networks("10.0.0.0/33").is_err());
     }
 
@@ -276,15 +315,29 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("xntop-cfg-{}", std::process::id()));
         let _ = std::fs::create_dir_all(&dir);
         let file = dir.join("xntop.conf");
-        std::fs::write(&file, "# demo\n-i=a.pcap\n--tcp-idle=30\n--shutdown-when-done\n-g 0\n").ok();
+        std::fs::write(
+            &file,
+            "# demo\n-i=a.pcap\n--tcp-idle=30\n--shutdown-when-done\n-g 0\n",
+        )
+        .ok();
         let raw = vec!["xntop".into(), file.display().to_string(), "-v".into()];
         let out = expand_args(raw).ok();
         assert_eq!(
             out,
             Some(
-                ["xntop", "-i", "a.pcap", "--tcp-idle", "30", "--shutdown-when-done", "-g", "0", "-v"]
-                    .map(String::from)
-                    .to_vec()
+                [
+                    "xntop",
+                    "-i",
+                    "a.pcap",
+                    "--tcp-idle",
+                    "30",
+                    "--shutdown-when-done",
+                    "-g",
+                    "0",
+                    "-v"
+                ]
+                .map(String::from)
+                .to_vec()
             )
         );
         let _ = std::fs::remove_dir_all(&dir);

@@ -65,7 +65,10 @@ fn usage_error(e: &anyhow::Error) -> ExitCode {
 
 fn open_inputs(config: &Config) -> anyhow::Result<Vec<Arc<CaptureFile>>> {
     if config.inputs.is_empty() {
-        return Ok(vec![Arc::new(CaptureFile::from_static("demo.pcap (embedded)", DEMO_CAPTURE)?)]);
+        return Ok(vec![Arc::new(CaptureFile::from_static(
+            "demo.pcap (embedded)",
+            DEMO_CAPTURE,
+        )?)]);
     }
     config
         .inputs
@@ -81,7 +84,10 @@ fn run(config: &mut Config) -> anyhow::Result<ExitCode> {
         config.dump = Some(FlowDump::Stdout);
     }
     if config.http_port != 0 && config.verbose > 0 {
-        eprintln!("xntop: the web UI is not part of this build yet; -w {} is ignored", config.http_port);
+        eprintln!(
+            "xntop: the web UI is not part of this build yet; -w {} is ignored",
+            config.http_port
+        );
     }
     let dest = config.dump.as_ref().map(output::open).transpose()?;
 
@@ -93,7 +99,8 @@ fn run(config: &mut Config) -> anyhow::Result<ExitCode> {
     }
 
     let workers = config.worker_cores.len();
-    let per_shard_flows = usize::try_from(config.max_flows.div_ceil(workers as u64)).unwrap_or(usize::MAX);
+    let per_shard_flows =
+        usize::try_from(config.max_flows.div_ceil(workers as u64)).unwrap_or(usize::MAX);
 
     // rings[input][worker]
     let mut producers: Vec<Vec<_>> = Vec::new();
@@ -134,29 +141,56 @@ fn run(config: &mut Config) -> anyhow::Result<ExitCode> {
             backpressure: Backpressure::Wait,
             run: Arc::clone(&run),
         };
-        worker_handles.push(thread::Builder::new().name(format!("xntop-w{id}")).spawn(move || worker::run(setup))?);
+        worker_handles.push(
+            thread::Builder::new()
+                .name(format!("xntop-w{id}"))
+                .spawn(move || worker::run(setup))?,
+        );
     }
     let writer = match dest {
         Some(dest) => {
             let rings: Vec<_> = record_consumers.into_iter().flatten().collect();
             let run = Arc::clone(&run);
-            Some(thread::Builder::new().name("xntop-dump".into()).spawn(move || output::run(dest, rings, &run))?)
+            Some(
+                thread::Builder::new()
+                    .name("xntop-dump".into())
+                    .spawn(move || output::run(dest, rings, &run))?,
+            )
         }
         None => None,
     };
+    // Readers go on cores no worker uses, when there are any, so a worker never shares its core with a reader.
+    let all_cores = core_affinity::get_core_ids().unwrap_or_default();
+    let spare: Vec<_> = all_cores
+        .into_iter()
+        .filter(|c| !config.worker_cores.contains(&c.id))
+        .collect();
     let mut reader_handles = Vec::new();
     for (iface, (file, rings)) in files.into_iter().zip(producers).enumerate() {
         let run = Arc::clone(&run);
         let iface = u8::try_from(iface).unwrap_or(u8::MAX);
         let paced = config.replay_pace;
-        reader_handles.push(thread::Builder::new().name(format!("xntop-r{iface}")).spawn(move || {
-            let stats = reader::Reader::new(iface, file, rings, Arc::clone(&run)).paced(paced).run();
-            run.readers_running.fetch_sub(1, Ordering::AcqRel);
-            stats
-        })?);
+        let core = (!spare.is_empty()).then(|| spare[usize::from(iface) % spare.len()]);
+        reader_handles.push(
+            thread::Builder::new()
+                .name(format!("xntop-r{iface}"))
+                .spawn(move || {
+                    if let Some(core) = core {
+                        core_affinity::set_for_current(core);
+                    }
+                    let stats = reader::Reader::new(iface, file, rings, Arc::clone(&run))
+                        .paced(paced)
+                        .run();
+                    run.readers_running.fetch_sub(1, Ordering::AcqRel);
+                    stats
+                })?,
+        );
     }
 
-    let inputs: Vec<_> = reader_handles.into_iter().map(|h| h.join().unwrap_or_default()).collect();
+    let inputs: Vec<_> = reader_handles
+        .into_iter()
+        .map(|h| h.join().unwrap_or_default())
+        .collect();
     let mut worker_stats = Vec::new();
     for h in worker_handles {
         match h.join() {
@@ -179,7 +213,10 @@ fn run(config: &mut Config) -> anyhow::Result<ExitCode> {
     let mut code = ExitCode::SUCCESS;
     for i in &summary.inputs {
         if let Some(err) = &i.error {
-            eprintln!("xntop: {err} ({} packets before it were processed)", i.packets);
+            eprintln!(
+                "xntop: {err} ({} packets before it were processed)",
+                i.packets
+            );
             code = ExitCode::FAILURE;
         }
     }

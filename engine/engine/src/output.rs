@@ -34,13 +34,20 @@ pub fn open(dump: &FlowDump) -> io::Result<Box<dyn Write + Send>> {
     Ok(match dump {
         FlowDump::Stdout => Box::new(io::stdout()),
         FlowDump::JsonLines(path) => Box::new(File::create(path).map_err(|e| {
-            io::Error::new(e.kind(), format!("-F: cannot create {}: {e}", path.display()))
+            io::Error::new(
+                e.kind(),
+                format!("-F: cannot create {}: {e}", path.display()),
+            )
         })?),
     })
 }
 
 /// Drains the rings until every worker has finished and the rings are empty.
-pub fn run(dest: Box<dyn Write + Send>, mut rings: Vec<Consumer<FlowRecord>>, run: &Arc<RunState>) -> OutputStats {
+pub fn run(
+    dest: Box<dyn Write + Send>,
+    mut rings: Vec<Consumer<FlowRecord>>,
+    run: &Arc<RunState>,
+) -> OutputStats {
     let mut out = BufWriter::with_capacity(1 << 20, dest);
     let mut line = Vec::with_capacity(1024);
     let mut stats = OutputStats::default();

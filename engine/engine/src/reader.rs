@@ -59,7 +59,12 @@ pub struct Reader {
 }
 
 impl Reader {
-    pub fn new(iface: u8, file: Arc<CaptureFile>, rings: Vec<Producer<PacketDesc>>, run: Arc<RunState>) -> Self {
+    pub fn new(
+        iface: u8,
+        file: Arc<CaptureFile>,
+        rings: Vec<Producer<PacketDesc>>,
+        run: Arc<RunState>,
+    ) -> Self {
         let workers = rings.len();
         let name = file.name().to_string();
         Self {
@@ -235,11 +240,16 @@ impl Reader {
             self.next_checkpoint = offset + RELEASE_STEP;
         }
         while let Some((off, snapshot)) = self.checkpoints.front() {
-            let done = self.rings.iter().zip(snapshot).enumerate().all(|(w, (ring, &snap))| {
-                // Workers commit a chunk after processing it, so free slots mean processed descriptors.
-                let in_flight = (RING_SLOTS - ring.slots()) as u64;
-                self.pushed[w] - in_flight >= snap
-            });
+            let done = self
+                .rings
+                .iter()
+                .zip(snapshot)
+                .enumerate()
+                .all(|(w, (ring, &snap))| {
+                    // Workers commit a chunk after processing it, so free slots mean processed descriptors.
+                    let in_flight = (RING_SLOTS - ring.slots()) as u64;
+                    self.pushed[w] - in_flight >= snap
+                });
             if !done {
                 break;
             }

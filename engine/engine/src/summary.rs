@@ -76,10 +76,18 @@ impl Summary {
             self.pps()
         );
         for i in &self.inputs {
-            let _ = writeln!(s, "  input {}: {} packets, {} bytes", i.name, i.packets, i.bytes);
+            let _ = writeln!(
+                s,
+                "  input {}: {} packets, {} bytes",
+                i.name, i.packets, i.bytes
+            );
         }
         let rejects = self.rejects();
-        let malformed: u64 = Reject::ALL.iter().filter(|r| r.is_malformed()).map(|&r| rejects[r as usize]).sum();
+        let malformed: u64 = Reject::ALL
+            .iter()
+            .filter(|r| r.is_malformed())
+            .map(|&r| rejects[r as usize])
+            .sum();
         let _ = write!(s, "  no flow: {malformed} malformed");
         for r in Reject::ALL {
             if rejects[r as usize] > 0 {
@@ -124,10 +132,15 @@ impl Summary {
     #[must_use]
     pub fn to_json(&self) -> Value {
         let rejects = self.rejects();
-        let rejects: Map<String, Value> =
-            Reject::ALL.iter().map(|&r| (r.name().to_string(), json!(rejects[r as usize]))).collect();
-        let ended: Map<String, Value> =
-            EndReason::ALL.iter().zip(self.ended()).map(|(r, n)| (r.as_str().to_string(), json!(n))).collect();
+        let rejects: Map<String, Value> = Reject::ALL
+            .iter()
+            .map(|&r| (r.name().to_string(), json!(rejects[r as usize])))
+            .collect();
+        let ended: Map<String, Value> = EndReason::ALL
+            .iter()
+            .zip(self.ended())
+            .map(|(r, n)| (r.as_str().to_string(), json!(n)))
+            .collect();
         json!({
             "packets": self.packets(),
             "bytes": self.bytes(),

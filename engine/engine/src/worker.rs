@@ -141,8 +141,10 @@ pub fn run(setup: WorkerSetup) -> WorkerStats {
         dropped: 0,
     };
     // 1 ns .. 10 s with 3 significant digits; recording never allocates.
-    let mut batch_ns = Histogram::<u64>::new_with_bounds(1, 10_000_000_000, 3)
-        .unwrap_or_else(|_| Histogram::<u64>::new(3).unwrap_or_else(|_| unreachable!("3 sigfig is valid")));
+    let mut batch_ns =
+        Histogram::<u64>::new_with_bounds(1, 10_000_000_000, 3).unwrap_or_else(|_| {
+            Histogram::<u64>::new(3).unwrap_or_else(|_| unreachable!("3 sigfig is valid"))
+        });
     let (mut packets, mut bytes, mut batches) = (0u64, 0u64, 0u64);
     // The input's clock as of the last descriptor taken: never ahead of any packet still to come to this shard.
     let mut now_ns = 0u64;
@@ -181,7 +183,11 @@ pub fn run(setup: WorkerSetup) -> WorkerStats {
             chunk.commit_all();
             table.purge(now_ns, PURGE_VISITS, &mut sink);
             batches += 1;
-            let _ = batch_ns.record(u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX).max(1));
+            let _ = batch_ns.record(
+                u64::try_from(started.elapsed().as_nanos())
+                    .unwrap_or(u64::MAX)
+                    .max(1),
+            );
         }
         if worked {
             spins = 0;

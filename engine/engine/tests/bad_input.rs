@@ -26,7 +26,15 @@ fn run(args: &[&str]) -> Run {
 }
 
 fn run_file(path: &Path) -> Run {
-    run(&["-i", path.to_str().unwrap(), "-w", "0", "--shutdown-when-done", "-g", "0"])
+    run(&[
+        "-i",
+        path.to_str().unwrap(),
+        "-w",
+        "0",
+        "--shutdown-when-done",
+        "-g",
+        "0",
+    ])
 }
 
 /// The error line: the last line of stderr naming the file.
@@ -59,15 +67,27 @@ fn missing_directory_empty_and_non_capture_files() {
         let r = run_file(path);
         assert_eq!(r.code, Some(1), "{}: {}", path.display(), r.stderr);
         let line = error_line(&r, path.file_name().unwrap().to_str().unwrap());
-        assert!(line.contains(expect), "{}: expected '{expect}' in {line:?}", path.display());
-        assert_eq!(r.stderr.lines().count(), 1, "one line expected: {}", r.stderr);
+        assert!(
+            line.contains(expect),
+            "{}: expected '{expect}' in {line:?}",
+            path.display()
+        );
+        assert_eq!(
+            r.stderr.lines().count(),
+            1,
+            "one line expected: {}",
+            r.stderr
+        );
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn truncated_last_packet_is_reported_and_the_rest_processed() {
-    let pcap = project_pcaps().into_iter().find(|p| p.ends_with("demo.pcap")).unwrap();
+    let pcap = project_pcaps()
+        .into_iter()
+        .find(|p| p.ends_with("demo.pcap"))
+        .unwrap();
     let bytes = std::fs::read(&pcap).unwrap();
     let dir = tmpdir("trunc");
     let cut = dir.join("cut.pcap");
@@ -86,7 +106,8 @@ fn truncated_last_packet_is_reported_and_the_rest_processed() {
     assert_eq!(r.code, Some(1), "{}", r.stderr);
     let line = error_line(&r, "cut.pcap: ");
     assert!(line.contains("offset"), "{line}");
-    let stats: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&stats).unwrap()).unwrap();
+    let stats: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&stats).unwrap()).unwrap();
     let all = common::tool("capinfos", &["-M", "-c", pcap.to_str().unwrap()]);
     let total: u64 = all
         .lines()
@@ -94,7 +115,11 @@ fn truncated_last_packet_is_reported_and_the_rest_processed() {
         .and_then(|l| l.split(':').nth(1))
         .and_then(|s| s.trim().parse().ok())
         .unwrap();
-    assert_eq!(stats["packets"].as_u64(), Some(total - 1), "every packet before the cut is processed");
+    assert_eq!(
+        stats["packets"].as_u64(),
+        Some(total - 1),
+        "every packet before the cut is processed"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -136,7 +161,8 @@ fn config_file_as_first_argument() {
     .unwrap();
     let r = run(&[conf.to_str().unwrap()]);
     assert_eq!(r.code, Some(0), "{}", r.stderr);
-    let stats: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&stats).unwrap()).unwrap();
+    let stats: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&stats).unwrap()).unwrap();
     assert!(stats["packets"].as_u64().unwrap() > 0);
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -147,5 +173,8 @@ fn demo_runs_without_arguments() {
     assert_eq!(r.code, Some(0), "{}", r.stderr);
     let records = r.stdout.lines().count();
     assert!(records > 5, "demo printed {records} records");
-    assert!(r.stdout.lines().all(|l| serde_json::from_str::<serde_json::Value>(l).is_ok()));
+    assert!(r
+        .stdout
+        .lines()
+        .all(|l| serde_json::from_str::<serde_json::Value>(l).is_ok()));
 }

@@ -29,7 +29,14 @@ fn conv_key(proto: &str, a: (String, u16), b: (String, u16)) -> (ConvKey, bool) 
     }
 }
 
-fn add(map: &mut BTreeMap<ConvKey, Counts>, proto: &str, src: (String, u16), dst: (String, u16), p: u64, b: u64) {
+fn add(
+    map: &mut BTreeMap<ConvKey, Counts>,
+    proto: &str,
+    src: (String, u16),
+    dst: (String, u16),
+    p: u64,
+    b: u64,
+) {
     let (key, forward) = conv_key(proto, src, dst);
     let c = map.entry(key).or_default();
     if forward {
@@ -51,11 +58,21 @@ fn xntop_convs(lines: &[String]) -> BTreeMap<ConvKey, Counts> {
             continue;
         }
         let ep = |ip: &str, port: &str| {
-            (v[ip].as_str().unwrap().to_string(), u16::try_from(v[port].as_u64().unwrap()).unwrap())
+            (
+                v[ip].as_str().unwrap().to_string(),
+                u16::try_from(v[port].as_u64().unwrap()).unwrap(),
+            )
         };
         let (src, dst) = (ep("src_ip", "src_port"), ep("dst_ip", "dst_port"));
         let n = |k: &str| v[k].as_u64().unwrap();
-        add(&mut map, proto, src.clone(), dst.clone(), n("packets_c2s"), n("bytes_c2s"));
+        add(
+            &mut map,
+            proto,
+            src.clone(),
+            dst.clone(),
+            n("packets_c2s"),
+            n("bytes_c2s"),
+        );
         add(&mut map, proto, dst, src, n("packets_s2c"), n("bytes_s2c"));
     }
     map.retain(|_, c| *c != Counts::default());
@@ -68,9 +85,33 @@ fn tshark_fields(pcap: &str) -> BTreeMap<ConvKey, Counts> {
     let out = tool(
         "tshark",
         &[
-            "-r", pcap, "-n", "-Y", "(tcp or udp) and not icmp and not icmpv6", "-T", "fields", "-E",
-            "occurrence=f", "-e", "frame.len", "-e", "ip.src", "-e", "ipv6.src", "-e", "ip.dst", "-e", "ipv6.dst",
-            "-e", "tcp.srcport", "-e", "tcp.dstport", "-e", "udp.srcport", "-e", "udp.dstport",
+            "-r",
+            pcap,
+            "-n",
+            "-Y",
+            "(tcp or udp) and not icmp and not icmpv6",
+            "-T",
+            "fields",
+            "-E",
+            "occurrence=f",
+            "-e",
+            "frame.len",
+            "-e",
+            "ip.src",
+            "-e",
+            "ipv6.src",
+            "-e",
+            "ip.dst",
+            "-e",
+            "ipv6.dst",
+            "-e",
+            "tcp.srcport",
+            "-e",
+            "tcp.dstport",
+            "-e",
+            "udp.srcport",
+            "-e",
+            "udp.dstport",
         ],
     );
     let mut map = BTreeMap::new();
@@ -80,9 +121,20 @@ fn tshark_fields(pcap: &str) -> BTreeMap<ConvKey, Counts> {
         let len: u64 = f[0].parse().unwrap();
         let src = if f[1].is_empty() { f[2] } else { f[1] };
         let dst = if f[3].is_empty() { f[4] } else { f[3] };
-        let (proto, sp, dp) = if f[5].is_empty() { ("UDP", f[7], f[8]) } else { ("TCP", f[5], f[6]) };
+        let (proto, sp, dp) = if f[5].is_empty() {
+            ("UDP", f[7], f[8])
+        } else {
+            ("TCP", f[5], f[6])
+        };
         let port = |s: &str| s.parse::<u16>().unwrap();
-        add(&mut map, proto, (src.to_string(), port(sp)), (dst.to_string(), port(dp)), 1, len);
+        add(
+            &mut map,
+            proto,
+            (src.to_string(), port(sp)),
+            (dst.to_string(), port(dp)),
+            1,
+            len,
+        );
     }
     map
 }
@@ -90,7 +142,10 @@ fn tshark_fields(pcap: &str) -> BTreeMap<ConvKey, Counts> {
 /// tshark's conversation tables (`-z conv,tcp -z conv,udp`): frames exactly; bytes exactly where tshark prints
 /// them in bytes (it rounds larger values to kB/MB).
 fn tshark_conv(pcap: &str) -> Vec<(ConvKey, Counts, bool)> {
-    let out = tool("tshark", &["-r", pcap, "-n", "-q", "-z", "conv,tcp", "-z", "conv,udp"]);
+    let out = tool(
+        "tshark",
+        &["-r", pcap, "-n", "-q", "-z", "conv,tcp", "-z", "conv,udp"],
+    );
     let mut proto = "";
     let mut rows = Vec::new();
     for line in out.lines() {
@@ -114,9 +169,19 @@ fn tshark_conv(pcap: &str) -> Vec<(ConvKey, Counts, bool)> {
         let (ba_p, ba_b, ab_p, ab_b) = (num(t[3]), num(t[4]), num(t[6]), num(t[7]));
         let (key, forward) = conv_key(proto, a, b);
         let c = if forward {
-            Counts { packets_lo_hi: ab_p, bytes_lo_hi: ab_b, packets_hi_lo: ba_p, bytes_hi_lo: ba_b }
+            Counts {
+                packets_lo_hi: ab_p,
+                bytes_lo_hi: ab_b,
+                packets_hi_lo: ba_p,
+                bytes_hi_lo: ba_b,
+            }
         } else {
-            Counts { packets_lo_hi: ba_p, bytes_lo_hi: ba_b, packets_hi_lo: ab_p, bytes_hi_lo: ab_b }
+            Counts {
+                packets_lo_hi: ba_p,
+                bytes_lo_hi: ba_b,
+                packets_hi_lo: ab_p,
+                bytes_hi_lo: ab_b,
+            }
         };
         rows.push((key, c, exact));
     }
@@ -126,8 +191,18 @@ fn tshark_conv(pcap: &str) -> Vec<(ConvKey, Counts, bool)> {
 fn capinfos_totals(pcap: &str) -> (u64, u64) {
     let out = tool("capinfos", &["-M", "-c", "-d", pcap]);
     let grab = |label: &str| -> u64 {
-        let line = out.lines().find(|l| l.trim_start().starts_with(label)).unwrap();
-        line.split(':').nth(1).unwrap().split_whitespace().next().unwrap().parse().unwrap()
+        let line = out
+            .lines()
+            .find(|l| l.trim_start().starts_with(label))
+            .unwrap();
+        line.split(':')
+            .nth(1)
+            .unwrap()
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
     };
     (grab("Number of packets"), grab("Data size"))
 }
@@ -137,18 +212,35 @@ fn totals_and_flows_match_capinfos_and_tshark() {
     for pcap in project_pcaps() {
         let name = pcap.display().to_string();
         // Long timeouts so a flow is one record, as tshark sees it.
-        let (lines, stats) = run_flows(&pcap, &["--udp-idle", "86400", "--tcp-idle", "86400"], "exact");
+        let (lines, stats) = run_flows(
+            &pcap,
+            &["--udp-idle", "86400", "--tcp-idle", "86400"],
+            "exact",
+        );
         let (packets, bytes) = capinfos_totals(&name);
-        assert_eq!(stats["packets"].as_u64(), Some(packets), "{name}: packets vs capinfos");
-        assert_eq!(stats["bytes"].as_u64(), Some(bytes), "{name}: bytes vs capinfos");
+        assert_eq!(
+            stats["packets"].as_u64(),
+            Some(packets),
+            "{name}: packets vs capinfos"
+        );
+        assert_eq!(
+            stats["bytes"].as_u64(),
+            Some(bytes),
+            "{name}: bytes vs capinfos"
+        );
 
         let ours = xntop_convs(&lines);
         let theirs = tshark_fields(&name);
         assert!(!theirs.is_empty(), "{name}: tshark saw no TCP/UDP flows");
-        assert_eq!(ours, theirs, "{name}: per-flow counts differ from tshark's dissection");
+        assert_eq!(
+            ours, theirs,
+            "{name}: per-flow counts differ from tshark's dissection"
+        );
 
         for (key, counts, exact) in tshark_conv(&name) {
-            let mine = ours.get(&key).unwrap_or_else(|| panic!("{name}: tshark conversation {key:?} missing"));
+            let mine = ours
+                .get(&key)
+                .unwrap_or_else(|| panic!("{name}: tshark conversation {key:?} missing"));
             assert_eq!(
                 (mine.packets_lo_hi, mine.packets_hi_lo),
                 (counts.packets_lo_hi, counts.packets_hi_lo),

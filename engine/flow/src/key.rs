@@ -4,7 +4,7 @@
 //! stored first. Hashing the canonical key therefore gives the same value for both directions, which is what lets
 //! a reader (or a NIC without symmetric RSS) steer every packet of a flow to the one worker that owns it.
 
-use std::hash::{BuildHasher, Hash, Hasher};
+use std::hash::BuildHasher;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use xntop_wire::Decoded;
@@ -71,15 +71,20 @@ impl FlowKey {
             v6,
             iface,
         };
-        (key, if sender_is_lo { Endpoint::Lo } else { Endpoint::Hi })
+        (
+            key,
+            if sender_is_lo {
+                Endpoint::Lo
+            } else {
+                Endpoint::Hi
+            },
+        )
     }
 
     /// Symmetric hash of the key (the key is already canonical). Deterministic across runs.
     #[must_use]
     pub fn symmetric_hash(&self) -> u64 {
-        let mut h = foldhash::fast::FixedState::with_seed(HASH_SEED).build_hasher();
-        self.hash(&mut h);
-        h.finish()
+        foldhash::fast::FixedState::with_seed(HASH_SEED).hash_one(self)
     }
 
     /// The address of one endpoint.
@@ -122,7 +127,10 @@ impl Endpoint {
 #[must_use]
 pub fn shard_of(hash: u64, shards: usize) -> usize {
     let high = hash >> 32;
-    #[allow(clippy::cast_possible_truncation, reason = "the product shifted by 32 is < shards")]
+    #[allow(
+        clippy::cast_possible_truncation,
+        reason = "the product shifted by 32 is < shards"
+    )]
     let shard = ((high * shards as u64) >> 32) as usize;
     shard
 }

@@ -171,7 +171,7 @@ impl Slots {
 
     /// Appends a flow, returning its index.
     fn push(&mut self, flow: Flow) -> u32 {
-        if self.len % CHUNK == 0 {
+        if self.len.is_multiple_of(CHUNK) {
             self.chunks.push(Vec::with_capacity(CHUNK));
         }
         let idx = u32::try_from(self.len).unwrap_or(NIL - 1);
@@ -205,7 +205,9 @@ impl FlowTable {
     #[must_use]
     pub fn new(max_flows: usize, timeouts: Timeouts) -> Self {
         Self {
-            index: HashTable::new(),
+            // Sized for the cap up front: growing a table of a million entries would rehash them all inside one
+            // batch (a multi-millisecond stall). Only the control bytes are touched until buckets fill.
+            index: HashTable::with_capacity(max_flows.clamp(1, 1 << 26)),
             slots: Slots::default(),
             free: Vec::new(),
             lists: [List::default(); LISTS],
@@ -239,8 +241,17 @@ impl FlowTable {
 
     /// Accounts one packet to its flow, creating the flow when needed, and returns the flow's slot.
     /// `hash` must be `key.symmetric_hash()` (the reader computed it to pick this shard).
-    pub fn update<S: FlowSink>(&mut self, hash: u64, key: &FlowKey, pkt: &PacketInfo, sink: &mut S) -> u32 {
-        let found = self.index.find(hash, |&i| self.slots.get(i).key == *key).copied();
+    pub fn update<S: FlowSink>(
+        &mut self,
+        hash: u64,
+        key: &FlowKey,
+        pkt: &PacketInfo,
+        sink: &mut S,
+    ) -> u32 {
+        let found = self
+            .index
+            .find(hash, |&i| self.slots.get(i).key == *key)
+            .copied();
         let idx = match found {
             Some(idx) if self.still_current(idx, pkt, sink) => idx,
             _ => self.create(hash, key, pkt, sink),
@@ -339,7 +350,9 @@ impl FlowTable {
             self.end(idx, reason, sink);
             return false;
         }
-        if self.timeouts.active_ns != 0 && pkt.ts_ns.saturating_sub(flow.first_ns) >= self.timeouts.active_ns {
+        if self.timeouts.active_ns != 0
+            && pkt.ts_ns.saturating_sub(flow.first_ns) >= self.timeouts.active_ns
+        {
             sink.flow_ended(flow, EndReason::ActiveTimeout);
             self.stats.ended[EndReason::ActiveTimeout as usize] += 1;
             let flow = self.slots.get_mut(idx);
@@ -351,13 +364,24 @@ impl FlowTable {
         true
     }
 
-    fn create<S: FlowSink>(&mut self, hash: u64, key: &FlowKey, pkt: &PacketInfo, sink: &mut S) -> u32 {
+    fn create<S: FlowSink>(
+        &mut self,
+        hash: u64,
+        key: &FlowKey,
+        pkt: &PacketInfo,
+        sink: &mut S,
+    ) -> u32 {
         if self.index.len() >= self.max_flows {
             self.evict_idlest(sink);
         }
         let client = match pkt.tcp {
             // A SYN-ACK as the first packet: its receiver opened the connection.
-            Some(t) if t.flags & (tcp_flags::SYN | tcp_flags::ACK) == tcp_flags::SYN | tcp_flags::ACK => pkt.from.peer(),
+            Some(t)
+                if t.flags & (tcp_flags::SYN | tcp_flags::ACK)
+                    == tcp_flags::SYN | tcp_flags::ACK =>
+            {
+                pkt.from.peer()
+            }
             _ => pkt.from,
         };
         let flow = Flow {
@@ -378,7 +402,8 @@ impl FlowTable {
             self.slots.push(flow)
         };
         let slots = &self.slots;
-        self.index.insert_unique(hash, idx, |&i| slots.get(i).key.symmetric_hash());
+        self.index
+            .insert_unique(hash, idx, |&i| slots.get(i).key.symmetric_hash());
         self.stats.created += 1;
         self.stats.peak_live = self.stats.peak_live.max(self.index.len() as u64);
         idx
@@ -392,7 +417,13 @@ impl FlowTable {
         flow.last_ns = flow.last_ns.max(pkt.ts_ns);
         if let Some(t) = pkt.tcp {
             flow.tcp.flags[dir] |= t.flags;
-            flow.tcp.update(dir, t.flags, t.seq, pkt.payload_len, pkt.ts_ns.saturating_sub(flow.first_ns));
+            flow.tcp.update(
+                dir,
+                t.flags,
+                t.seq,
+                pkt.payload_len,
+                pkt.ts_ns.saturating_sub(flow.first_ns),
+            );
         }
         let list = flow.list();
         lru::touch(&mut self.slots, &mut self.lists, list, idx);
@@ -431,8 +462,11 @@ mod tests {
 
     const S: u64 = 1_000_000_000;
 
+    /// (key, reason, packets, bytes, client) of each ended flow.
+    type Ended = (FlowKey, EndReason, [u64; 2], [u64; 2], Endpoint);
+
     #[derive(Default)]
-    struct Collect(Vec<(FlowKey, EndReason, [u64; 2], [u64; 2], Endpoint)>);
+    struct Collect(Vec<Ended>);
     impl FlowSink for Collect {
         fn flow_ended(&mut self, f: &Flow, r: EndReason) {
             self.0.push((f.key, r, f.packets, f.bytes, f.client));
@@ -444,14 +478,33 @@ mod tests {
     }
 
     /// Sends one packet from host `a` to host `b`.
-    fn send(t: &mut FlowTable, sink: &mut Collect, a: u8, b: u8, proto: u8, flags: Option<u8>, ts: u64) -> u32 {
-        let (key, from) = FlowKey::new(ip(a), 1000 + u16::from(a), ip(b), 1000 + u16::from(b), proto, 0, 0);
+    fn send(
+        t: &mut FlowTable,
+        sink: &mut Collect,
+        a: u8,
+        b: u8,
+        proto: u8,
+        flags: Option<u8>,
+        ts: u64,
+    ) -> u32 {
+        let (key, from) = FlowKey::new(
+            ip(a),
+            1000 + u16::from(a),
+            ip(b),
+            1000 + u16::from(b),
+            proto,
+            0,
+            0,
+        );
         let pkt = PacketInfo {
             ts_ns: ts,
             now_ns: ts,
             wire_len: 100,
             from,
-            tcp: flags.map(|f| TcpInfo { flags: f, ..TcpInfo::default() }),
+            tcp: flags.map(|f| TcpInfo {
+                flags: f,
+                ..TcpInfo::default()
+            }),
             payload_len: 0,
             tunnel: Tunnel::None,
         };
@@ -538,7 +591,11 @@ mod tests {
         let parts: Vec<_> = c.0.iter().map(|r| (r.1, r.2[0])).collect();
         assert_eq!(
             parts,
-            vec![(EndReason::ActiveTimeout, 120), (EndReason::ActiveTimeout, 120), (EndReason::Shutdown, 60)]
+            vec![
+                (EndReason::ActiveTimeout, 120),
+                (EndReason::ActiveTimeout, 120),
+                (EndReason::Shutdown, 60)
+            ]
         );
     }
 
@@ -559,7 +616,11 @@ mod tests {
 
     #[test]
     fn flow_state_stays_small() {
-        assert!(std::mem::size_of::<Flow>() <= 128, "{}", std::mem::size_of::<Flow>());
+        assert!(
+            std::mem::size_of::<Flow>() <= 128,
+            "{}",
+            std::mem::size_of::<Flow>()
+        );
     }
 
     #[test]

@@ -76,7 +76,14 @@ fn seq_after(a: u32, b: u32) -> bool {
 impl TcpTracker {
     /// Feeds one segment. `dir` is 0 for client → server, 1 for server → client; `since_first_ns` is the time since
     /// the flow's first packet (the SYN, when the handshake is seen).
-    pub fn update(&mut self, dir: usize, flags: u8, seq: u32, payload_len: u32, since_first_ns: u64) {
+    pub fn update(
+        &mut self,
+        dir: usize,
+        flags: u8,
+        seq: u32,
+        payload_len: u32,
+        since_first_ns: u64,
+    ) {
         let dir = dir & 1;
         self.track_state(dir, flags, since_first_ns);
         self.track_sequence(dir, flags, seq, payload_len);
@@ -103,7 +110,9 @@ impl TcpTracker {
             TcpState::SynReceived if ack && !syn && dir == 0 => {
                 self.state = TcpState::Established;
                 if self.bits & FROM_SYN != 0 {
-                    self.rtt_us = u32::try_from(since_first_ns / 1000).unwrap_or(u32::MAX).max(1);
+                    self.rtt_us = u32::try_from(since_first_ns / 1000)
+                        .unwrap_or(u32::MAX)
+                        .max(1);
                 }
             }
             _ => {}

@@ -38,7 +38,8 @@ impl<'a> JsonWriter<'a> {
 
     pub fn u64(&mut self, key: &str, value: u64) {
         self.key(key);
-        self.out.extend_from_slice(itoa::Buffer::new().format(value).as_bytes());
+        self.out
+            .extend_from_slice(itoa::Buffer::new().format(value).as_bytes());
     }
 
     pub fn ip(&mut self, key: &str, value: IpAddr) {
@@ -55,7 +56,8 @@ impl<'a> JsonWriter<'a> {
         self.key(key);
         let us = ns / 1_000;
         let mut b = itoa::Buffer::new();
-        self.out.extend_from_slice(b.format(us / 1_000_000).as_bytes());
+        self.out
+            .extend_from_slice(b.format(us / 1_000_000).as_bytes());
         self.out.push(b'.');
         let frac = us % 1_000_000;
         let digits = b.format(frac);

@@ -141,7 +141,9 @@ mod tests {
         r.write_json_line(&mut out);
         let line = String::from_utf8_lossy(&out);
         assert!(line.ends_with("}\n"));
-        assert!(line.starts_with(r#"{"proto":"TCP","src_ip":"10.0.0.2","src_port":40000,"dst_ip":"10.0.0.1""#));
+        assert!(line.starts_with(
+            r#"{"proto":"TCP","src_ip":"10.0.0.2","src_port":40000,"dst_ip":"10.0.0.1""#
+        ));
         assert!(line.contains(r#""first_seen":1700000000.000001,"last_seen":1700000001.500000"#));
         assert!(line.contains(r#""end_reason":"tcp_closed","rtt_us":120,"retransmissions":0"#));
     }

@@ -1,25 +1,57 @@
 //! The frame decoder: link layer → IP → L4, looking through tunnels to the inner flow.
+//!
+//! Each layer is read through the view of its own module; this file only chains them. Nothing here allocates,
+//! and every slice it takes comes from a view whose length was checked.
 
 use std::net::{IpAddr, Ipv4Addr};
 
-use crate::bytes::{be16, be32};
-use crate::ip::{ipv4, ipv6, L4Input};
-use crate::link::{self, after_ethertype, by_version, ethernet, ethertype, Network};
-use crate::{Decoded, Fragment, LinkType, Reject, TcpInfo, Tunnel};
+use crate::ethernet::{self, ethertype};
+use crate::{capwap, gre, gtp, icmp, ipv4, ipv6, mpls, null, pppoe, sctp, sll, tcp, udp, vxlan};
+use crate::{Decoded, Fragment, LinkType, Reject, Tunnel};
 
-/// Tunnels looked through, one inside the other, before the frame is rejected.
+/// Tunnels looked through, one inside the other; one more is [`Reject::TooManyEncapsulations`]. Real traffic
+/// nests two at most (e.g. GTP-U inside VXLAN); the bound keeps crafted nesting from costing stack or time.
 pub const MAX_ENCAPSULATION_DEPTH: usize = 4;
-/// GTP-U extension headers followed.
-const MAX_GTP_EXTENSIONS: usize = 8;
 
 const VXLAN_PORT: u16 = 4789;
 const GTPU_PORT: u16 = 2152;
 const CAPWAP_DATA_PORT: u16 = 5247;
 
-/// Decodes one captured frame. Never panics, never allocates.
+mod ip_protocol {
+    pub const TCP: u8 = 6;
+    pub const UDP: u8 = 17;
+    pub const GRE: u8 = 47;
+    pub const IPV4_IN_IP: u8 = 4;
+    pub const IPV6_IN_IP: u8 = 41;
+    pub const SCTP: u8 = 132;
+}
+
+/// What a tunnel header says it carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Inner<'a> {
+    /// A whole Ethernet frame.
+    Ethernet(&'a [u8]),
+    /// A packet of this ethertype: IP, or VLAN/MPLS/PPPoE in front of IP.
+    EtherType(u16, &'a [u8]),
+    /// An IP packet, version told by its first nibble.
+    Ip(&'a [u8]),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Network {
+    V4,
+    V6,
+}
+
+/// Decodes one captured frame into the flow fields. Never panics and never allocates, whatever the bytes.
+///
+/// Tunnels (GRE, VXLAN, GTP-U, CAPWAP) are looked through: the flow fields are those of the innermost packet,
+/// [`Decoded::tunnel`] names the outermost tunnel, the MACs and VLAN stay those of the outer frame. When what
+/// follows a tunnel header does not decode, the outer packet is the flow (a UDP datagram to port 4789 that is not
+/// VXLAN is still a UDP flow).
 ///
 /// # Errors
-/// A [`Reject`] naming why the frame gives no flow.
+/// A [`Reject`] naming why the frame gives no flow: not IP ([`Reject::NonIp`]), or malformed at some layer.
 pub fn decode(link: LinkType, frame: &[u8]) -> Result<Decoded<'_>, Reject> {
     let mut d = Decoded {
         vlan: 0,
@@ -36,108 +68,249 @@ pub fn decode(link: LinkType, frame: &[u8]) -> Result<Decoded<'_>, Reject> {
         tcp: None,
         payload: &[],
     };
-    let (net, rest) = match link {
-        LinkType::Ethernet => ethernet(frame, &mut d, true)?,
+    let (net, packet) = match link {
+        LinkType::Ethernet => {
+            let eth = ethernet::Frame::new_checked(frame)?;
+            d.dst_mac = Some(eth.dst_addr());
+            d.src_mac = Some(eth.src_addr());
+            shims(eth.ethertype(), eth.payload(), &mut d.vlan)?
+        }
         LinkType::LinuxSll => {
-            let (proto, rest) = link::sll(frame)?;
-            after_ethertype(proto, rest, &mut d, true)?
+            let sll = sll::Sll::new_checked(frame)?;
+            d.src_mac = sll.src_mac();
+            shims(sll.protocol(), sll.payload(), &mut d.vlan)?
         }
         LinkType::LinuxSll2 => {
-            let (proto, rest) = link::sll2(frame)?;
-            after_ethertype(proto, rest, &mut d, true)?
+            let sll = sll::Sll2::new_checked(frame)?;
+            d.src_mac = sll.src_mac();
+            shims(sll.protocol(), sll.payload(), &mut d.vlan)?
         }
-        LinkType::Null => link::null(frame, true)?,
-        LinkType::Loop => link::null(frame, false)?,
-        LinkType::Raw => by_version(frame).map_err(|r| if r == Reject::NonIp { Reject::IpBadVersion } else { r })?,
+        LinkType::Null | LinkType::Loop => {
+            let header = null::Header::new_checked(frame)?;
+            let net = match header.family(link == LinkType::Null) {
+                Some(null::Family::Inet) => Network::V4,
+                Some(null::Family::Inet6) => Network::V6,
+                None => return Err(Reject::NonIp),
+            };
+            (net, header.payload())
+        }
+        LinkType::Raw => (by_version(frame).ok_or(Reject::IpBadVersion)?, frame),
         LinkType::Ipv4 => (Network::V4, frame),
         LinkType::Ipv6 => (Network::V6, frame),
+        LinkType::Ppp => {
+            // HDLC-framed PPP may keep its address and control bytes.
+            let body = frame.strip_prefix(&[0xff, 0x03]).unwrap_or(frame);
+            let (protocol, packet) = pppoe::ppp_protocol(body).ok_or(Reject::PppoeTruncated)?;
+            match protocol {
+                pppoe::protocol::IPV4 => (Network::V4, packet),
+                pppoe::protocol::IPV6 => (Network::V6, packet),
+                _ => return Err(Reject::NonIp),
+            }
+        }
     };
-    network(net, rest, &mut d, 0)?;
+    network(net, packet, &mut d, 0)?;
     Ok(d)
 }
 
-/// Decodes an IP packet and what it carries into `d`.
-fn network<'a>(net: Network, b: &'a [u8], d: &mut Decoded<'a>, depth: usize) -> Result<(), Reject> {
-    let l4 = match net {
-        Network::V4 => ipv4(b, d)?,
-        Network::V6 => ipv6(b, d)?,
-    };
-    transport(&l4, d, depth)
+/// Follows an ethertype through VLAN tags, an MPLS label stack or a PPPoE session to IP. `vlan` receives each
+/// tag's id, so the innermost one is left.
+fn shims<'a>(mut et: u16, mut b: &'a [u8], vlan: &mut u16) -> Result<(Network, &'a [u8]), Reject> {
+    // Each tag consumes 4 bytes, so the loop ends on any input.
+    loop {
+        match et {
+            ethertype::IPV4 => return Ok((Network::V4, b)),
+            ethertype::IPV6 => return Ok((Network::V6, b)),
+            ethertype::VLAN | ethertype::QINQ | ethertype::QINQ_OLD => {
+                let tag = ethernet::VlanTag::new_checked(b)?;
+                *vlan = tag.vid();
+                et = tag.ethertype();
+                b = tag.payload();
+            }
+            ethertype::MPLS | ethertype::MPLS_MULTICAST => {
+                // No type field after the stack: the version nibble tells, and anything else (an Ethernet
+                // pseudowire's control word, say) is not IP we can find.
+                let packet = mpls::payload_after_stack(b)?;
+                return Ok((by_version(packet).ok_or(Reject::NonIp)?, packet));
+            }
+            ethertype::PPPOE_SESSION => {
+                let session = pppoe::Header::new_checked(b)?;
+                let (protocol, packet) =
+                    pppoe::ppp_protocol(session.payload()).ok_or(Reject::PppoeTruncated)?;
+                return match protocol {
+                    pppoe::protocol::IPV4 => Ok((Network::V4, packet)),
+                    pppoe::protocol::IPV6 => Ok((Network::V6, packet)),
+                    _ => Err(Reject::NonIp),
+                };
+            }
+            _ => return Err(Reject::NonIp),
+        }
+    }
 }
 
-fn transport<'a>(l4: &L4Input<'a>, d: &mut Decoded<'a>, depth: usize) -> Result<(), Reject> {
+#[inline]
+fn by_version(packet: &[u8]) -> Option<Network> {
+    match packet.first().map(|b| b >> 4) {
+        Some(4) => Some(Network::V4),
+        Some(6) => Some(Network::V6),
+        _ => None,
+    }
+}
+
+/// Decodes an IP packet and what it carries into `d`.
+fn network<'a>(
+    net: Network,
+    packet: &'a [u8],
+    d: &mut Decoded<'a>,
+    depth: usize,
+) -> Result<(), Reject> {
+    let (protocol, payload, declared_len) = match net {
+        Network::V4 => {
+            let ip = ipv4::Packet::new_checked(packet)?;
+            d.src = IpAddr::V4(ip.src_addr());
+            d.dst = IpAddr::V4(ip.dst_addr());
+            d.fragment = ip.fragment();
+            (ip.protocol(), ip.payload(), ip.payload_len())
+        }
+        Network::V6 => {
+            let ip = ipv6::Packet::new_checked(packet)?;
+            d.src = IpAddr::V6(ip.src_addr());
+            d.dst = IpAddr::V6(ip.dst_addr());
+            let all = ip.payload();
+            let upper = ipv6::upper_layer(ip.next_header(), all)?;
+            d.fragment = upper.fragment;
+            let headers_len = all.len().saturating_sub(upper.payload.len());
+            (
+                upper.protocol,
+                upper.payload,
+                ip.payload_len().saturating_sub(headers_len),
+            )
+        }
+    };
+    d.proto = protocol;
+    transport(protocol, payload, declared_len, d, depth)
+}
+
+/// Decodes the L4 header into `d`. `p` is the captured L4 part; `declared_len` what the IP header announces
+/// for it (more than `p.len()` when the snap length cut the packet).
+fn transport<'a>(
+    protocol: u8,
+    p: &'a [u8],
+    declared_len: usize,
+    d: &mut Decoded<'a>,
+    depth: usize,
+) -> Result<(), Reject> {
     d.src_port = 0;
     d.dst_port = 0;
     d.tcp = None;
     d.icmp = None;
     d.payload = &[];
-    if l4.later_fragment {
-        return Ok(());
-    }
-    let p = l4.payload;
-    // A first fragment may end inside the L4 header: that is fragmentation, not a broken packet.
-    let short = |reject| if l4.first_fragment { Ok(()) } else { Err(reject) };
-    match l4.proto {
-        6 => {
-            if p.len() < 20 {
-                return short(Reject::TcpTruncated);
+    let first_fragment = match d.fragment {
+        Fragment::None => false,
+        Fragment::First { .. } => true,
+        // No L4 header in this packet.
+        Fragment::Later { .. } => return Ok(()),
+    };
+    match protocol {
+        ip_protocol::TCP => {
+            let segment = tcp::Packet::new_unchecked(p);
+            match segment.check_len(declared_len) {
+                Ok(()) => {}
+                // A first fragment may end inside the TCP header: that is fragmentation, not a broken packet.
+                Err(Reject::TcpTruncated) if first_fragment => return Ok(()),
+                Err(Reject::TcpBadDataOffset)
+                    if first_fragment && segment.header_len() >= tcp::MIN_HEADER_LEN => {}
+                Err(reject) => return Err(reject),
             }
-            let offset = usize::from(p[12] >> 4) * 4;
-            if offset < 20 || offset > p.len() {
-                return Err(Reject::TcpBadDataOffset);
-            }
-            d.src_port = be16(p, 0).unwrap_or(0);
-            d.dst_port = be16(p, 2).unwrap_or(0);
-            d.tcp = Some(TcpInfo {
-                flags: p[13],
-                seq: be32(p, 4).unwrap_or(0),
-                ack: be32(p, 8).unwrap_or(0),
-                window: be16(p, 14).unwrap_or(0),
-            });
-            d.payload = &p[offset..];
+            d.src_port = segment.src_port();
+            d.dst_port = segment.dst_port();
+            d.tcp = Some(segment.info());
+            d.payload = segment.payload();
         }
-        17 => {
-            if p.len() < 8 {
-                return short(Reject::UdpTruncated);
+        ip_protocol::UDP => {
+            let datagram = match udp::Packet::new_checked(p) {
+                Ok(datagram) => datagram,
+                Err(_) if first_fragment => return Ok(()),
+                Err(reject) => return Err(reject),
+            };
+            d.src_port = datagram.src_port();
+            d.dst_port = datagram.dst_port();
+            d.payload = datagram.payload();
+            // A fragment holds only part of the tunnelled packet, and its later fragments could not follow it.
+            if !first_fragment {
+                udp_tunnel(d, depth)?;
             }
-            d.src_port = be16(p, 0).unwrap_or(0);
-            d.dst_port = be16(p, 2).unwrap_or(0);
-            let udp_len = usize::from(be16(p, 4).unwrap_or(0));
-            let end = if udp_len >= 8 { udp_len.min(p.len()) } else { p.len() };
-            d.payload = &p[8..end];
-            udp_tunnel(d, depth)?;
         }
-        132 => {
-            if p.len() < 12 {
-                return short(Reject::SctpTruncated);
-            }
-            d.src_port = be16(p, 0).unwrap_or(0);
-            d.dst_port = be16(p, 2).unwrap_or(0);
-            d.payload = &p[12..];
+        icmp::PROTOCOL_ICMP | icmp::PROTOCOL_ICMPV6 => {
+            let message = match icmp::Packet::new_checked(p) {
+                Ok(message) => message,
+                Err(_) if first_fragment => return Ok(()),
+                Err(reject) => return Err(reject),
+            };
+            d.icmp = Some((message.msg_type(), message.msg_code()));
+            d.payload = message.payload();
         }
-        1 | 58 => {
-            if p.len() < 4 {
-                return short(Reject::IcmpTruncated);
-            }
-            d.icmp = Some((p[0], p[1]));
-            d.payload = p.get(8..).unwrap_or(&[]);
+        ip_protocol::SCTP => {
+            let packet = match sctp::Packet::new_checked(p) {
+                Ok(packet) => packet,
+                Err(_) if first_fragment => return Ok(()),
+                Err(reject) => return Err(reject),
+            };
+            d.src_port = packet.src_port();
+            d.dst_port = packet.dst_port();
+            d.payload = packet.payload();
         }
-        47 => {
+        ip_protocol::GRE => {
             d.payload = p;
-            try_tunnel(d, depth, Tunnel::Gre, |inner| gre(p, inner, depth))?;
+            if !first_fragment {
+                if let Some(inner) = gre::Packet::new_checked(p).and_then(|g| g.inner()) {
+                    enter(d, depth, Tunnel::Gre, inner)?;
+                }
+            }
+        }
+        ip_protocol::IPV4_IN_IP | ip_protocol::IPV6_IN_IP => {
+            d.payload = p;
+            if !first_fragment {
+                enter(d, depth, Tunnel::IpInIp, Inner::Ip(p))?;
+            }
         }
         _ => d.payload = p,
     }
     Ok(())
 }
 
-/// Replaces the outer flow in `d` by the inner one when `inner` decodes; keeps the outer flow when the bytes are
-/// not really that tunnel. Only too deep a nesting is an error.
-fn try_tunnel<'a>(
+fn udp_tunnel<'a>(d: &mut Decoded<'a>, depth: usize) -> Result<(), Reject> {
+    let on = |port| d.src_port == port || d.dst_port == port;
+    let (tunnel, inner) = if d.dst_port == VXLAN_PORT {
+        (
+            Tunnel::Vxlan,
+            vxlan::Header::new_checked(d.payload).and_then(|h| h.inner()),
+        )
+    } else if on(GTPU_PORT) {
+        (
+            Tunnel::GtpU,
+            gtp::Header::new_checked(d.payload).and_then(|h| h.inner()),
+        )
+    } else if on(CAPWAP_DATA_PORT) {
+        (
+            Tunnel::Capwap,
+            capwap::Header::new_checked(d.payload).and_then(|h| h.inner()),
+        )
+    } else {
+        return Ok(());
+    };
+    match inner {
+        Some(inner) => enter(d, depth, tunnel, inner),
+        None => Ok(()),
+    }
+}
+
+/// Replaces the outer flow in `d` by the tunnel's inner one when that decodes. Otherwise the outer flow stays:
+/// bytes that only look like a tunnel header are not an error. Only nesting past the bound is.
+fn enter<'a>(
     d: &mut Decoded<'a>,
     depth: usize,
     tunnel: Tunnel,
-    inner: impl FnOnce(&mut Decoded<'a>) -> Result<(), Reject>,
+    inner: Inner<'a>,
 ) -> Result<(), Reject> {
     if depth >= MAX_ENCAPSULATION_DEPTH {
         return Err(Reject::TooManyEncapsulations);
@@ -146,8 +319,18 @@ fn try_tunnel<'a>(
     if candidate.tunnel == Tunnel::None {
         candidate.tunnel = tunnel;
     }
-    candidate.fragment = Fragment::None;
-    match inner(&mut candidate) {
+    // The inner frame's VLAN tags are not the capture's VLAN.
+    let mut inner_vlan = 0;
+    let result = match inner {
+        Inner::Ethernet(frame) => ethernet::Frame::new_checked(frame)
+            .and_then(|eth| shims(eth.ethertype(), eth.payload(), &mut inner_vlan)),
+        Inner::EtherType(et, packet) => shims(et, packet, &mut inner_vlan),
+        Inner::Ip(packet) => by_version(packet)
+            .map(|net| (net, packet))
+            .ok_or(Reject::IpBadVersion),
+    }
+    .and_then(|(net, packet)| network(net, packet, &mut candidate, depth + 1));
+    match result {
         Ok(()) => {
             *d = candidate;
             Ok(())
@@ -155,137 +338,4 @@ fn try_tunnel<'a>(
         Err(Reject::TooManyEncapsulations) => Err(Reject::TooManyEncapsulations),
         Err(_) => Ok(()),
     }
-}
-
-fn udp_tunnel<'a>(d: &mut Decoded<'a>, depth: usize) -> Result<(), Reject> {
-    let p = d.payload;
-    let (sp, dp) = (d.src_port, d.dst_port);
-    let on = |port| sp == port || dp == port;
-    if dp == VXLAN_PORT {
-        try_tunnel(d, depth, Tunnel::Vxlan, |inner| vxlan(p, inner, depth))
-    } else if on(GTPU_PORT) {
-        try_tunnel(d, depth, Tunnel::GtpU, |inner| gtpu(p, inner, depth))
-    } else if on(CAPWAP_DATA_PORT) {
-        try_tunnel(d, depth, Tunnel::Capwap, |inner| capwap(p, inner, depth))
-    } else {
-        Ok(())
-    }
-}
-
-/// An inner Ethernet frame (its MACs and VLAN do not replace the outer ones).
-fn inner_ethernet<'a>(b: &'a [u8], d: &mut Decoded<'a>, depth: usize) -> Result<(), Reject> {
-    let (net, rest) = ethernet(b, d, false)?;
-    network(net, rest, d, depth + 1)
-}
-
-/// GRE (RFC 2784/2890) and enhanced GRE (PPTP, RFC 2637).
-fn gre<'a>(b: &'a [u8], d: &mut Decoded<'a>, depth: usize) -> Result<(), Reject> {
-    let flags = be16(b, 0).ok_or(Reject::NonIp)?;
-    let proto = be16(b, 2).ok_or(Reject::NonIp)?;
-    let version = flags & 0x7;
-    let mut len = 4;
-    if flags & 0xc000 != 0 {
-        len += 4; // checksum (+ reserved), also present when the legacy routing bit is set
-    }
-    if flags & 0x2000 != 0 {
-        len += 4; // key
-    }
-    if flags & 0x1000 != 0 {
-        len += 4; // sequence number
-    }
-    if version == 1 && flags & 0x0080 != 0 {
-        len += 4; // acknowledgment number
-    }
-    let rest = b.get(len..).ok_or(Reject::NonIp)?;
-    match (version, proto) {
-        (0, ethertype::TEB) => inner_ethernet(rest, d, depth),
-        // ERSPAN type II: an 8-byte header before the mirrored frame.
-        (0, 0x88be) => inner_ethernet(rest.get(8..).ok_or(Reject::NonIp)?, d, depth),
-        (0, et) => {
-            let (net, rest) = after_ethertype(et, rest, d, false)?;
-            network(net, rest, d, depth + 1)
-        }
-        (1, 0x880b) => {
-            // PPP in enhanced GRE: optional address/control bytes, then a 1- or 2-byte protocol.
-            let ppp = if rest.starts_with(&[0xff, 0x03]) { &rest[2..] } else { rest };
-            let (proto, skip) = match ppp.first() {
-                Some(&p) if p & 1 == 1 => (u16::from(p), 1),
-                _ => (be16(ppp, 0).ok_or(Reject::NonIp)?, 2),
-            };
-            let (net, rest) = link::ppp_protocol(proto, ppp.get(skip..).unwrap_or(&[]))?;
-            network(net, rest, d, depth + 1)
-        }
-        _ => Err(Reject::NonIp),
-    }
-}
-
-/// VXLAN (RFC 7348): 8-byte header with the I flag, then Ethernet.
-fn vxlan<'a>(b: &'a [u8], d: &mut Decoded<'a>, depth: usize) -> Result<(), Reject> {
-    if b.len() < 8 || b[0] & 0x08 == 0 {
-        return Err(Reject::NonIp);
-    }
-    inner_ethernet(&b[8..], d, depth)
-}
-
-/// GTPv1-U G-PDU (3GPP TS 29.281), with its optional fields and extension headers, then IP.
-fn gtpu<'a>(b: &'a [u8], d: &mut Decoded<'a>, depth: usize) -> Result<(), Reject> {
-    let (&flags, &msg) = (b.first().ok_or(Reject::NonIp)?, b.get(1).ok_or(Reject::NonIp)?);
-    if flags >> 5 != 1 || flags & 0x10 == 0 || msg != 0xff {
-        return Err(Reject::NonIp);
-    }
-    let mut len = 8;
-    if flags & 0x07 != 0 {
-        len += 4; // sequence number, N-PDU number, next extension header type
-        let mut next = *b.get(11).ok_or(Reject::NonIp)?;
-        let mut count = 0;
-        while next != 0 {
-            count += 1;
-            let units = usize::from(*b.get(len).ok_or(Reject::NonIp)?);
-            if units == 0 || count > MAX_GTP_EXTENSIONS {
-                return Err(Reject::NonIp);
-            }
-            len += units * 4;
-            next = *b.get(len - 1).ok_or(Reject::NonIp)?;
-        }
-    }
-    let (net, rest) = by_version(b.get(len..).ok_or(Reject::NonIp)?)?;
-    network(net, rest, d, depth + 1)
-}
-
-/// CAPWAP data channel (RFC 5415/5416): 802.11 frames (T=1, WBID=1) or Ethernet (T=0).
-fn capwap<'a>(b: &'a [u8], d: &mut Decoded<'a>, depth: usize) -> Result<(), Reject> {
-    let preamble = *b.first().ok_or(Reject::NonIp)?;
-    if preamble != 0 {
-        return Err(Reject::NonIp); // version 0, type 0 (type 1 is DTLS-encrypted)
-    }
-    let word = be32(b, 0).ok_or(Reject::NonIp)?;
-    let hlen = ((word >> 19) & 0x1f) as usize * 4;
-    let wbid = (word >> 9) & 0x1f;
-    let native = word & 0x100 != 0;
-    let frame = b.get(hlen..).ok_or(Reject::NonIp)?;
-    if !native {
-        return inner_ethernet(frame, d, depth);
-    }
-    if wbid != 1 {
-        return Err(Reject::NonIp);
-    }
-    let fc0 = *frame.first().ok_or(Reject::NonIp)?;
-    let fc1 = *frame.get(1).ok_or(Reject::NonIp)?;
-    if (fc0 >> 2) & 0x3 != 2 {
-        return Err(Reject::NonIp); // not a data frame
-    }
-    let mut len = 24;
-    if fc1 & 0x03 == 0x03 {
-        len += 6; // fourth address (WDS)
-    }
-    if fc0 & 0x80 != 0 {
-        len += 2; // QoS control
-    }
-    let llc = frame.get(len..len + 8).ok_or(Reject::NonIp)?;
-    if llc[..6] != [0xaa, 0xaa, 0x03, 0, 0, 0] {
-        return Err(Reject::NonIp);
-    }
-    let et = be16(llc, 6).ok_or(Reject::NonIp)?;
-    let (net, rest) = after_ethertype(et, frame.get(len + 8..).unwrap_or(&[]), d, false)?;
-    network(net, rest, d, depth + 1)
 }

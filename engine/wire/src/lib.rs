@@ -9,13 +9,31 @@ use std::net::IpAddr;
 
 mod bytes;
 mod decode;
-mod ip;
-mod link;
+
+pub mod capwap;
+pub mod ethernet;
+pub mod gre;
+pub mod gtp;
+pub mod icmp;
+pub mod ieee80211;
+pub mod ipv4;
+pub mod ipv6;
+pub mod mpls;
+pub mod null;
+pub mod pppoe;
+pub mod sctp;
+pub mod sll;
+pub mod tcp;
+pub mod udp;
+pub mod vxlan;
+
+#[cfg(test)]
+mod proptests;
 #[cfg(test)]
 mod tests;
 
-pub use decode::{decode, MAX_ENCAPSULATION_DEPTH};
-pub use ip::MAX_EXTENSION_HEADERS;
+pub use decode::{decode, Inner, MAX_ENCAPSULATION_DEPTH};
+pub use ipv6::MAX_EXTENSION_HEADERS;
 
 /// Link-layer framing of a capture, from the pcap/pcapng `LINKTYPE_*` number.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -36,6 +54,8 @@ pub enum LinkType {
     LinuxSll,
     /// `LINKTYPE_LINUX_SLL2` (276): Linux "cooked" capture v2, 20-byte header.
     LinuxSll2,
+    /// `LINKTYPE_PPP` (9) and `LINKTYPE_PPP_HDLC` (50): optional address/control bytes, then the PPP protocol.
+    Ppp,
 }
 
 impl LinkType {
@@ -51,6 +71,7 @@ impl LinkType {
             229 => Self::Ipv6,
             113 => Self::LinuxSll,
             276 => Self::LinuxSll2,
+            9 | 50 => Self::Ppp,
             _ => return None,
         })
     }
@@ -66,6 +87,8 @@ pub enum Tunnel {
     Vxlan,
     GtpU,
     Capwap,
+    /// IPv4 or IPv6 carried directly in IP (protocols 4 and 41: IP-in-IP, 6in4, 4in6, 6in6).
+    IpInIp,
 }
 
 impl Tunnel {
@@ -78,6 +101,7 @@ impl Tunnel {
             Self::Vxlan => "vxlan",
             Self::GtpU => "gtp-u",
             Self::Capwap => "capwap",
+            Self::IpInIp => "ip-in-ip",
         }
     }
 }
@@ -236,4 +260,29 @@ pub struct Decoded<'a> {
     /// L4 payload: bytes after the TCP/UDP/SCTP/ICMP header, clipped to the IP length (so Ethernet padding is
     /// excluded). Empty for later fragments.
     pub payload: &'a [u8],
+}
+
+#[cfg(test)]
+mod type_tests {
+    use super::*;
+
+    #[test]
+    fn reject_table_is_in_declaration_order_with_distinct_names() {
+        for (i, r) in Reject::ALL.iter().enumerate() {
+            assert_eq!(*r as usize, i);
+            assert!(
+                Reject::ALL[..i].iter().all(|o| o.name() != r.name()),
+                "{r:?}"
+            );
+        }
+        assert!(!Reject::NonIp.is_malformed() && !Reject::UnsupportedLink.is_malformed());
+        assert!(Reject::TooManyEncapsulations.is_malformed());
+    }
+
+    #[test]
+    fn link_types_from_pcap() {
+        assert_eq!(LinkType::from_pcap(1), Some(LinkType::Ethernet));
+        assert_eq!(LinkType::from_pcap(276), Some(LinkType::LinuxSll2));
+        assert_eq!(LinkType::from_pcap(105), None, "802.11 is not decoded");
+    }
 }

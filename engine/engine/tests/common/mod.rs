@@ -11,7 +11,10 @@ pub fn xntop() -> Command {
 }
 
 pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
 }
 
 /// Every capture in `pcaps/`, sorted.
@@ -20,7 +23,12 @@ pub fn project_pcaps() -> Vec<PathBuf> {
         .unwrap()
         .filter_map(Result::ok)
         .map(|e| e.path())
-        .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("pcap" | "pcapng")))
+        .filter(|p| {
+            matches!(
+                p.extension().and_then(|e| e.to_str()),
+                Some("pcap" | "pcapng")
+            )
+        })
         .collect();
     v.sort();
     assert!(!v.is_empty(), "no captures in pcaps/");
@@ -36,11 +44,14 @@ pub fn tmpdir(tag: &str) -> PathBuf {
 
 /// Runs an external tool; the test command installs them, so a missing tool is a failure with a clear message.
 pub fn tool(name: &str, args: &[&str]) -> String {
-    let out: Output = Command::new(name)
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {name} ({e}): install it (the test command in README.md does)"));
-    assert!(out.status.success(), "{name} {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    let out: Output = Command::new(name).args(args).output().unwrap_or_else(|e| {
+        panic!("cannot run {name} ({e}): install it (the test command in README.md does)")
+    });
+    assert!(
+        out.status.success(),
+        "{name} {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap()
 }
 
@@ -61,11 +72,20 @@ pub fn run_flows(pcap: &Path, extra: &[&str], tag: &str) -> (Vec<String>, serde_
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "xntop failed on {}: {stderr}", pcap.display());
+    assert!(
+        out.status.success(),
+        "xntop failed on {}: {stderr}",
+        pcap.display()
+    );
     assert!(!stderr.contains("panicked"), "{stderr}");
-    let mut lines: Vec<String> = std::fs::read_to_string(&flows).unwrap().lines().map(String::from).collect();
+    let mut lines: Vec<String> = std::fs::read_to_string(&flows)
+        .unwrap()
+        .lines()
+        .map(String::from)
+        .collect();
     lines.sort();
-    let stats: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&stats).unwrap()).unwrap();
+    let stats: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&stats).unwrap()).unwrap();
     let _ = std::fs::remove_dir_all(&dir);
     (lines, stats)
 }
@@ -73,5 +93,8 @@ pub fn run_flows(pcap: &Path, extra: &[&str], tag: &str) -> (Vec<String>, serde_
 /// The cores to name in `-g` for `n` workers on this machine (cores may repeat).
 pub fn cores_for(n: usize) -> String {
     let available = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-    (0..n).map(|i| (i % available).to_string()).collect::<Vec<_>>().join(",")
+    (0..n)
+        .map(|i| (i % available).to_string())
+        .collect::<Vec<_>>()
+        .join(",")
 }
