@@ -6,6 +6,8 @@
 
 mod json;
 mod record;
+pub mod snapshot;
 
 pub use json::JsonWriter;
 pub use record::{proto_name, FlowRecord};
+pub use snapshot::Snapshot;

@@ -1,0 +1,131 @@
+//! The global view the aggregator publishes once per second (packet time) and every reader (web, Redis, exporters)
+//! gets as an immutable `Arc<Snapshot>`. Plain data with serde: the web serialises it as JSON.
+
+use std::net::IpAddr;
+
+use serde::Serialize;
+
+/// Everything the UI and the API show, as of one tick.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Snapshot {
+    /// Packet time of the tick, ns since the epoch.
+    pub time_ns: u64,
+    /// Wall-clock seconds since xntop started.
+    pub uptime_s: f64,
+    pub interfaces: Vec<InterfaceView>,
+    pub hosts: Vec<HostView>,
+    /// Live flows (at most the `-X` cap; sorted and paged by the API).
+    pub flows: Vec<FlowView>,
+    pub applications: Vec<AppView>,
+    pub timeseries: TimeSeries,
+    pub drops: Drops,
+}
+
+/// One input (`-i`).
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct InterfaceView {
+    pub id: u8,
+    pub name: String,
+    pub packets: u64,
+    pub bytes: u64,
+    /// Frames that made no flow (non-IP and malformed), by reason name.
+    pub rejected: Vec<(String, u64)>,
+    pub flows_active: u64,
+    pub flows_total: u64,
+    pub hosts: u64,
+    /// Rates over the last tick.
+    pub bits_per_second: f64,
+    pub packets_per_second: f64,
+}
+
+/// One host (IP address), summed over every shard.
+#[derive(Clone, Debug, Serialize)]
+pub struct HostView {
+    pub ip: IpAddr,
+    pub mac: Option<String>,
+    /// A name learned from DNS answers, TLS SNI, HTTP Host or DHCP, when any.
+    pub name: Option<String>,
+    /// Inside a `-m` local network.
+    pub local: bool,
+    pub bytes_sent: u64,
+    pub bytes_rcvd: u64,
+    pub packets_sent: u64,
+    pub packets_rcvd: u64,
+    pub flows_as_client: u64,
+    pub flows_as_server: u64,
+    pub active_flows: u64,
+    /// Seconds since the epoch (packet time).
+    pub first_seen: f64,
+    pub last_seen: f64,
+    /// Bytes per application name.
+    pub applications: Vec<(String, u64)>,
+    /// Ports on which this host answered as a server.
+    pub server_ports: Vec<u16>,
+}
+
+/// One live flow, oriented client → server.
+#[derive(Clone, Debug, Serialize)]
+pub struct FlowView {
+    pub id: u64,
+    pub iface: u8,
+    pub proto: String,
+    pub src_ip: IpAddr,
+    pub src_port: u16,
+    pub dst_ip: IpAddr,
+    pub dst_port: u16,
+    pub vlan: u16,
+    pub app: String,
+    pub category: String,
+    pub server_name: Option<String>,
+    pub packets_c2s: u64,
+    pub packets_s2c: u64,
+    pub bytes_c2s: u64,
+    pub bytes_s2c: u64,
+    pub first_seen: f64,
+    pub last_seen: f64,
+    /// Bits per second over the last tick, both directions.
+    pub throughput_bps: f64,
+}
+
+/// One application (nDPI-style name), summed over flows.
+#[derive(Clone, Debug, Serialize)]
+pub struct AppView {
+    pub name: String,
+    pub category: String,
+    pub bytes: u64,
+    pub packets: u64,
+    pub flows: u64,
+}
+
+/// One point of a series.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct Point {
+    /// Seconds since the epoch (packet time).
+    pub t: f64,
+    pub bps: f64,
+    pub pps: f64,
+}
+
+/// In-memory time series.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct TimeSeries {
+    /// All interfaces together, 1 s resolution, last 10 minutes.
+    pub second: Vec<Point>,
+    /// All interfaces together, 1 min resolution, last 24 hours.
+    pub minute: Vec<Point>,
+    /// Per application, 1 min resolution: (name, points).
+    pub applications: Vec<(String, Vec<Point>)>,
+}
+
+/// Drops by stage: nothing is lost silently.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Drops {
+    /// Worker reports the aggregator's channel had no room for.
+    pub reports_dropped: u64,
+    /// Flow records an output ring had no room for (live input only).
+    pub records_dropped: u64,
+    /// Flows evicted by the `-X` cap.
+    pub flows_evicted: u64,
+    /// Hosts evicted by the `-x` cap.
+    pub hosts_evicted: u64,
+}
