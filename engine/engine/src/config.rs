@@ -37,6 +37,15 @@ pub struct Args {
           value_parser = clap::value_parser!(u64).range(1..))]
     pub max_flows: u64,
 
+    /// Maximum number of hosts kept by the host view (idlest evicted beyond it).
+    #[arg(short = 'x', long = "max-num-hosts", value_name = "N", default_value_t = 1 << 18,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_hosts: u64,
+
+    /// Write the aggregator's last snapshot (interfaces, hosts, flows, applications, series) as JSON at exit.
+    #[arg(long = "dump-snapshot", value_name = "PATH")]
+    pub dump_snapshot: Option<PathBuf>,
+
     /// Dump ended flows: `jsonl:PATH` (`jsonl:-` for standard output).
     #[arg(short = 'F', long = "dump-flows", value_name = "SPEC")]
     pub dump_flows: Option<String>,
@@ -96,11 +105,9 @@ pub struct Config {
     pub inputs: Vec<String>,
     /// Core of each worker (may repeat).
     pub worker_cores: Vec<usize>,
-    #[expect(
-        dead_code,
-        reason = "validated now; the host view (local/remote hosts) reads it"
-    )]
     pub local_networks: Vec<IpNet>,
+    pub max_hosts: u64,
+    pub dump_snapshot: Option<PathBuf>,
     pub max_flows: u64,
     pub dump: Option<FlowDump>,
     #[expect(
@@ -260,6 +267,8 @@ impl Config {
                 .transpose()?
                 .unwrap_or_default(),
             max_flows: args.max_flows,
+            max_hosts: args.max_hosts,
+            dump_snapshot: args.dump_snapshot,
             dump: args.dump_flows.as_deref().map(parse_dump).transpose()?,
             shutdown_when_done: args.shutdown_when_done,
             http_port: args.http_port,

@@ -3,11 +3,13 @@
 //! Threads: one reader per input (decode + steer by symmetric hash), one worker per `-g` entry (owns a flow-table
 //! shard), one writer for `-F`. They share only atomics (`RunState`) and SPSC rings.
 
+mod aggregator;
 mod config;
 mod fragments;
 mod handoff;
 mod output;
 mod reader;
+mod report;
 mod summary;
 mod worker;
 
@@ -17,10 +19,11 @@ use std::sync::Arc;
 use std::thread;
 use std::time::Instant;
 
+use arc_swap::ArcSwap;
 use clap::Parser;
 use rtrb::RingBuffer;
 use xntop_capture::CaptureFile;
-use xntop_model::FlowRecord;
+use xntop_model::{FlowRecord, Snapshot};
 
 use crate::config::{Args, Config, FlowDump, EXIT_USAGE};
 use crate::handoff::{PacketDesc, RunState, RING_SLOTS};
@@ -125,8 +128,46 @@ fn run(config: &mut Config) -> anyhow::Result<ExitCode> {
         ((0..workers).map(|_| None).collect(), Vec::new())
     };
 
+    // The aggregator runs when something reads its view: the web UI or a snapshot dump.
+    let published = Arc::new(ArcSwap::from_pointee(Snapshot::default()));
+    let want_view = config.http_port != 0 || config.dump_snapshot.is_some();
+    let (report_tx, report_rx) = std::sync::mpsc::sync_channel::<report::WorkerReport>(4 * workers);
+    let readers: Vec<reader::Reader> = files
+        .into_iter()
+        .zip(producers)
+        .enumerate()
+        .map(|(iface, (file, rings))| {
+            let iface = u8::try_from(iface).unwrap_or(u8::MAX);
+            reader::Reader::new(iface, file, rings, Arc::clone(&run)).paced(config.replay_pace)
+        })
+        .collect();
+    let aggregator = want_view
+        .then(|| {
+            let inputs = readers
+                .iter()
+                .map(|r| (r.name().to_string(), r.counters()))
+                .collect();
+            let agg = aggregator::Aggregator::new(
+                inputs,
+                config.local_networks.clone(),
+                usize::try_from(config.max_hosts).unwrap_or(usize::MAX),
+            );
+            let published = Arc::clone(&published);
+            thread::Builder::new()
+                .name("xntop-agg".into())
+                .spawn(move || {
+                    aggregator::run(
+                        agg,
+                        &report_rx,
+                        &published,
+                        std::time::Duration::from_millis(500),
+                    )
+                })
+        })
+        .transpose()?;
+
     let started = Instant::now();
-    run.readers_running.store(files.len(), Ordering::Release);
+    run.readers_running.store(readers.len(), Ordering::Release);
     run.workers_running.store(workers, Ordering::Release);
 
     let mut worker_handles = Vec::new();
@@ -139,6 +180,7 @@ fn run(config: &mut Config) -> anyhow::Result<ExitCode> {
             inputs,
             output,
             backpressure: Backpressure::Wait,
+            reports: want_view.then(|| report_tx.clone()),
             run: Arc::clone(&run),
         };
         worker_handles.push(
@@ -165,12 +207,11 @@ fn run(config: &mut Config) -> anyhow::Result<ExitCode> {
         .into_iter()
         .filter(|c| !config.worker_cores.contains(&c.id))
         .collect();
+    drop(report_tx);
     let mut reader_handles = Vec::new();
-    for (iface, (file, rings)) in files.into_iter().zip(producers).enumerate() {
+    for (iface, reader) in readers.into_iter().enumerate() {
         let run = Arc::clone(&run);
-        let iface = u8::try_from(iface).unwrap_or(u8::MAX);
-        let paced = config.replay_pace;
-        let core = (!spare.is_empty()).then(|| spare[usize::from(iface) % spare.len()]);
+        let core = (!spare.is_empty()).then(|| spare[iface % spare.len()]);
         reader_handles.push(
             thread::Builder::new()
                 .name(format!("xntop-r{iface}"))
@@ -178,9 +219,7 @@ fn run(config: &mut Config) -> anyhow::Result<ExitCode> {
                     if let Some(core) = core {
                         core_affinity::set_for_current(core);
                     }
-                    let stats = reader::Reader::new(iface, file, rings, Arc::clone(&run))
-                        .paced(paced)
-                        .run();
+                    let stats = reader.run();
                     run.readers_running.fetch_sub(1, Ordering::AcqRel);
                     stats
                 })?,
@@ -199,6 +238,18 @@ fn run(config: &mut Config) -> anyhow::Result<ExitCode> {
         }
     }
     let output = writer.map(|h| h.join().unwrap_or_default());
+    if let Some(h) = aggregator {
+        if h.join().is_err() {
+            anyhow::bail!("the aggregator thread panicked");
+        }
+    }
+    if let Some(path) = &config.dump_snapshot {
+        let snap = published.load();
+        let text = serde_json::to_string(&**snap)?;
+        std::fs::write(path, text).map_err(|e| {
+            anyhow::anyhow!("--dump-snapshot: cannot write {}: {e}", path.display())
+        })?;
+    }
     let summary = summary::Summary {
         inputs,
         workers: worker_stats,

@@ -5,6 +5,7 @@
 //! drop); that policy lives with the live back-end.
 
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -36,6 +37,24 @@ pub struct InputStats {
     pub last_ns: u64,
 }
 
+/// The reader's running totals, readable by the aggregator at any time (stored once per batch, never locked).
+#[derive(Debug)]
+pub struct InputCounters {
+    pub packets: AtomicU64,
+    pub bytes: AtomicU64,
+    pub rejects: [AtomicU64; Reject::COUNT],
+}
+
+impl Default for InputCounters {
+    fn default() -> Self {
+        Self {
+            packets: AtomicU64::new(0),
+            bytes: AtomicU64::new(0),
+            rejects: std::array::from_fn(|_| AtomicU64::new(0)),
+        }
+    }
+}
+
 /// One reader's hand-off to the workers.
 pub struct Reader {
     iface: u8,
@@ -55,6 +74,7 @@ pub struct Reader {
     paced: bool,
     /// Running maximum of packet time in file order.
     clock_ns: u64,
+    counters: Arc<InputCounters>,
     next_tick_ns: u64,
 }
 
@@ -85,6 +105,28 @@ impl Reader {
             paced: false,
             clock_ns: 0,
             next_tick_ns: 0,
+            counters: Arc::new(InputCounters::default()),
+        }
+    }
+
+    /// The input's name.
+    #[must_use]
+    pub fn name(&self) -> &str {
+        &self.stats.name
+    }
+
+    /// The live totals of this reader, for the aggregator.
+    #[must_use]
+    pub fn counters(&self) -> Arc<InputCounters> {
+        Arc::clone(&self.counters)
+    }
+
+    fn store_counters(&self) {
+        let c = &self.counters;
+        c.packets.store(self.stats.packets, Ordering::Relaxed);
+        c.bytes.store(self.stats.bytes, Ordering::Relaxed);
+        for (a, &n) in c.rejects.iter().zip(&self.stats.rejects) {
+            a.store(n, Ordering::Relaxed);
         }
     }
 
@@ -195,6 +237,7 @@ impl Reader {
         for shard in 0..shards {
             self.publish(shard);
         }
+        self.store_counters();
         self.run.advance_clock(self.stats.last_ns);
         self.stats
     }
@@ -216,6 +259,7 @@ impl Reader {
 
     /// Moves a worker's pending batch into its ring, waiting while the ring is full.
     fn publish(&mut self, shard: usize) {
+        self.store_counters();
         let batch = &mut self.pending[shard];
         let ring = &mut self.rings[shard];
         let mut spins = 0u32;

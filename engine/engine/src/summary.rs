@@ -112,7 +112,7 @@ impl Summary {
             let _ = writeln!(
                 s,
                 "  worker {} (core {}{}): {} packets, {} flows, {} batches, batch time p50={} µs p99={} µs \
-                 p99.9={} µs, records dropped={}",
+                 p99.9={} µs, records dropped={}, reports held back={}",
                 w.id,
                 w.core,
                 if w.pinned { "" } else { ", not pinned" },
@@ -122,7 +122,8 @@ impl Summary {
                 q(0.5),
                 q(0.99),
                 q(0.999),
-                w.records_dropped
+                w.records_dropped,
+                w.reports_missed
             );
         }
         s
@@ -156,6 +157,7 @@ impl Summary {
                 "id": w.id, "core": w.core, "pinned": w.pinned, "packets": w.packets, "bytes": w.bytes,
                 "flows": w.table.created, "peak_live_flows": w.table.peak_live, "batches": w.batches,
                 "records_dropped": w.records_dropped,
+                "reports_missed": w.reports_missed,
                 "batch_ns_p50": w.batch_ns.value_at_quantile(0.5),
                 "batch_ns_p99": w.batch_ns.value_at_quantile(0.99),
                 "batch_ns_p999": w.batch_ns.value_at_quantile(0.999),

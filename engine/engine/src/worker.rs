@@ -6,6 +6,7 @@
 //! Expiry runs after each batch with a bounded number of visits.
 
 use std::sync::atomic::Ordering;
+use std::sync::mpsc::SyncSender;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -16,6 +17,7 @@ use xntop_model::FlowRecord;
 
 use crate::handoff::{PacketDesc, RunState, BATCH};
 use crate::reader::backoff;
+use crate::report::{FlowSample, Reporter, WorkerReport};
 
 /// List heads the purge may visit after each batch: enough to keep up with flows ending at line rate, small enough
 /// to keep a batch's latency flat.
@@ -41,19 +43,30 @@ pub struct WorkerStats {
     pub batches: u64,
     pub table: TableStats,
     pub records_dropped: u64,
+    /// Reports the aggregator's channel had no room for (carried by a later report, never lost).
+    pub reports_missed: u64,
     /// Batch processing time in nanoseconds.
     pub batch_ns: Histogram<u64>,
 }
 
-/// Moves ended flows into the output ring as records.
+/// Moves ended flows into the output ring as records, and into the aggregator's next report.
 struct RecordSink {
     out: Option<Producer<FlowRecord>>,
     policy: Backpressure,
     dropped: u64,
+    reporter: Option<Reporter>,
 }
 
 impl FlowSink for RecordSink {
     fn flow_ended(&mut self, flow: &Flow, reason: EndReason) {
+        if let Some(r) = self.reporter.as_mut() {
+            let mut sample = FlowSample::of(flow);
+            sample.partial = reason == EndReason::ActiveTimeout;
+            r.current.ended.push(sample);
+            if reason == EndReason::Evicted {
+                r.current.evicted += 1;
+            }
+        }
         let Some(out) = self.out.as_mut() else {
             return;
         };
@@ -118,6 +131,8 @@ pub struct WorkerSetup {
     pub inputs: Vec<Consumer<PacketDesc>>,
     pub output: Option<Producer<FlowRecord>>,
     pub backpressure: Backpressure,
+    /// Reports to the aggregator, when there is one (the web UI is on).
+    pub reports: Option<SyncSender<WorkerReport>>,
     pub run: Arc<RunState>,
 }
 
@@ -131,6 +146,7 @@ pub fn run(setup: WorkerSetup) -> WorkerStats {
         mut inputs,
         output,
         backpressure,
+        reports,
         run,
     } = setup;
     let pinned = core_affinity::set_for_current(core_affinity::CoreId { id: core });
@@ -139,6 +155,7 @@ pub fn run(setup: WorkerSetup) -> WorkerStats {
         out: output,
         policy: backpressure,
         dropped: 0,
+        reporter: reports.map(Reporter::new),
     };
     // 1 ns .. 10 s with 3 significant digits; recording never allocates.
     let mut batch_ns =
@@ -182,6 +199,9 @@ pub fn run(setup: WorkerSetup) -> WorkerStats {
             }
             chunk.commit_all();
             table.purge(now_ns, PURGE_VISITS, &mut sink);
+            if sink.reporter.as_ref().is_some_and(|r| now_ns >= r.next_ns) {
+                report(&mut table, &mut sink, now_ns, false);
+            }
             batches += 1;
             let _ = batch_ns.record(
                 u64::try_from(started.elapsed().as_nanos())
@@ -201,6 +221,9 @@ pub fn run(setup: WorkerSetup) -> WorkerStats {
     }
     // Every reader has finished: the clock is final and the same for every shard.
     table.flush(now_ns.max(run.clock()), &mut sink);
+    if sink.reporter.is_some() {
+        report(&mut table, &mut sink, now_ns.max(run.clock()), true);
+    }
     run.workers_running.fetch_sub(1, Ordering::AcqRel);
     WorkerStats {
         id,
@@ -211,6 +234,20 @@ pub fn run(setup: WorkerSetup) -> WorkerStats {
         batches,
         table: table.stats(),
         records_dropped: sink.dropped,
+        reports_missed: sink.reporter.map_or(0, |r| r.missed),
         batch_ns,
+    }
+}
+
+/// Hands the aggregator what changed in this shard since the last report.
+fn report(table: &mut FlowTable, sink: &mut RecordSink, now_ns: u64, last: bool) {
+    let Some(r) = sink.reporter.as_mut() else {
+        return;
+    };
+    table.drain_touched(|f| r.current.updated.push(FlowSample::of(f)));
+    if last {
+        r.send_final(now_ns);
+    } else {
+        r.send(now_ns);
     }
 }

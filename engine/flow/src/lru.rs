@@ -12,6 +12,8 @@ pub struct Links {
     pub prev: u32,
     pub next: u32,
     pub list: u8,
+    /// Not a link: a flag of the owner's, kept here where it costs no space (the struct has padding).
+    pub mark: bool,
 }
 
 impl Default for Links {
@@ -20,6 +22,7 @@ impl Default for Links {
             prev: NIL,
             next: NIL,
             list: u8::MAX,
+            mark: false,
         }
     }
 }
@@ -65,7 +68,9 @@ pub fn push_back<S: LinkStore>(store: &mut S, lists: &mut [List], which: u8, idx
 
 /// Removes `idx` from whichever list holds it.
 pub fn unlink<S: LinkStore>(store: &mut S, lists: &mut [List], idx: u32) {
-    let Links { prev, next, list } = *store.links(idx);
+    let Links {
+        prev, next, list, ..
+    } = *store.links(idx);
     if list == u8::MAX {
         return;
     }
@@ -80,7 +85,10 @@ pub fn unlink<S: LinkStore>(store: &mut S, lists: &mut [List], idx: u32) {
     } else {
         store.links(next).prev = prev;
     }
-    *store.links(idx) = Links::default();
+    let l = store.links(idx);
+    l.prev = NIL;
+    l.next = NIL;
+    l.list = u8::MAX;
 }
 
 /// Moves `idx` to the tail of `lists[which]`, leaving its current list.

@@ -98,6 +98,7 @@ pub struct Flow {
     pub first_ns: u64,
     pub last_ns: u64,
     pub tcp: TcpTracker,
+    /// Expiry-list links; `links.mark` = changed since the last [`FlowTable::drain_touched`].
     links: Links,
 }
 
@@ -198,6 +199,8 @@ pub struct FlowTable {
     max_flows: usize,
     timeouts: Timeouts,
     stats: TableStats,
+    /// Slots changed since the last drain (a slot may appear twice if it was reused; the mark dedups).
+    touched: Vec<u32>,
 }
 
 impl FlowTable {
@@ -214,6 +217,7 @@ impl FlowTable {
             max_flows: max_flows.max(1),
             timeouts,
             stats: TableStats::default(),
+            touched: Vec::new(),
         }
     }
 
@@ -258,6 +262,21 @@ impl FlowTable {
         };
         self.account(idx, pkt, sink);
         idx
+    }
+
+    /// Calls `f` with every live flow that received packets since the previous call (each once), for periodic
+    /// reports. Work is proportional to the flows touched, not to the table size.
+    pub fn drain_touched(&mut self, mut f: impl FnMut(&Flow)) {
+        let mut touched = std::mem::take(&mut self.touched);
+        for &idx in &touched {
+            let flow = self.slots.get_mut(idx);
+            if flow.links.mark {
+                flow.links.mark = false;
+                f(flow);
+            }
+        }
+        touched.clear();
+        self.touched = touched;
     }
 
     /// Ends flows that are past their timeout at `now_ns`, visiting at most `max_visits` list heads.
@@ -425,6 +444,10 @@ impl FlowTable {
                 pkt.ts_ns.saturating_sub(flow.first_ns),
             );
         }
+        if !flow.links.mark {
+            flow.links.mark = true;
+            self.touched.push(idx);
+        }
         let list = flow.list();
         lru::touch(&mut self.slots, &mut self.lists, list, idx);
     }
@@ -444,8 +467,9 @@ impl FlowTable {
     fn end<S: FlowSink>(&mut self, idx: u32, reason: EndReason, sink: &mut S) {
         let flow = self.slots.get(idx);
         sink.flow_ended(flow, reason);
-        self.stats.ended[reason as usize] += 1;
         let hash = flow.key.symmetric_hash();
+        self.slots.get_mut(idx).links.mark = false;
+        self.stats.ended[reason as usize] += 1;
         if let Ok(entry) = self.index.find_entry(hash, |&i| i == idx) {
             entry.remove();
         }
@@ -621,6 +645,27 @@ mod tests {
             "{}",
             std::mem::size_of::<Flow>()
         );
+    }
+
+    #[test]
+    fn touched_flows_are_reported_once_per_drain() {
+        let mut t = FlowTable::new(10, Timeouts::default());
+        let mut c = Collect::default();
+        send(&mut t, &mut c, 1, 2, 17, None, S);
+        send(&mut t, &mut c, 2, 1, 17, None, S);
+        send(&mut t, &mut c, 1, 3, 17, None, S);
+        let mut seen = Vec::new();
+        t.drain_touched(|f| seen.push(f.packets));
+        seen.sort_unstable();
+        assert_eq!(seen, vec![[1, 0], [1, 1]]);
+        let mut again = 0;
+        t.drain_touched(|_| again += 1);
+        assert_eq!(again, 0);
+        // An ended flow is not reported as live.
+        send(&mut t, &mut c, 1, 2, 17, None, 100 * S);
+        t.purge(300 * S, 10, &mut c);
+        t.drain_touched(|_| again += 1);
+        assert_eq!(again, 0);
     }
 
     #[test]

@@ -1,0 +1,451 @@
+//! The aggregator thread: merges the workers' reports into the global view (interfaces, hosts, applications, live
+//! flows, time series) and publishes it as an immutable `Arc<Snapshot>` that readers load without locking.
+//!
+//! Hosts are derived from flow deltas: the aggregator remembers each live flow's last counters, so each report adds
+//! exactly what happened since the previous one. Workers never see any of this state.
+
+use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::net::IpAddr;
+use std::sync::atomic::Ordering;
+use std::sync::mpsc::Receiver;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use arc_swap::ArcSwap;
+use ipnet::IpNet;
+use xntop_flow::FlowKey;
+use xntop_model::snapshot::{AppView, Drops, FlowView, HostView, InterfaceView, Point, TimeSeries};
+use xntop_model::{proto_name, Snapshot};
+use xntop_wire::Reject;
+
+use crate::reader::InputCounters;
+use crate::report::{FlowSample, WorkerReport};
+
+/// 1 s points kept: 10 minutes.
+const SECOND_POINTS: usize = 600;
+/// 1 min points kept: 24 hours.
+const MINUTE_POINTS: usize = 1440;
+/// Server ports remembered per host.
+const MAX_SERVER_PORTS: usize = 32;
+/// A host with no live flow and no traffic for this long (packet time) is purged (ntopng's default idle).
+const HOST_IDLE_NS: u64 = 300 * 1_000_000_000;
+
+#[derive(Clone, Debug, Default)]
+struct HostAgg {
+    bytes_sent: u64,
+    bytes_rcvd: u64,
+    packets_sent: u64,
+    packets_rcvd: u64,
+    flows_as_client: u64,
+    flows_as_server: u64,
+    active_flows: u64,
+    first_ns: u64,
+    last_ns: u64,
+    server_ports: BTreeSet<u16>,
+}
+
+/// What the aggregator keeps per live flow.
+#[derive(Clone, Copy, Debug)]
+struct LiveFlow {
+    sample: FlowSample,
+    /// Bytes at the previous publish, for the throughput column.
+    bytes_at_publish: u64,
+    throughput_bps: f64,
+}
+
+/// Everything the aggregator owns.
+pub struct Aggregator {
+    inputs: Vec<(String, Arc<InputCounters>)>,
+    local: Vec<IpNet>,
+    max_hosts: usize,
+    flows: HashMap<FlowKey, LiveFlow>,
+    hosts: HashMap<IpAddr, HostAgg>,
+    flows_total: u64,
+    flows_evicted: u64,
+    hosts_evicted: u64,
+    reports_missed: u64,
+    clock_ns: u64,
+    last_publish_ns: u64,
+    last_totals: (u64, u64),
+    second: VecDeque<Point>,
+    minute: VecDeque<Point>,
+    minute_acc: (u64, u64, u32),
+    started: Instant,
+}
+
+fn secs(ns: u64) -> f64 {
+    #[allow(clippy::cast_precision_loss, reason = "display")]
+    let s = ns as f64 / 1e9;
+    s
+}
+
+impl Aggregator {
+    pub fn new(
+        inputs: Vec<(String, Arc<InputCounters>)>,
+        local: Vec<IpNet>,
+        max_hosts: usize,
+    ) -> Self {
+        Self {
+            inputs,
+            local,
+            max_hosts: max_hosts.max(1),
+            flows: HashMap::new(),
+            hosts: HashMap::new(),
+            flows_total: 0,
+            flows_evicted: 0,
+            hosts_evicted: 0,
+            reports_missed: 0,
+            clock_ns: 0,
+            last_publish_ns: 0,
+            last_totals: (0, 0),
+            second: VecDeque::with_capacity(SECOND_POINTS),
+            minute: VecDeque::with_capacity(MINUTE_POINTS),
+            minute_acc: (0, 0, 0),
+            started: Instant::now(),
+        }
+    }
+
+    fn host(&mut self, ip: IpAddr, ts: u64) -> &mut HostAgg {
+        let h = self.hosts.entry(ip).or_insert_with(|| HostAgg {
+            first_ns: ts,
+            ..HostAgg::default()
+        });
+        h.last_ns = h.last_ns.max(ts);
+        h
+    }
+
+    /// Adds the difference between `now` and `before` (zero for a flow not seen yet) to both hosts.
+    fn account(&mut self, now: &FlowSample, before: Option<&FlowSample>, is_new: bool) {
+        let (client, server) = (now.key.addr(now.client), now.key.addr(now.client.peer()));
+        let d =
+            |i: usize, a: [u64; 2], b: Option<[u64; 2]>| a[i].saturating_sub(b.map_or(0, |b| b[i]));
+        let (p0, p1) = (
+            d(0, now.packets, before.map(|b| b.packets)),
+            d(1, now.packets, before.map(|b| b.packets)),
+        );
+        let (b0, b1) = (
+            d(0, now.bytes, before.map(|b| b.bytes)),
+            d(1, now.bytes, before.map(|b| b.bytes)),
+        );
+        let server_port = now.key.port(now.client.peer());
+        let answered = now.packets[1] > 0;
+        let ts = now.last_ns;
+        let c = self.host(client, now.first_ns);
+        c.last_ns = c.last_ns.max(ts);
+        c.packets_sent += p0;
+        c.bytes_sent += b0;
+        c.packets_rcvd += p1;
+        c.bytes_rcvd += b1;
+        if is_new {
+            c.flows_as_client += 1;
+        }
+        let s = self.host(server, now.first_ns);
+        s.last_ns = s.last_ns.max(ts);
+        s.packets_sent += p1;
+        s.bytes_sent += b1;
+        s.packets_rcvd += p0;
+        s.bytes_rcvd += b0;
+        if is_new {
+            s.flows_as_server += 1;
+        }
+        if answered && server_port != 0 && s.server_ports.len() < MAX_SERVER_PORTS {
+            s.server_ports.insert(server_port);
+        }
+    }
+
+    fn set_active(&mut self, key: &FlowSample, delta: i64) {
+        for ip in [key.key.addr(key.client), key.key.addr(key.client.peer())] {
+            if let Some(h) = self.hosts.get_mut(&ip) {
+                h.active_flows = h.active_flows.saturating_add_signed(delta);
+            }
+        }
+    }
+
+    /// Applies one worker report: endings first (they come before the updates in time), then updates.
+    pub fn apply(&mut self, r: WorkerReport) {
+        self.clock_ns = self.clock_ns.max(r.clock_ns);
+        self.flows_evicted += r.evicted;
+        self.reports_missed += r.missed;
+        for end in &r.ended {
+            if end.partial {
+                // The flow goes on from zero: account the partial, keep the flow with its counters reset.
+                let before = self.flows.get(&end.key).map(|l| l.sample);
+                let is_new = before.is_none();
+                self.account(end, before.as_ref(), is_new);
+                if is_new {
+                    self.flows_total += 1;
+                    self.set_active(end, 1);
+                }
+                let reset = FlowSample {
+                    packets: [0; 2],
+                    bytes: [0; 2],
+                    ..*end
+                };
+                let entry = self.flows.entry(end.key).or_insert(LiveFlow {
+                    sample: reset,
+                    bytes_at_publish: 0,
+                    throughput_bps: 0.0,
+                });
+                entry.sample = reset;
+                entry.bytes_at_publish = 0;
+                continue;
+            }
+            let before = self.flows.remove(&end.key);
+            let is_new = before.is_none();
+            self.account(end, before.as_ref().map(|l| &l.sample), is_new);
+            if is_new {
+                self.flows_total += 1;
+            } else {
+                self.set_active(end, -1);
+            }
+        }
+        for upd in &r.updated {
+            let before = self.flows.get(&upd.key).map(|l| l.sample);
+            let is_new = before.is_none();
+            self.account(upd, before.as_ref(), is_new);
+            if is_new {
+                self.flows_total += 1;
+                self.set_active(upd, 1);
+            }
+            let entry = self.flows.entry(upd.key).or_insert(LiveFlow {
+                sample: *upd,
+                bytes_at_publish: 0,
+                throughput_bps: 0.0,
+            });
+            entry.sample = *upd;
+        }
+    }
+
+    fn purge_hosts(&mut self) {
+        let now = self.clock_ns;
+        self.hosts
+            .retain(|_, h| h.active_flows > 0 || now.saturating_sub(h.last_ns) < HOST_IDLE_NS);
+        if self.hosts.len() > self.max_hosts {
+            // Over the cap: drop the idlest hosts without live flows (then any) down to 95 % of the cap.
+            let mut by_idle: Vec<(u64, bool, IpAddr)> = self
+                .hosts
+                .iter()
+                .map(|(ip, h)| (h.last_ns, h.active_flows > 0, *ip))
+                .collect();
+            by_idle.sort_unstable_by_key(|&(last, active, _)| (active, last));
+            let excess = self.hosts.len() - self.max_hosts * 95 / 100;
+            for &(_, _, ip) in by_idle.iter().take(excess) {
+                self.hosts.remove(&ip);
+                self.hosts_evicted += 1;
+            }
+        }
+    }
+
+    fn totals(&self) -> (u64, u64) {
+        self.inputs.iter().fold((0, 0), |(p, b), (_, c)| {
+            (
+                p + c.packets.load(Ordering::Relaxed),
+                b + c.bytes.load(Ordering::Relaxed),
+            )
+        })
+    }
+
+    /// Builds the snapshot of the current state.
+    #[allow(clippy::cast_precision_loss, reason = "rates for display")]
+    pub fn snapshot(&mut self, records_dropped: u64, reports_dropped: u64) -> Snapshot {
+        self.purge_hosts();
+        let now = self.clock_ns;
+        let dt = secs(now.saturating_sub(self.last_publish_ns)).max(1e-3);
+        let first_publish = self.last_publish_ns == 0;
+        let (packets, bytes) = self.totals();
+        let (dp, db) = (
+            packets - self.last_totals.0.min(packets),
+            bytes - self.last_totals.1.min(bytes),
+        );
+        let (pps, bps) = if first_publish {
+            (0.0, 0.0)
+        } else {
+            (dp as f64 / dt, db as f64 * 8.0 / dt)
+        };
+        self.last_totals = (packets, bytes);
+        self.last_publish_ns = now;
+        self.push_series(
+            Point {
+                t: secs(now),
+                bps,
+                pps,
+            },
+            dp,
+            db,
+        );
+
+        let flows: Vec<FlowView> = self
+            .flows
+            .values_mut()
+            .map(|l| {
+                let total = l.sample.bytes[0] + l.sample.bytes[1];
+                l.throughput_bps = if first_publish {
+                    0.0
+                } else {
+                    total.saturating_sub(l.bytes_at_publish) as f64 * 8.0 / dt
+                };
+                l.bytes_at_publish = total;
+                let s = &l.sample;
+                let proto =
+                    proto_name(s.key.proto).map_or_else(|| s.key.proto.to_string(), str::to_string);
+                FlowView {
+                    id: s.key.symmetric_hash(),
+                    iface: s.key.iface,
+                    proto,
+                    src_ip: s.key.addr(s.client),
+                    src_port: s.key.port(s.client),
+                    dst_ip: s.key.addr(s.client.peer()),
+                    dst_port: s.key.port(s.client.peer()),
+                    vlan: s.key.vlan,
+                    app: "Unknown".into(),
+                    category: "Unspecified".into(),
+                    server_name: None,
+                    packets_c2s: s.packets[0],
+                    packets_s2c: s.packets[1],
+                    bytes_c2s: s.bytes[0],
+                    bytes_s2c: s.bytes[1],
+                    first_seen: secs(s.first_ns),
+                    last_seen: secs(s.last_ns),
+                    throughput_bps: l.throughput_bps,
+                }
+            })
+            .collect();
+        let local = &self.local;
+        let hosts: Vec<HostView> = self
+            .hosts
+            .iter()
+            .map(|(ip, h)| HostView {
+                ip: *ip,
+                mac: None,
+                name: None,
+                local: local.iter().any(|n| n.contains(ip)),
+                bytes_sent: h.bytes_sent,
+                bytes_rcvd: h.bytes_rcvd,
+                packets_sent: h.packets_sent,
+                packets_rcvd: h.packets_rcvd,
+                flows_as_client: h.flows_as_client,
+                flows_as_server: h.flows_as_server,
+                active_flows: h.active_flows,
+                first_seen: secs(h.first_ns),
+                last_seen: secs(h.last_ns),
+                applications: Vec::new(),
+                server_ports: h.server_ports.iter().copied().collect(),
+            })
+            .collect();
+        let flow_bytes: u64 = self
+            .flows
+            .values()
+            .map(|l| l.sample.bytes[0] + l.sample.bytes[1])
+            .sum();
+        let flow_packets: u64 = self
+            .flows
+            .values()
+            .map(|l| l.sample.packets[0] + l.sample.packets[1])
+            .sum();
+        let applications = vec![AppView {
+            name: "Unknown".into(),
+            category: "Unspecified".into(),
+            bytes: flow_bytes,
+            packets: flow_packets,
+            flows: self.flows.len() as u64,
+        }];
+        let interfaces = self
+            .inputs
+            .iter()
+            .enumerate()
+            .map(|(i, (name, c))| InterfaceView {
+                id: u8::try_from(i).unwrap_or(u8::MAX),
+                name: name.clone(),
+                packets: c.packets.load(Ordering::Relaxed),
+                bytes: c.bytes.load(Ordering::Relaxed),
+                rejected: Reject::ALL
+                    .iter()
+                    .map(|&r| {
+                        (
+                            r.name().to_string(),
+                            c.rejects[r as usize].load(Ordering::Relaxed),
+                        )
+                    })
+                    .filter(|(_, n)| *n > 0)
+                    .collect(),
+                flows_active: self
+                    .flows
+                    .keys()
+                    .filter(|k| usize::from(k.iface) == i)
+                    .count() as u64,
+                flows_total: self.flows_total,
+                hosts: self.hosts.len() as u64,
+                bits_per_second: bps,
+                packets_per_second: pps,
+            })
+            .collect();
+        Snapshot {
+            time_ns: now,
+            uptime_s: self.started.elapsed().as_secs_f64(),
+            interfaces,
+            hosts,
+            flows,
+            applications,
+            timeseries: TimeSeries {
+                second: self.second.iter().copied().collect(),
+                minute: self.minute.iter().copied().collect(),
+                applications: Vec::new(),
+            },
+            drops: Drops {
+                reports_dropped: reports_dropped + self.reports_missed,
+                records_dropped,
+                flows_evicted: self.flows_evicted,
+                hosts_evicted: self.hosts_evicted,
+            },
+        }
+    }
+
+    #[allow(clippy::cast_precision_loss, reason = "rates for display")]
+    fn push_series(&mut self, p: Point, dp: u64, db: u64) {
+        if self.second.len() == SECOND_POINTS {
+            self.second.pop_front();
+        }
+        self.second.push_back(p);
+        self.minute_acc.0 += dp;
+        self.minute_acc.1 += db;
+        self.minute_acc.2 += 1;
+        if self.minute_acc.2 >= 60 {
+            let (mp, mb, _) = std::mem::take(&mut self.minute_acc);
+            if self.minute.len() == MINUTE_POINTS {
+                self.minute.pop_front();
+            }
+            self.minute.push_back(Point {
+                t: p.t,
+                bps: mb as f64 * 8.0 / 60.0,
+                pps: mp as f64 / 60.0,
+            });
+        }
+    }
+}
+
+/// Runs the aggregator until every worker has hung up, publishing a snapshot at most once per `period` of wall
+/// time and once per second of packet time, and a last one at the end.
+pub fn run(
+    mut agg: Aggregator,
+    rx: &Receiver<WorkerReport>,
+    published: &Arc<ArcSwap<Snapshot>>,
+    period: Duration,
+) -> Aggregator {
+    let mut last_wall = Instant::now();
+    let mut last_clock = 0u64;
+    loop {
+        match rx.recv_timeout(period) {
+            Ok(r) => agg.apply(r),
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
+        }
+        let packet_second = agg.clock_ns >= last_clock.saturating_add(1_000_000_000);
+        if last_wall.elapsed() >= period && (packet_second || last_clock == 0) {
+            published.store(Arc::new(agg.snapshot(0, 0)));
+            last_wall = Instant::now();
+            last_clock = agg.clock_ns;
+        }
+    }
+    published.store(Arc::new(agg.snapshot(0, 0)));
+    agg
+}
