@@ -83,6 +83,10 @@ pub struct Args {
     #[arg(long = "replay-pace")]
     pub replay_pace: bool,
 
+    /// Replay capture files in a loop at their recorded pace (demos); runs until SIGINT/SIGTERM.
+    #[arg(long = "replay-loop")]
+    pub replay_loop: bool,
+
     /// Write the end-of-run summary as JSON to this file.
     #[arg(long = "stats-json", value_name = "PATH")]
     pub stats_json: Option<PathBuf>,
@@ -119,6 +123,7 @@ pub struct Config {
     pub timeouts: Timeouts,
     pub stats_json: Option<PathBuf>,
     pub replay_pace: bool,
+    pub replay_loop: bool,
     pub verbose: u8,
 }
 
@@ -281,6 +286,7 @@ impl Config {
             },
             stats_json: args.stats_json,
             replay_pace: args.replay_pace,
+            replay_loop: args.replay_loop,
             verbose: args.verbose,
         })
     }

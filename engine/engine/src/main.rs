@@ -138,7 +138,9 @@ fn run(config: &mut Config) -> anyhow::Result<ExitCode> {
         .enumerate()
         .map(|(iface, (file, rings))| {
             let iface = u8::try_from(iface).unwrap_or(u8::MAX);
-            reader::Reader::new(iface, file, rings, Arc::clone(&run)).paced(config.replay_pace)
+            reader::Reader::new(iface, file, rings, Arc::clone(&run))
+                .paced(config.replay_pace)
+                .looped(config.replay_loop)
         })
         .collect();
     let aggregator = want_view

@@ -72,6 +72,7 @@ pub struct Reader {
     /// Replay at the recorded pace: (wall-clock start, first packet time).
     pace: Option<(Instant, u64)>,
     paced: bool,
+    replay_loop: bool,
     /// Running maximum of packet time in file order.
     clock_ns: u64,
     counters: Arc<InputCounters>,
@@ -103,6 +104,7 @@ impl Reader {
             },
             pace: None,
             paced: false,
+            replay_loop: false,
             clock_ns: 0,
             next_tick_ns: 0,
             counters: Arc::new(InputCounters::default()),
@@ -137,6 +139,14 @@ impl Reader {
         self
     }
 
+    /// Replays the file again and again (at its recorded pace), for demos; stops only when told to.
+    #[must_use]
+    pub fn looped(mut self, replay_loop: bool) -> Self {
+        self.replay_loop = replay_loop;
+        self.paced |= replay_loop;
+        self
+    }
+
     /// Sleeps until `ts_ns` is due, first handing over what is pending so workers see packets on time.
     fn wait_until_due(&mut self, ts_ns: u64) {
         let (start, first) = *self.pace.get_or_insert((Instant::now(), ts_ns));
@@ -164,75 +174,93 @@ impl Reader {
         let base = file.data().as_ptr() as usize;
         let shards = self.rings.len();
         let mut last_link: Option<(u32, Option<LinkType>)> = None;
-        for (n, item) in file.packets().enumerate() {
-            if n % 1024 == 0 && self.run.stopping() {
+        // In loop mode each pass is shifted to start after the previous one, so packet time keeps going forward.
+        let mut shift_ns = 0u64;
+        'passes: loop {
+            let pass_first = self.stats.last_ns;
+            for (n, item) in file.packets().enumerate() {
+                if n % 1024 == 0 && self.run.stopping() {
+                    break 'passes;
+                }
+                let pkt = match item {
+                    Ok(p) => p,
+                    Err(e) => {
+                        self.stats.error = Some(e.to_string());
+                        break 'passes;
+                    }
+                };
+                let pkt = xntop_capture::RawPacket {
+                    ts_ns: pkt.ts_ns.saturating_add(shift_ns),
+                    ..pkt
+                };
+                if self.paced {
+                    self.wait_until_due(pkt.ts_ns);
+                    if self.run.stopping() {
+                        break 'passes;
+                    }
+                }
+                self.stats.packets += 1;
+                self.stats.bytes += u64::from(pkt.wire_len);
+                if self.stats.first_ns == 0 {
+                    self.stats.first_ns = pkt.ts_ns;
+                }
+                self.stats.last_ns = self.stats.last_ns.max(pkt.ts_ns);
+                let link = match last_link {
+                    Some((lt, link)) if lt == pkt.linktype => link,
+                    _ => {
+                        let link = LinkType::from_pcap(pkt.linktype);
+                        last_link = Some((pkt.linktype, link));
+                        link
+                    }
+                };
+                let Some(link) = link else {
+                    self.stats.rejects[Reject::UnsupportedLink as usize] += 1;
+                    continue;
+                };
+                let mut d = match decode(link, pkt.data) {
+                    Ok(d) => d,
+                    Err(r) => {
+                        self.stats.rejects[r as usize] += 1;
+                        continue;
+                    }
+                };
+                self.fragments.resolve(&mut d);
+                self.clock_ns = self.clock_ns.max(pkt.ts_ns);
+                let (key, from) = FlowKey::from_decoded(&d, self.iface);
+                let hash = key.symmetric_hash();
+                let desc = PacketDesc {
+                    hash,
+                    ts_ns: pkt.ts_ns,
+                    clock_ns: self.clock_ns,
+                    tick: false,
+                    key,
+                    from,
+                    wire_len: pkt.wire_len,
+                    payload_offset: (d.payload.as_ptr() as usize).saturating_sub(base) as u64,
+                    payload_len: u32::try_from(d.payload.len()).unwrap_or(u32::MAX),
+                    tcp: d.tcp,
+                    tunnel: d.tunnel,
+                };
+                let shard = shard_of(hash, shards);
+                self.pending[shard].push(desc);
+                if self.pending[shard].len() == BATCH {
+                    self.run.advance_clock(self.clock_ns);
+                    self.publish(shard);
+                    self.maybe_release(pkt.offset);
+                }
+                if self.clock_ns >= self.next_tick_ns {
+                    self.tick(desc);
+                }
+            }
+            if !self.replay_loop || self.run.stopping() || self.stats.packets == 0 {
                 break;
             }
-            let pkt = match item {
-                Ok(p) => p,
-                Err(e) => {
-                    self.stats.error = Some(e.to_string());
-                    break;
-                }
-            };
-            if self.paced {
-                self.wait_until_due(pkt.ts_ns);
-                if self.run.stopping() {
-                    break;
-                }
-            }
-            self.stats.packets += 1;
-            self.stats.bytes += u64::from(pkt.wire_len);
-            if self.stats.first_ns == 0 {
-                self.stats.first_ns = pkt.ts_ns;
-            }
-            self.stats.last_ns = self.stats.last_ns.max(pkt.ts_ns);
-            let link = match last_link {
-                Some((lt, link)) if lt == pkt.linktype => link,
-                _ => {
-                    let link = LinkType::from_pcap(pkt.linktype);
-                    last_link = Some((pkt.linktype, link));
-                    link
-                }
-            };
-            let Some(link) = link else {
-                self.stats.rejects[Reject::UnsupportedLink as usize] += 1;
-                continue;
-            };
-            let mut d = match decode(link, pkt.data) {
-                Ok(d) => d,
-                Err(r) => {
-                    self.stats.rejects[r as usize] += 1;
-                    continue;
-                }
-            };
-            self.fragments.resolve(&mut d);
-            self.clock_ns = self.clock_ns.max(pkt.ts_ns);
-            let (key, from) = FlowKey::from_decoded(&d, self.iface);
-            let hash = key.symmetric_hash();
-            let desc = PacketDesc {
-                hash,
-                ts_ns: pkt.ts_ns,
-                clock_ns: self.clock_ns,
-                tick: false,
-                key,
-                from,
-                wire_len: pkt.wire_len,
-                payload_offset: (d.payload.as_ptr() as usize).saturating_sub(base) as u64,
-                payload_len: u32::try_from(d.payload.len()).unwrap_or(u32::MAX),
-                tcp: d.tcp,
-                tunnel: d.tunnel,
-            };
-            let shard = shard_of(hash, shards);
-            self.pending[shard].push(desc);
-            if self.pending[shard].len() == BATCH {
-                self.run.advance_clock(self.clock_ns);
-                self.publish(shard);
-                self.maybe_release(pkt.offset);
-            }
-            if self.clock_ns >= self.next_tick_ns {
-                self.tick(desc);
-            }
+            // One second between passes, like a quiet gap on the wire.
+            let span = self
+                .stats
+                .last_ns
+                .saturating_sub(pass_first.max(self.stats.first_ns));
+            shift_ns = shift_ns.saturating_add(span).saturating_add(1_000_000_000);
         }
         for shard in 0..shards {
             self.publish(shard);
