@@ -400,6 +400,17 @@ that the kernel did on its own.
 Other tools: iproute2 $(ver iproute2) (\`ip netns\`, veth), Linux kernel $(uname -r).
 \`record.sh\` apt-installs any of the packages named above that is missing
 (Debian 12 images usually lack \`iputils-ping\`).
+
+## hostile/
+
+\`hostile/hostile.pcap\` is not recorded traffic: \`hostile/make.py\` (scapy) writes it
+byte by byte, one deliberately broken frame per decoder check (lying IPv4
+lengths, IHL < 5, TCP data offset past the end, a 9-deep IPv6 extension chain,
+truncated headers, zero-length and runt frames, a bad version nibble, a cut
+VLAN tag) plus well-formed frames that carry hostile payloads (a DNS
+compression loop, TLS and QUIC length overflows, a 9000-byte jumbo frame).
+\`hostile/expect.json\` holds the count per reason that the test
+\`engine/engine/tests/hostile.rs\` checks xntop's counters against.
 EOF
 } >"$OUT/README.md"
 log "wrote $OUT/README.md"

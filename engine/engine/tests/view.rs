@@ -21,20 +21,51 @@ fn hosts_and_interfaces_agree_with_records() {
             .arg(format!("jsonl:{}", flows.display()))
             .arg("--dump-snapshot")
             .arg(&snap)
-            .args(["-w", "0", "-g", &cores_for(2), "--active-timeout", "5", "--udp-idle", "3"])
+            .args([
+                "-w",
+                "0",
+                "-g",
+                &cores_for(2),
+                "--active-timeout",
+                "5",
+                "--udp-idle",
+                "3",
+            ])
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        let snap: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&snap).unwrap()).unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let snap: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&snap).unwrap()).unwrap();
 
         let capinfos = tool("capinfos", &["-M", "-c", "-d", pcap.to_str().unwrap()]);
         let num = |label: &str| -> u64 {
             let line = capinfos.lines().find(|l| l.contains(label)).unwrap();
-            line.split(':').nth(1).unwrap().split_whitespace().next().unwrap().parse().unwrap()
+            line.split(':')
+                .nth(1)
+                .unwrap()
+                .split_whitespace()
+                .next()
+                .unwrap()
+                .parse()
+                .unwrap()
         };
         let iface = &snap["interfaces"][0];
-        assert_eq!(iface["packets"].as_u64(), Some(num("Number of packets")), "{}", pcap.display());
-        assert_eq!(iface["bytes"].as_u64(), Some(num("Data size")), "{}", pcap.display());
+        assert_eq!(
+            iface["packets"].as_u64(),
+            Some(num("Number of packets")),
+            "{}",
+            pcap.display()
+        );
+        assert_eq!(
+            iface["bytes"].as_u64(),
+            Some(num("Data size")),
+            "{}",
+            pcap.display()
+        );
 
         // (bytes sent, bytes received, packets sent, packets received) per host, from the records.
         let mut expect: HashMap<String, [u64; 4]> = HashMap::new();
@@ -42,12 +73,16 @@ fn hosts_and_interfaces_agree_with_records() {
         for line in std::fs::read_to_string(&flows).unwrap().lines() {
             let r: serde_json::Value = serde_json::from_str(line).unwrap();
             let n = |k: &str| r[k].as_u64().unwrap();
-            let c = expect.entry(r["src_ip"].as_str().unwrap().to_string()).or_default();
+            let c = expect
+                .entry(r["src_ip"].as_str().unwrap().to_string())
+                .or_default();
             c[0] += n("bytes_c2s");
             c[1] += n("bytes_s2c");
             c[2] += n("packets_c2s");
             c[3] += n("packets_s2c");
-            let s = expect.entry(r["dst_ip"].as_str().unwrap().to_string()).or_default();
+            let s = expect
+                .entry(r["dst_ip"].as_str().unwrap().to_string())
+                .or_default();
             s[0] += n("bytes_s2c");
             s[1] += n("bytes_c2s");
             s[2] += n("packets_s2c");
@@ -59,9 +94,14 @@ fn hosts_and_interfaces_agree_with_records() {
         assert_eq!(hosts.len(), expect.len(), "{}: host count", pcap.display());
         for h in hosts {
             let ip = h["ip"].as_str().unwrap();
-            let got = ["bytes_sent", "bytes_rcvd", "packets_sent", "packets_rcvd"].map(|k| h[k].as_u64().unwrap());
+            let got = ["bytes_sent", "bytes_rcvd", "packets_sent", "packets_rcvd"]
+                .map(|k| h[k].as_u64().unwrap());
             assert_eq!(Some(&got), expect.get(ip), "{}: host {ip}", pcap.display());
-            assert_eq!(h["active_flows"].as_u64(), Some(0), "every flow ended at shutdown");
+            assert_eq!(
+                h["active_flows"].as_u64(),
+                Some(0),
+                "every flow ended at shutdown"
+            );
         }
         let _ = std::fs::remove_dir_all(&dir);
     }
