@@ -50,6 +50,10 @@ pub struct Args {
     #[arg(short = 'F', long = "dump-flows", value_name = "SPEC")]
     pub dump_flows: Option<String>,
 
+    /// Export ended flows as IPFIX: `ipfix://HOST[:PORT]` (UDP, port 4739 by default).
+    #[arg(short = 'I', long = "export-flows", value_name = "ENDPOINT")]
+    pub export_flows: Option<String>,
+
     /// Exit once every input is read and every flow flushed.
     #[arg(long = "shutdown-when-done")]
     pub shutdown_when_done: bool,
@@ -114,6 +118,8 @@ pub struct Config {
     pub dump_snapshot: Option<PathBuf>,
     pub max_flows: u64,
     pub dump: Option<FlowDump>,
+    /// IPFIX collector `host:port` (UDP).
+    pub ipfix: Option<String>,
     #[expect(
         dead_code,
         reason = "offline runs always end while there is no web server to keep serving"
@@ -224,6 +230,30 @@ fn parse_dump(spec: &str) -> Result<FlowDump> {
     }
 }
 
+fn parse_export(spec: &str) -> Result<String> {
+    let Some((scheme, rest)) = spec.split_once("://") else {
+        bail!("-I: '{spec}' is not an endpoint (expected ipfix://HOST[:PORT])");
+    };
+    match scheme {
+        "ipfix" | "ipfix+udp" => {}
+        "ipfix+tcp" => bail!("-I: IPFIX over TCP is not supported yet (use ipfix:// for UDP)"),
+        _ => bail!("-I: unsupported scheme '{scheme}' (expected ipfix://HOST[:PORT])"),
+    }
+    if rest.is_empty() {
+        bail!("-I: no collector address in '{spec}'");
+    }
+    // A bare host or [v6] gets the IANA IPFIX port.
+    let has_port = rest
+        .rsplit_once(':')
+        .is_some_and(|(h, p)| !h.is_empty() && p.parse::<u16>().is_ok())
+        && (!rest.starts_with('[') || rest.contains("]:"));
+    Ok(if has_port {
+        rest.to_string()
+    } else {
+        format!("{rest}:4739")
+    })
+}
+
 fn parse_networks(spec: &str) -> Result<Vec<IpNet>> {
     spec.split(',')
         .map(str::trim)
@@ -275,6 +305,7 @@ impl Config {
             max_hosts: args.max_hosts,
             dump_snapshot: args.dump_snapshot,
             dump: args.dump_flows.as_deref().map(parse_dump).transpose()?,
+            ipfix: args.export_flows.as_deref().map(parse_export).transpose()?,
             shutdown_when_done: args.shutdown_when_done,
             http_port: args.http_port,
             timeouts: Timeouts {
@@ -314,6 +345,29 @@ mod tests {
         );
         assert!(parse_dump("csv:/tmp/x").is_err());
         assert!(parse_dump("jsonl:").is_err());
+    }
+
+    #[test]
+    fn export_endpoints() {
+        assert_eq!(
+            parse_export("ipfix://127.0.0.1:9995").ok().as_deref(),
+            Some("127.0.0.1:9995")
+        );
+        assert_eq!(
+            parse_export("ipfix://collector").ok().as_deref(),
+            Some("collector:4739")
+        );
+        assert_eq!(
+            parse_export("ipfix://[::1]").ok().as_deref(),
+            Some("[::1]:4739")
+        );
+        assert_eq!(
+            parse_export("ipfix://[::1]:5000").ok().as_deref(),
+            Some("[::1]:5000")
+        );
+        assert!(parse_export("ipfix+tcp://x:1").is_err());
+        assert!(parse_export("zmq://x:1").is_err());
+        assert!(parse_export("ipfix://").is_err());
     }
 
     #[test]

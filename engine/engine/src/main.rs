@@ -93,6 +93,15 @@ fn run(config: &mut Config) -> anyhow::Result<ExitCode> {
         );
     }
     let dest = config.dump.as_ref().map(output::open).transpose()?;
+    let ipfix = config
+        .ipfix
+        .as_deref()
+        .map(|target| {
+            xntop_export::IpfixUdp::connect(target, 1)
+                .map_err(|e| anyhow::anyhow!("-I: cannot reach collector {target}: {e}"))
+        })
+        .transpose()?;
+    let has_output = dest.is_some() || ipfix.is_some();
 
     let run = Arc::new(RunState::default());
     // A first SIGINT/SIGTERM asks for a clean stop (every flow flushed); a second one exits at once.
@@ -117,7 +126,7 @@ fn run(config: &mut Config) -> anyhow::Result<ExitCode> {
         }
         producers.push(row);
     }
-    let (record_producers, record_consumers): (Vec<_>, Vec<_>) = if dest.is_some() {
+    let (record_producers, record_consumers): (Vec<_>, Vec<_>) = if has_output {
         (0..workers)
             .map(|_| {
                 let (p, c) = RingBuffer::<FlowRecord>::new(RECORD_RING_SLOTS);
@@ -191,17 +200,16 @@ fn run(config: &mut Config) -> anyhow::Result<ExitCode> {
                 .spawn(move || worker::run(setup))?,
         );
     }
-    let writer = match dest {
-        Some(dest) => {
-            let rings: Vec<_> = record_consumers.into_iter().flatten().collect();
-            let run = Arc::clone(&run);
-            Some(
-                thread::Builder::new()
-                    .name("xntop-dump".into())
-                    .spawn(move || output::run(dest, rings, &run))?,
-            )
-        }
-        None => None,
+    let writer = if has_output {
+        let rings: Vec<_> = record_consumers.into_iter().flatten().collect();
+        let run = Arc::clone(&run);
+        Some(
+            thread::Builder::new()
+                .name("xntop-out".into())
+                .spawn(move || output::run(dest, ipfix, rings, &run))?,
+        )
+    } else {
+        None
     };
     // Readers go on cores no worker uses, when there are any, so a worker never shares its core with a reader.
     let all_cores = core_affinity::get_core_ids().unwrap_or_default();

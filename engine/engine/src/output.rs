@@ -24,7 +24,12 @@ pub struct OutputStats {
     pub records: u64,
     pub write_errors: u64,
     pub records_lost: u64,
+    /// IPFIX export, when `-I` is set.
+    pub ipfix: Option<xntop_export::UdpStats>,
 }
+
+/// Records handed to the IPFIX encoder at once.
+const IPFIX_BATCH: usize = 256;
 
 /// Opens the destination of `-F`.
 ///
@@ -42,13 +47,15 @@ pub fn open(dump: &FlowDump) -> io::Result<Box<dyn Write + Send>> {
     })
 }
 
-/// Drains the rings until every worker has finished and the rings are empty.
+/// Drains the rings into the outputs until every worker has finished and the rings are empty.
 pub fn run(
-    dest: Box<dyn Write + Send>,
+    dest: Option<Box<dyn Write + Send>>,
+    mut ipfix: Option<xntop_export::IpfixUdp>,
     mut rings: Vec<Consumer<FlowRecord>>,
     run: &Arc<RunState>,
 ) -> OutputStats {
-    let mut out = BufWriter::with_capacity(1 << 20, dest);
+    let mut out = BufWriter::with_capacity(1 << 20, dest.unwrap_or_else(|| Box::new(io::sink())));
+    let mut batch: Vec<FlowRecord> = Vec::with_capacity(IPFIX_BATCH);
     let mut line = Vec::with_capacity(1024);
     let mut stats = OutputStats::default();
     let mut last_error_log: Option<Instant> = None;
@@ -64,6 +71,19 @@ pub fn run(
                 }
                 stats.records += 1;
                 drained += 1;
+                if let Some(x) = ipfix.as_mut() {
+                    batch.push(record);
+                    if batch.len() == IPFIX_BATCH {
+                        x.send(&batch);
+                        batch.clear();
+                    }
+                }
+            }
+        }
+        if let Some(x) = ipfix.as_mut() {
+            if !batch.is_empty() {
+                x.send(&batch);
+                batch.clear();
             }
         }
         if drained > 0 {
@@ -83,6 +103,7 @@ pub fn run(
     if let Err(e) = out.flush() {
         note_error(&mut stats, &mut last_error_log, &e);
     }
+    stats.ipfix = ipfix.map(|x| x.stats);
     stats
 }
 

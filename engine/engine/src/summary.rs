@@ -106,6 +106,13 @@ impl Summary {
                 "  flow dump: {} records written, {} write errors",
                 o.records, o.write_errors
             );
+            if let Some(x) = &o.ipfix {
+                let _ = writeln!(
+                    s,
+                    "  ipfix export: {} records in {} messages, {} send errors",
+                    x.records, x.messages, x.send_errors
+                );
+            }
         }
         for w in &self.workers {
             let q = |p: f64| w.batch_ns.value_at_quantile(p) / 1000;
@@ -164,6 +171,9 @@ impl Summary {
             })).collect::<Vec<_>>(),
             "flow_dump": self.output.as_ref().map(|o| json!({
                 "records": o.records, "write_errors": o.write_errors, "records_lost": o.records_lost,
+            })),
+            "ipfix": self.output.as_ref().and_then(|o| o.ipfix).map(|x| json!({
+                "records": x.records, "messages": x.messages, "send_errors": x.send_errors,
             })),
         })
     }
