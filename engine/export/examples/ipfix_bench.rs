@@ -15,7 +15,7 @@ use xntop_model::FlowRecord;
 
 fn record(i: u32) -> FlowRecord {
     FlowRecord {
-        proto: if i % 2 == 0 { 6 } else { 17 },
+        proto: if i.is_multiple_of(2) { 6 } else { 17 },
         src_ip: IpAddr::V4(Ipv4Addr::from(0x0a00_0000 | (i & 0x00ff_ffff))),
         src_port: (1024 + i % 60_000) as u16,
         dst_ip: IpAddr::V4(Ipv4Addr::new(192, 0, 2, (i % 250) as u8)),
