@@ -230,6 +230,23 @@ fn parse_dump(spec: &str) -> Result<FlowDump> {
     }
 }
 
+/// The listening address of a collector input (`ipfix://ADDR:PORT`, port 4739 by default), or `None` for a file.
+#[must_use]
+pub fn collector_addr(input: &str) -> Option<String> {
+    let rest = input
+        .strip_prefix("ipfix://")
+        .or_else(|| input.strip_prefix("ipfix+udp://"))?;
+    let has_port = rest
+        .rsplit_once(':')
+        .is_some_and(|(h, p)| !h.is_empty() && p.parse::<u16>().is_ok())
+        && (!rest.starts_with('[') || rest.contains("]:"));
+    Some(if has_port {
+        rest.to_string()
+    } else {
+        format!("{rest}:4739")
+    })
+}
+
 fn parse_export(spec: &str) -> Result<String> {
     let Some((scheme, rest)) = spec.split_once("://") else {
         bail!("-I: '{spec}' is not an endpoint (expected ipfix://HOST[:PORT])");
@@ -280,6 +297,13 @@ impl Config {
         };
         if args.interfaces.len() > usize::from(u8::MAX) {
             bail!("-i: at most 255 inputs");
+        }
+        if let Some(tcp) = args
+            .interfaces
+            .iter()
+            .find(|i| i.starts_with("ipfix+tcp://"))
+        {
+            bail!("-i {tcp}: IPFIX over TCP is not supported yet (use ipfix:// for UDP)");
         }
         for (flag, secs) in [
             ("--tcp-idle", args.tcp_idle),

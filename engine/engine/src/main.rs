@@ -4,6 +4,7 @@
 //! shard), one writer for `-F`. They share only atomics (`RunState`) and SPSC rings.
 
 mod aggregator;
+mod collector;
 mod config;
 mod fragments;
 mod handoff;
@@ -66,22 +67,43 @@ fn usage_error(e: &anyhow::Error) -> ExitCode {
     ExitCode::from(u8::try_from(EXIT_USAGE).unwrap_or(2))
 }
 
-fn open_inputs(config: &Config) -> anyhow::Result<Vec<Arc<CaptureFile>>> {
+/// Capture files with their interface index (`-i` order); collector endpoints are skipped here.
+fn open_inputs(config: &Config) -> anyhow::Result<Vec<(u8, Arc<CaptureFile>)>> {
     if config.inputs.is_empty() {
-        return Ok(vec![Arc::new(CaptureFile::from_static(
-            "demo.pcap (embedded)",
-            DEMO_CAPTURE,
-        )?)]);
+        return Ok(vec![(
+            0,
+            Arc::new(CaptureFile::from_static(
+                "demo.pcap (embedded)",
+                DEMO_CAPTURE,
+            )?),
+        )]);
     }
     config
         .inputs
         .iter()
-        .map(|name| Ok(Arc::new(CaptureFile::open(std::path::Path::new(name))?)))
+        .enumerate()
+        .filter(|(_, name)| config::collector_addr(name).is_none())
+        .map(|(i, name)| {
+            let iface = u8::try_from(i).unwrap_or(u8::MAX);
+            Ok((
+                iface,
+                Arc::new(CaptureFile::open(std::path::Path::new(name))?),
+            ))
+        })
         .collect()
 }
 
 fn run(config: &mut Config) -> anyhow::Result<ExitCode> {
     let files = open_inputs(config)?;
+    let collectors: Vec<collector::CollectorInput> = config
+        .inputs
+        .iter()
+        .enumerate()
+        .filter_map(|(i, name)| Some((i, name, config::collector_addr(name)?)))
+        .map(|(i, name, addr)| {
+            collector::CollectorInput::bind(name, &addr, u8::try_from(i).unwrap_or(u8::MAX))
+        })
+        .collect::<anyhow::Result<_>>()?;
     if config.inputs.is_empty() && config.dump.is_none() {
         // The demo run shows its records: nothing else would.
         config.dump = Some(FlowDump::Stdout);
@@ -127,26 +149,30 @@ fn run(config: &mut Config) -> anyhow::Result<ExitCode> {
         producers.push(row);
     }
     let (record_producers, record_consumers): (Vec<_>, Vec<_>) = if has_output {
-        (0..workers)
+        (0..workers + collectors.len())
             .map(|_| {
                 let (p, c) = RingBuffer::<FlowRecord>::new(RECORD_RING_SLOTS);
                 (Some(p), Some(c))
             })
             .unzip()
     } else {
-        ((0..workers).map(|_| None).collect(), Vec::new())
+        (
+            (0..workers + collectors.len()).map(|_| None).collect(),
+            Vec::new(),
+        )
     };
+    let mut record_producers = record_producers;
+    let collector_outputs = record_producers.split_off(workers);
 
     // The aggregator runs when something reads its view: the web UI or a snapshot dump.
     let published = Arc::new(ArcSwap::from_pointee(Snapshot::default()));
     let want_view = config.http_port != 0 || config.dump_snapshot.is_some();
-    let (report_tx, report_rx) = std::sync::mpsc::sync_channel::<report::WorkerReport>(4 * workers);
+    let (report_tx, report_rx) =
+        std::sync::mpsc::sync_channel::<report::WorkerReport>(4 * (workers + collectors.len()));
     let readers: Vec<reader::Reader> = files
         .into_iter()
         .zip(producers)
-        .enumerate()
-        .map(|(iface, (file, rings))| {
-            let iface = u8::try_from(iface).unwrap_or(u8::MAX);
+        .map(|((iface, file), rings)| {
             reader::Reader::new(iface, file, rings, Arc::clone(&run))
                 .paced(config.replay_pace)
                 .looped(config.replay_loop)
@@ -154,10 +180,17 @@ fn run(config: &mut Config) -> anyhow::Result<ExitCode> {
         .collect();
     let aggregator = want_view
         .then(|| {
-            let inputs = readers
+            let mut inputs: Vec<(u8, String, _)> = readers
                 .iter()
-                .map(|r| (r.name().to_string(), r.counters()))
+                .map(|r| (r.iface(), r.name().to_string(), r.counters()))
+                .chain(
+                    collectors
+                        .iter()
+                        .map(|c| (c.iface(), c.name.clone(), Arc::clone(&c.counters))),
+                )
                 .collect();
+            inputs.sort_by_key(|i| i.0);
+            let inputs = inputs.into_iter().map(|(_, n, c)| (n, c)).collect();
             let agg = aggregator::Aggregator::new(
                 inputs,
                 config.local_networks.clone(),
@@ -179,7 +212,9 @@ fn run(config: &mut Config) -> anyhow::Result<ExitCode> {
 
     let started = Instant::now();
     run.readers_running.store(readers.len(), Ordering::Release);
-    run.workers_running.store(workers, Ordering::Release);
+    // Collectors feed the output thread too: it waits for them like for workers.
+    run.workers_running
+        .store(workers + collectors.len(), Ordering::Release);
 
     let mut worker_handles = Vec::new();
     for ((id, inputs), output) in consumers.into_iter().enumerate().zip(record_producers) {
@@ -217,6 +252,16 @@ fn run(config: &mut Config) -> anyhow::Result<ExitCode> {
         .into_iter()
         .filter(|c| !config.worker_cores.contains(&c.id))
         .collect();
+    let mut collector_handles = Vec::new();
+    for (c, out) in collectors.into_iter().zip(collector_outputs) {
+        let run = Arc::clone(&run);
+        let reports = want_view.then(|| report_tx.clone());
+        collector_handles.push(
+            thread::Builder::new()
+                .name("xntop-collector".into())
+                .spawn(move || (c.name.clone(), c.run(out, reports, &run)))?,
+        );
+    }
     drop(report_tx);
     let mut reader_handles = Vec::new();
     for (iface, reader) in readers.into_iter().enumerate() {
@@ -247,6 +292,10 @@ fn run(config: &mut Config) -> anyhow::Result<ExitCode> {
             Err(_) => anyhow::bail!("a worker thread panicked"),
         }
     }
+    let collected: Vec<_> = collector_handles
+        .into_iter()
+        .filter_map(|h| h.join().ok())
+        .collect();
     let output = writer.map(|h| h.join().unwrap_or_default());
     if let Some(h) = aggregator {
         if h.join().is_err() {
@@ -267,6 +316,13 @@ fn run(config: &mut Config) -> anyhow::Result<ExitCode> {
         elapsed: started.elapsed(),
     };
     eprint!("{}", summary.render());
+    for (name, c) in &collected {
+        eprintln!(
+            "  collector {name}: {} messages, {} flow records, {} lost (sequence gaps), {} bad messages, {} records \
+             without template",
+            c.messages, c.records, c.lost, c.bad_messages, c.no_template
+        );
+    }
     if let Some(path) = &config.stats_json {
         std::fs::write(path, summary.to_json().to_string())
             .map_err(|e| anyhow::anyhow!("--stats-json: cannot write {}: {e}", path.display()))?;

@@ -111,6 +111,12 @@ impl Reader {
         }
     }
 
+    /// The interface index (`-i` order).
+    #[must_use]
+    pub fn iface(&self) -> u8 {
+        self.iface
+    }
+
     /// The input's name.
     #[must_use]
     pub fn name(&self) -> &str {

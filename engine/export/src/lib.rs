@@ -1,6 +1,7 @@
 //! Flow export: IPFIX encoding and a UDP exporter. No thread of its own: the engine's output thread drives it, so a
 //! slow or absent collector never reaches the packet path.
 
+pub mod collector;
 pub mod ipfix;
 mod udp;
 

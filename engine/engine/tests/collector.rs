@@ -1,0 +1,208 @@
+//! The collector input (`-i ipfix://…`): flows from softflowd (a third-party IPFIX exporter) and from an xntop
+//! edge probe arrive complete at a central xntop.
+
+#![allow(clippy::unwrap_used, reason = "tests fail loudly")]
+
+mod common;
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{project_pcaps, tmpdir, tool, xntop};
+
+fn free_udp_port() -> u16 {
+    std::net::UdpSocket::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Starts a central xntop collecting on `port`; returns it with its record and snapshot paths.
+fn central(dir: &Path, port: u16) -> Child {
+    let child = xntop()
+        .arg("-i")
+        .arg(format!("ipfix://127.0.0.1:{port}"))
+        .arg("-F")
+        .arg(format!("jsonl:{}", dir.join("central.jsonl").display()))
+        .arg("--dump-snapshot")
+        .arg(dir.join("central.json"))
+        .args(["-w", "0", "-g", "0"])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(400));
+    child
+}
+
+/// Stops the central instance (SIGTERM: it flushes) and returns its stderr.
+fn stop(child: Child) -> String {
+    std::thread::sleep(Duration::from_millis(600));
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let out = child.wait_with_output().unwrap();
+    assert!(Instant::now() < deadline);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn records(path: &Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+fn totals(recs: &[serde_json::Value]) -> (u64, u64) {
+    recs.iter().fold((0, 0), |(p, b), r| {
+        let n = |k: &str| r[k].as_u64().unwrap();
+        (
+            p + n("packets_c2s") + n("packets_s2c"),
+            b + n("bytes_c2s") + n("bytes_s2c"),
+        )
+    })
+}
+
+#[test]
+fn softflowd_to_xntop_collector() {
+    let pcap = project_pcaps()
+        .into_iter()
+        .find(|p| p.ends_with("demo.pcap"))
+        .unwrap();
+    let dir = tmpdir("softflowd");
+    let port = free_udp_port();
+    let c = central(&dir, port);
+    let status = Command::new("softflowd")
+        .args([
+            "-r",
+            pcap.to_str().unwrap(),
+            "-n",
+            &format!("127.0.0.1:{port}"),
+            "-v",
+            "10",
+            "-D",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap_or_else(|e| {
+            panic!("cannot run softflowd ({e}): install it (the test command in README.md does)")
+        });
+    assert!(status.success());
+    let log = stop(c);
+    assert!(log.contains("0 lost"), "{log}");
+
+    // softflowd counts IP packets and IP lengths: compare with tshark's view of the same capture.
+    let fields = tool(
+        "tshark",
+        &[
+            "-r",
+            pcap.to_str().unwrap(),
+            "-Y",
+            "ip or ipv6",
+            "-T",
+            "fields",
+            "-e",
+            "ip.len",
+            "-e",
+            "ipv6.plen",
+        ],
+    );
+    let (mut packets, mut bytes) = (0u64, 0u64);
+    for line in fields.lines() {
+        let mut f = line.split('\t');
+        let (v4, v6) = (f.next().unwrap_or(""), f.next().unwrap_or(""));
+        packets += 1;
+        bytes += if v4.is_empty() {
+            40 + v6.parse::<u64>().unwrap()
+        } else {
+            v4.parse::<u64>().unwrap()
+        };
+    }
+    let recs = records(&dir.join("central.jsonl"));
+    assert_eq!(
+        totals(&recs),
+        (packets, bytes),
+        "collected totals vs tshark's IP packets and lengths"
+    );
+    let snap: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("central.json")).unwrap()).unwrap();
+    assert_eq!(snap["interfaces"][0]["packets"].as_u64(), Some(packets));
+    assert_eq!(snap["interfaces"][0]["bytes"].as_u64(), Some(bytes));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn xntop_edge_to_xntop_central() {
+    for pcap in project_pcaps() {
+        let dir = tmpdir("edge");
+        let port = free_udp_port();
+        let c = central(&dir, port);
+        let edge_flows = dir.join("edge.jsonl");
+        let out = xntop()
+            .arg("-i")
+            .arg(&pcap)
+            .arg("-F")
+            .arg(format!("jsonl:{}", edge_flows.display()))
+            .args([
+                "-I",
+                &format!("ipfix://127.0.0.1:{port}"),
+                "-w",
+                "0",
+                "-g",
+                "0",
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let log = stop(c);
+        assert!(log.contains("0 lost"), "{log}");
+
+        let key = |r: &serde_json::Value| {
+            let s = |k: &str| r[k].to_string();
+            [
+                "proto",
+                "src_ip",
+                "src_port",
+                "dst_ip",
+                "dst_port",
+                "vlan",
+                "packets_c2s",
+                "packets_s2c",
+                "bytes_c2s",
+                "bytes_s2c",
+                "tcp_flags_c2s",
+                "tcp_flags_s2c",
+                "end_reason",
+            ]
+            .map(s)
+            .join(" ")
+        };
+        let edge = records(&edge_flows);
+        let central_recs = records(&dir.join("central.jsonl"));
+        let mut a: Vec<String> = edge.iter().map(key).collect();
+        let mut b: Vec<String> = central_recs.iter().map(key).collect();
+        a.sort();
+        b.sort();
+        assert_eq!(a, b, "{}: central records vs edge records", pcap.display());
+        let snap: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join("central.json")).unwrap())
+                .unwrap();
+        let (p, by) = totals(&edge);
+        assert_eq!(snap["interfaces"][0]["packets"].as_u64(), Some(p));
+        assert_eq!(snap["interfaces"][0]["bytes"].as_u64(), Some(by));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
