@@ -71,6 +71,8 @@ pub struct Aggregator {
     minute: VecDeque<Point>,
     minute_acc: (u64, u64, u32),
     started: Instant,
+    /// Counters of hosts cached in Redis by an earlier run: a host that comes back starts from them.
+    restored: HashMap<IpAddr, HostAgg>,
 }
 
 fn secs(ns: u64) -> f64 {
@@ -102,13 +104,44 @@ impl Aggregator {
             minute: VecDeque::with_capacity(MINUTE_POINTS),
             minute_acc: (0, 0, 0),
             started: Instant::now(),
+            restored: HashMap::new(),
+        }
+    }
+
+    /// Hosts read back from the Redis cache.
+    pub fn restore(&mut self, hosts: Vec<HostView>) {
+        #[allow(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            reason = "seconds to ns"
+        )]
+        let ns = |s: f64| (s.max(0.0) * 1e9) as u64;
+        for h in hosts {
+            self.restored.insert(
+                h.ip,
+                HostAgg {
+                    bytes_sent: h.bytes_sent,
+                    bytes_rcvd: h.bytes_rcvd,
+                    packets_sent: h.packets_sent,
+                    packets_rcvd: h.packets_rcvd,
+                    flows_as_client: h.flows_as_client,
+                    flows_as_server: h.flows_as_server,
+                    active_flows: 0,
+                    first_ns: ns(h.first_seen),
+                    last_ns: ns(h.last_seen),
+                    server_ports: h.server_ports.into_iter().take(MAX_SERVER_PORTS).collect(),
+                },
+            );
         }
     }
 
     fn host(&mut self, ip: IpAddr, ts: u64) -> &mut HostAgg {
-        let h = self.hosts.entry(ip).or_insert_with(|| HostAgg {
-            first_ns: ts,
-            ..HostAgg::default()
+        let restored = &mut self.restored;
+        let h = self.hosts.entry(ip).or_insert_with(|| {
+            restored.remove(&ip).unwrap_or(HostAgg {
+                first_ns: ts,
+                ..HostAgg::default()
+            })
         });
         h.last_ns = h.last_ns.max(ts);
         h

@@ -54,6 +54,22 @@ pub struct Args {
     #[arg(short = 'I', long = "export-flows", value_name = "ENDPOINT")]
     pub export_flows: Option<String>,
 
+    /// Cache hosts, interfaces and top lists in Redis: `HOST[:PORT][@DB]`.
+    #[arg(short = 'r', long = "redis", value_name = "HOST[:PORT][@DB]")]
+    pub redis: Option<String>,
+
+    /// Redis password (or set XNTOP_REDIS_PASSWORD).
+    #[arg(
+        long = "redis-password",
+        env = "XNTOP_REDIS_PASSWORD",
+        hide_env_values = true
+    )]
+    pub redis_password: Option<String>,
+
+    /// Time to live of the keys written to Redis, seconds.
+    #[arg(long = "redis-ttl", value_name = "SECS", default_value_t = 3600)]
+    pub redis_ttl: u64,
+
     /// Exit once every input is read and every flow flushed.
     #[arg(long = "shutdown-when-done")]
     pub shutdown_when_done: bool,
@@ -120,6 +136,7 @@ pub struct Config {
     pub dump: Option<FlowDump>,
     /// IPFIX collector `host:port` (UDP).
     pub ipfix: Option<String>,
+    pub redis: Option<xntop_export::redis_store::RedisConfig>,
     #[expect(
         dead_code,
         reason = "offline runs always end while there is no web server to keep serving"
@@ -330,6 +347,18 @@ impl Config {
             dump_snapshot: args.dump_snapshot,
             dump: args.dump_flows.as_deref().map(parse_dump).transpose()?,
             ipfix: args.export_flows.as_deref().map(parse_export).transpose()?,
+            redis: args
+                .redis
+                .as_deref()
+                .map(|spec| {
+                    xntop_export::redis_store::RedisConfig::from_spec(
+                        spec,
+                        args.redis_password.as_deref(),
+                        args.redis_ttl,
+                    )
+                })
+                .transpose()
+                .map_err(anyhow::Error::msg)?,
             shutdown_when_done: args.shutdown_when_done,
             http_port: args.http_port,
             timeouts: Timeouts {

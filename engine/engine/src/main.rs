@@ -166,7 +166,18 @@ fn run(config: &mut Config) -> anyhow::Result<ExitCode> {
 
     // The aggregator runs when something reads its view: the web UI or a snapshot dump.
     let published = Arc::new(ArcSwap::from_pointee(Snapshot::default()));
-    let want_view = config.http_port != 0 || config.dump_snapshot.is_some();
+    let want_view =
+        config.http_port != 0 || config.dump_snapshot.is_some() || config.redis.is_some();
+    let mut redis = config
+        .redis
+        .clone()
+        .map(xntop_export::redis_store::RedisStore::new)
+        .transpose()
+        .map_err(anyhow::Error::msg)?;
+    let restored = redis.as_mut().map(|r| r.load_hosts()).unwrap_or_default();
+    if let Some(e) = redis.as_mut().and_then(|r| r.take_error()) {
+        eprintln!("xntop: redis: {e} (capture goes on; retrying with back-off)");
+    }
     let (report_tx, report_rx) =
         std::sync::mpsc::sync_channel::<report::WorkerReport>(4 * (workers + collectors.len()));
     let readers: Vec<reader::Reader> = files
@@ -191,11 +202,12 @@ fn run(config: &mut Config) -> anyhow::Result<ExitCode> {
                 .collect();
             inputs.sort_by_key(|i| i.0);
             let inputs = inputs.into_iter().map(|(_, n, c)| (n, c)).collect();
-            let agg = aggregator::Aggregator::new(
+            let mut agg = aggregator::Aggregator::new(
                 inputs,
                 config.local_networks.clone(),
                 usize::try_from(config.max_hosts).unwrap_or(usize::MAX),
             );
+            agg.restore(restored);
             let published = Arc::clone(&published);
             thread::Builder::new()
                 .name("xntop-agg".into())
@@ -207,6 +219,17 @@ fn run(config: &mut Config) -> anyhow::Result<ExitCode> {
                         std::time::Duration::from_millis(500),
                     )
                 })
+        })
+        .transpose()?;
+
+    let view_done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let redis_writer = redis
+        .map(|store| {
+            let published = Arc::clone(&published);
+            let done = Arc::clone(&view_done);
+            thread::Builder::new()
+                .name("xntop-redis".into())
+                .spawn(move || redis_loop(store, &published, &done))
         })
         .transpose()?;
 
@@ -302,6 +325,8 @@ fn run(config: &mut Config) -> anyhow::Result<ExitCode> {
             anyhow::bail!("the aggregator thread panicked");
         }
     }
+    view_done.store(true, Ordering::Release);
+    let redis_stats = redis_writer.and_then(|h| h.join().ok());
     if let Some(path) = &config.dump_snapshot {
         let snap = published.load();
         let text = serde_json::to_string(&**snap)?;
@@ -316,6 +341,12 @@ fn run(config: &mut Config) -> anyhow::Result<ExitCode> {
         elapsed: started.elapsed(),
     };
     eprint!("{}", summary.render());
+    if let Some(r) = redis_stats {
+        eprintln!(
+            "  redis: {} snapshots written ({} keys), {} could not be written, {} connections",
+            r.snapshots_written, r.keys_written, r.snapshots_failed, r.reconnects
+        );
+    }
     for (name, c) in &collected {
         eprintln!(
             "  collector {name}: {} messages, {} flow records, {} lost (sequence gaps), {} bad messages, {} records \
@@ -341,4 +372,35 @@ fn run(config: &mut Config) -> anyhow::Result<ExitCode> {
         eprintln!("xntop: stopped by signal; all live flows were flushed");
     }
     Ok(code)
+}
+
+/// Writes the published view to Redis about once a second until the aggregator is done, then once more.
+fn redis_loop(
+    mut store: xntop_export::redis_store::RedisStore,
+    published: &Arc<ArcSwap<Snapshot>>,
+    done: &std::sync::atomic::AtomicBool,
+) -> xntop_export::redis_store::RedisStats {
+    let mut written_ns = 0u64;
+    let mut write = |store: &mut xntop_export::redis_store::RedisStore| {
+        let snap = published.load();
+        if snap.time_ns == written_ns {
+            return;
+        }
+        // Hosts seen in the last two seconds of packet time before the previous write, to be safe.
+        let since = written_ns.saturating_sub(2_000_000_000);
+        if store.write(&snap, since) {
+            written_ns = snap.time_ns;
+        }
+        if let Some(e) = store.take_error() {
+            eprintln!(
+                "xntop: redis: {e} (capture goes on; writes are retried with back-off and counted)"
+            );
+        }
+    };
+    while !done.load(Ordering::Acquire) {
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        write(&mut store);
+    }
+    write(&mut store);
+    store.stats
 }

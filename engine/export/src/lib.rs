@@ -3,6 +3,7 @@
 
 pub mod collector;
 pub mod ipfix;
+pub mod redis_store;
 mod udp;
 
 pub use udp::{IpfixUdp, UdpStats};

@@ -3,7 +3,7 @@
 
 use std::net::IpAddr;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Everything the UI and the API show, as of one tick.
 #[derive(Clone, Debug, Default, Serialize)]
@@ -39,7 +39,7 @@ pub struct InterfaceView {
 }
 
 /// One host (IP address), summed over every shard.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct HostView {
     pub ip: IpAddr,
     pub mac: Option<String>,
