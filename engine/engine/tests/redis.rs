@@ -20,7 +20,7 @@ fn free_tcp_port() -> u16 {
 }
 
 fn redis_server(port: u16) -> Child {
-    let child = Command::new("redis-server")
+    let mut child = Command::new("redis-server")
         .args([
             "--port",
             &port.to_string(),
@@ -43,6 +43,8 @@ fn redis_server(port: u16) -> Child {
         }
         std::thread::sleep(Duration::from_millis(50));
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("redis-server did not start on port {port}");
 }
 
