@@ -70,6 +70,18 @@ pub struct Args {
     #[arg(long = "redis-ttl", value_name = "SECS", default_value_t = 3600)]
     pub redis_ttl: u64,
 
+    /// Drop privileges to this user once every input, socket and output is open.
+    #[arg(short = 'U', long = "user", value_name = "USER")]
+    pub user: Option<String>,
+
+    /// Write the process id to this file.
+    #[arg(short = 'G', long = "pid-path", value_name = "PATH")]
+    pub pid_file: Option<PathBuf>,
+
+    /// Run as a daemon (detach from the terminal; logs then go nowhere unless redirected).
+    #[arg(short = 'e', long = "daemon")]
+    pub daemon: bool,
+
     /// Exit once every input is read and every flow flushed.
     #[arg(long = "shutdown-when-done")]
     pub shutdown_when_done: bool,
@@ -147,6 +159,9 @@ pub struct Config {
     pub stats_json: Option<PathBuf>,
     pub replay_pace: bool,
     pub replay_loop: bool,
+    pub user: Option<String>,
+    pub pid_file: Option<PathBuf>,
+    pub daemon: bool,
     pub verbose: u8,
 }
 
@@ -371,6 +386,9 @@ impl Config {
             stats_json: args.stats_json,
             replay_pace: args.replay_pace,
             replay_loop: args.replay_loop,
+            user: args.user,
+            pid_file: args.pid_file,
+            daemon: args.daemon,
             verbose: args.verbose,
         })
     }

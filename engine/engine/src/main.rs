@@ -9,6 +9,7 @@ mod config;
 mod fragments;
 mod handoff;
 mod output;
+mod privileges;
 mod reader;
 mod report;
 mod summary;
@@ -53,6 +54,11 @@ fn main() -> ExitCode {
         Ok(c) => c,
         Err(e) => return usage_error(&e),
     };
+    if config.daemon {
+        if let Err(e) = privileges::daemonize() {
+            return usage_error(&e);
+        }
+    }
     match run(&mut config) {
         Ok(code) => code,
         Err(e) => {
@@ -232,6 +238,14 @@ fn run(config: &mut Config) -> anyhow::Result<ExitCode> {
                 .spawn(move || redis_loop(store, &published, &done))
         })
         .transpose()?;
+
+    // Everything that needs root is open now: captures mapped, sockets bound, outputs created.
+    if let Some(path) = &config.pid_file {
+        privileges::write_pid_file(path)?;
+    }
+    if let Some(user) = &config.user {
+        privileges::drop_to(user)?;
+    }
 
     let started = Instant::now();
     run.readers_running.store(readers.len(), Ordering::Release);
