@@ -4,7 +4,7 @@
 //! write, reports the error once per interval, and keeps draining so the workers never stall on it.
 
 use std::fs::File;
-use std::io::{self, BufWriter, Write};
+use std::io::{self, Write};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -47,6 +47,54 @@ pub fn open(dump: &FlowDump) -> io::Result<Box<dyn Write + Send>> {
     })
 }
 
+/// Bytes gathered before a write to the `-F` destination.
+const WRITE_CHUNK: usize = 1 << 20;
+
+/// The `-F` destination with its own buffer, so a failed write knows how many records it lost.
+struct JsonSink {
+    dest: Box<dyn Write + Send>,
+    buf: Vec<u8>,
+    records_in_buf: u64,
+    last_error_log: Option<Instant>,
+}
+
+impl JsonSink {
+    fn push(&mut self, record: &FlowRecord, stats: &mut OutputStats) {
+        record.write_json_line(&mut self.buf);
+        self.records_in_buf += 1;
+        if self.buf.len() >= WRITE_CHUNK {
+            self.flush(stats);
+        }
+    }
+
+    fn flush(&mut self, stats: &mut OutputStats) {
+        if self.buf.is_empty() {
+            return;
+        }
+        let result = self
+            .dest
+            .write_all(&self.buf)
+            .and_then(|()| self.dest.flush());
+        match result {
+            Ok(()) => stats.records += self.records_in_buf,
+            Err(e) => {
+                // A full disk or a closed pipe: these records are lost (counted); the next chunk tries again.
+                stats.write_errors += 1;
+                stats.records_lost += self.records_in_buf;
+                if self
+                    .last_error_log
+                    .is_none_or(|t| t.elapsed() >= ERROR_LOG_INTERVAL)
+                {
+                    eprintln!("xntop: flow dump write failed: {e} (capture goes on; lost records are counted)");
+                    self.last_error_log = Some(Instant::now());
+                }
+            }
+        }
+        self.buf.clear();
+        self.records_in_buf = 0;
+    }
+}
+
 /// Drains the rings into the outputs until every worker has finished and the rings are empty.
 pub fn run(
     dest: Option<Box<dyn Write + Send>>,
@@ -54,23 +102,23 @@ pub fn run(
     mut rings: Vec<Consumer<FlowRecord>>,
     run: &Arc<RunState>,
 ) -> OutputStats {
-    let mut out = BufWriter::with_capacity(1 << 20, dest.unwrap_or_else(|| Box::new(io::sink())));
+    let mut json = dest.map(|dest| JsonSink {
+        dest,
+        buf: Vec::with_capacity(WRITE_CHUNK + 4096),
+        records_in_buf: 0,
+        last_error_log: None,
+    });
     let mut batch: Vec<FlowRecord> = Vec::with_capacity(IPFIX_BATCH);
-    let mut line = Vec::with_capacity(1024);
     let mut stats = OutputStats::default();
-    let mut last_error_log: Option<Instant> = None;
     let mut spins = 0u32;
     loop {
         let mut drained = 0usize;
         for ring in &mut rings {
             while let Ok(record) = ring.pop() {
-                line.clear();
-                record.write_json_line(&mut line);
-                if let Err(e) = out.write_all(&line) {
-                    note_error(&mut stats, &mut last_error_log, &e);
-                }
-                stats.records += 1;
                 drained += 1;
+                if let Some(j) = json.as_mut() {
+                    j.push(&record, &mut stats);
+                }
                 if let Some(x) = ipfix.as_mut() {
                     batch.push(record);
                     if batch.len() == IPFIX_BATCH {
@@ -94,24 +142,16 @@ pub fn run(
             break;
         }
         if spins == 0 {
-            if let Err(e) = out.flush() {
-                note_error(&mut stats, &mut last_error_log, &e);
+            // Idle: hand what we have to the file, so a reader of the dump sees records promptly.
+            if let Some(j) = json.as_mut() {
+                j.flush(&mut stats);
             }
         }
         backoff(&mut spins);
     }
-    if let Err(e) = out.flush() {
-        note_error(&mut stats, &mut last_error_log, &e);
+    if let Some(j) = json.as_mut() {
+        j.flush(&mut stats);
     }
     stats.ipfix = ipfix.map(|x| x.stats);
     stats
-}
-
-fn note_error(stats: &mut OutputStats, last_log: &mut Option<Instant>, e: &io::Error) {
-    stats.write_errors += 1;
-    stats.records_lost += 1;
-    if last_log.is_none_or(|t| t.elapsed() >= ERROR_LOG_INTERVAL) {
-        eprintln!("xntop: flow dump write failed: {e} (capture goes on; failures are counted)");
-        *last_log = Some(Instant::now());
-    }
 }

@@ -103,8 +103,8 @@ impl Summary {
         if let Some(o) = &self.output {
             let _ = writeln!(
                 s,
-                "  flow dump: {} records written, {} write errors",
-                o.records, o.write_errors
+                "  flow dump: {} records written, {} lost to {} write errors",
+                o.records, o.records_lost, o.write_errors
             );
             if let Some(x) = &o.ipfix {
                 let _ = writeln!(
