@@ -119,6 +119,7 @@ fn to_record(f: &Flow, reason: EndReason) -> FlowRecord {
         rtt_us: (is_tcp && f.tcp.rtt_us != 0).then_some(f.tcp.rtt_us),
         retransmissions: f.tcp.retransmissions,
         out_of_order: f.tcp.out_of_order,
+        l7: None,
     }
 }
 

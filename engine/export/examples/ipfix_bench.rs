@@ -42,6 +42,7 @@ fn record(i: u32) -> FlowRecord {
         rtt_us: None,
         retransmissions: 0,
         out_of_order: 0,
+        l7: None,
     }
 }
 

@@ -17,6 +17,7 @@ pub const MAX_TEMPLATES: usize = 4096;
 /// Fields per template.
 pub const MAX_FIELDS: usize = 128;
 const REVERSE_PEN: u32 = 29305;
+use crate::ipfix::NTOP_PEN;
 
 /// Why a message was dropped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,6 +110,10 @@ struct Fields {
     last_uptime: Option<u64>,
     end_reason: u8,
     sys_init_ms: Option<u64>,
+    /// ntop's string elements (SSL_SERVER_NAME, DNS_QUERY, HTTP_URL).
+    server_name: Option<Box<str>>,
+    dns_query: Option<Box<str>>,
+    http_url: Option<Box<str>>,
 }
 
 impl Collector {
@@ -441,8 +446,26 @@ impl Collector {
             rtt_us: None,
             retransmissions: 0,
             out_of_order: 0,
+            l7: (f.server_name.is_some() || f.dns_query.is_some() || f.http_url.is_some()).then(
+                || {
+                    Box::new(xntop_model::L7Meta {
+                        server_name: f.server_name.clone(),
+                        dns_query: f.dns_query.clone(),
+                        http_url: f.http_url.clone(),
+                        ..xntop_model::L7Meta::default()
+                    })
+                },
+            ),
         })
     }
+}
+
+/// A non-empty UTF-8 string value (anything else is dropped).
+fn text(v: &[u8]) -> Option<Box<str>> {
+    std::str::from_utf8(v)
+        .ok()
+        .filter(|s| !s.is_empty())
+        .map(Into::into)
 }
 
 fn addr(value: &[u8]) -> Option<IpAddr> {
@@ -486,6 +509,9 @@ fn apply(f: &mut Fields, spec: FieldSpec, v: &[u8]) {
         (REVERSE_PEN, 1) => f.rev_bytes = uint(v),
         (REVERSE_PEN, 2) => f.rev_packets = uint(v),
         (REVERSE_PEN, 6) => f.rev_flags = uint(v) as u8,
+        (NTOP_PEN, 188) => f.server_name = text(v),
+        (NTOP_PEN, 205) => f.dns_query = text(v),
+        (NTOP_PEN, 180) => f.http_url = text(v),
         _ => {}
     }
 }
@@ -533,6 +559,7 @@ mod tests {
             rtt_us: None,
             retransmissions: 0,
             out_of_order: 0,
+            l7: None,
         }
     }
 
@@ -603,6 +630,28 @@ mod tests {
         c.ingest(from(), &msgs[1], &mut out)
             .unwrap_or_else(|e| panic!("{e:?}"));
         assert_eq!(out.len(), 1);
+    }
+
+    #[test]
+    fn ntop_string_elements_round_trip() {
+        let mut r = rec(9, false);
+        r.l7 = Some(Box::new(xntop_model::L7Meta {
+            server_name: Some("www.example.test".into()),
+            dns_query: Some("example.test".into()),
+            http_url: Some("/index.html".into()),
+            ..xntop_model::L7Meta::default()
+        }));
+        let mut enc = Encoder::new(1, 1400, 10);
+        let (mut buf, mut msgs) = (Vec::new(), Vec::new());
+        enc.encode(std::slice::from_ref(&r), 0, &mut buf, |m| {
+            msgs.push(m.to_vec())
+        });
+        let mut c = Collector::new(0);
+        let mut out = Vec::new();
+        c.ingest(from(), &msgs[0], &mut out)
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].l7, r.l7);
     }
 
     #[test]

@@ -18,6 +18,12 @@ pub const TEMPLATE_V4: u16 = 256;
 pub const TEMPLATE_V6: u16 = 257;
 /// Private enterprise number of the RFC 5103 reverse information elements.
 const REVERSE_PEN: u32 = 29305;
+/// ntop's private enterprise number: its tools (ntopng, nProbe) read these elements.
+pub const NTOP_PEN: u32 = 35632;
+/// Variable-length field marker in a template.
+const VARIABLE: u16 = 0xffff;
+/// Longest string value exported (keeps the 1-byte length form; longer names are cut at a char boundary).
+pub const MAX_STRING: usize = 250;
 
 /// One field of a template: (element id, length, enterprise number).
 type Field = (u16, u16, Option<u32>);
@@ -38,12 +44,42 @@ const COMMON: [Field; 13] = [
     (6, 2, Some(REVERSE_PEN)), // reverseTcpControlBits
     (136, 1, None),            // flowEndReason
 ];
+/// ntop's string elements, after the common ones: L7_PROTO_NAME, SSL_SERVER_NAME, DNS_QUERY, HTTP_URL.
+const NTOP_STRINGS: [Field; 4] = [
+    (119, VARIABLE, Some(NTOP_PEN)),
+    (188, VARIABLE, Some(NTOP_PEN)),
+    (205, VARIABLE, Some(NTOP_PEN)),
+    (180, VARIABLE, Some(NTOP_PEN)),
+];
 const V4_ADDRS: [Field; 2] = [(8, 4, None), (12, 4, None)]; // source/destinationIPv4Address
 const V6_ADDRS: [Field; 2] = [(27, 16, None), (28, 16, None)]; // source/destinationIPv6Address
 
-fn record_len(v6: bool) -> usize {
-    let addrs = if v6 { 32 } else { 8 };
-    COMMON.iter().map(|f| usize::from(f.1)).sum::<usize>() + addrs
+/// The string values of a record, in `NTOP_STRINGS` order, each cut to `MAX_STRING` bytes.
+fn strings(r: &FlowRecord) -> [&str; 4] {
+    let cut = |s: &str| -> usize {
+        let mut end = s.len().min(MAX_STRING);
+        while !s.is_char_boundary(end) {
+            end -= 1;
+        }
+        end
+    };
+    let meta = r.l7.as_deref();
+    let get = |f: fn(&xntop_model::L7Meta) -> &Option<Box<str>>| {
+        meta.and_then(|m| f(m).as_deref()).unwrap_or("")
+    };
+    let vals = [
+        r.app,
+        get(|m| &m.server_name),
+        get(|m| &m.dns_query),
+        get(|m| &m.http_url),
+    ];
+    vals.map(|v| &v[..cut(v)])
+}
+
+fn record_len(r: &FlowRecord) -> usize {
+    let addrs = if r.src_ip.is_ipv6() { 32 } else { 8 };
+    let fixed: usize = COMMON.iter().map(|f| usize::from(f.1)).sum();
+    fixed + addrs + strings(r).iter().map(|s| 1 + s.len()).sum::<usize>()
 }
 
 /// flowEndReason values (RFC 7011 IANA registry).
@@ -112,8 +148,7 @@ impl Encoder {
             // Data sets: consecutive records of one family share a set.
             while i < records.len() {
                 let v6 = records[i].src_ip.is_ipv6();
-                let rlen = record_len(v6);
-                if out.len() + SET_HEADER_LEN + rlen > self.max_message {
+                if out.len() + SET_HEADER_LEN + record_len(&records[i]) > self.max_message {
                     break;
                 }
                 let set_start = out.len();
@@ -121,7 +156,7 @@ impl Encoder {
                 out.extend_from_slice(&[0, 0]);
                 while i < records.len()
                     && records[i].src_ip.is_ipv6() == v6
-                    && out.len() + rlen <= self.max_message
+                    && out.len() + record_len(&records[i]) <= self.max_message
                 {
                     write_record(&records[i], out);
                     self.sequence = self.sequence.wrapping_add(1);
@@ -163,6 +198,7 @@ impl Encoder {
                 .iter()
                 .chain(&addrs)
                 .chain(&COMMON[2..])
+                .chain(&NTOP_STRINGS)
                 .copied()
                 .collect();
             out.extend_from_slice(&id.to_be_bytes());
@@ -214,6 +250,11 @@ fn write_record(r: &FlowRecord, out: &mut Vec<u8>) {
     out.extend_from_slice(&r.packets_s2c.to_be_bytes());
     out.extend_from_slice(&u16::from(r.tcp_flags_s2c).to_be_bytes());
     out.push(end_reason_code(r.end_reason));
+    for s in strings(r) {
+        // Cut to MAX_STRING (< 255) above, so the one-byte length form always applies.
+        out.push(u8::try_from(s.len()).unwrap_or(0));
+        out.extend_from_slice(s.as_bytes());
+    }
 }
 
 #[cfg(test)]
@@ -247,6 +288,7 @@ mod tests {
             rtt_us: None,
             retransmissions: 0,
             out_of_order: 0,
+            l7: None,
         }
     }
 
@@ -279,11 +321,14 @@ mod tests {
         assert_eq!(be16(m, 16), 2);
         let tset_len = usize::from(be16(m, 18));
         assert_eq!(be16(m, 20), TEMPLATE_V4);
-        assert_eq!(be16(m, 22), 15);
+        assert_eq!(be16(m, 22), 19);
         // Then the data set with one record.
         let d = 16 + tset_len;
         assert_eq!(be16(m, d), TEMPLATE_V4);
-        assert_eq!(usize::from(be16(m, d + 2)), 4 + record_len(false));
+        assert_eq!(
+            usize::from(be16(m, d + 2)),
+            4 + record_len(&record("10.0.0.1", "10.0.0.2"))
+        );
         let rec = &m[d + 4..];
         assert_eq!(
             u64::from_be_bytes(rec[0..8].try_into().unwrap_or([0; 8])),

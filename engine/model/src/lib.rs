@@ -9,5 +9,5 @@ mod record;
 pub mod snapshot;
 
 pub use json::JsonWriter;
-pub use record::{proto_name, FlowRecord};
+pub use record::{proto_name, FlowRecord, L7Meta};
 pub use snapshot::Snapshot;

@@ -36,6 +36,22 @@ pub struct FlowRecord {
     pub rtt_us: Option<u32>,
     pub retransmissions: u32,
     pub out_of_order: u32,
+    /// What DPI extracted, when it extracted anything (one allocation per flow, never per packet).
+    pub l7: Option<Box<L7Meta>>,
+}
+
+/// Application metadata of a flow (ARCHITECTURE.md §4), each bounded by the dissector that filled it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct L7Meta {
+    /// TLS SNI, HTTP Host or DNS query name.
+    pub server_name: Option<Box<str>>,
+    pub ja3: Option<Box<str>>,
+    pub ja4: Option<Box<str>>,
+    pub alpn: Option<Box<str>>,
+    pub user_agent: Option<Box<str>>,
+    pub http_url: Option<Box<str>>,
+    pub dns_query: Option<Box<str>>,
+    pub dns_answers: Vec<std::net::IpAddr>,
 }
 
 /// The protocol name used in records: nDPI/ntopng spelling for the common ones, else the number.
@@ -99,6 +115,25 @@ impl FlowRecord {
             w.u64("retransmissions", u64::from(self.retransmissions));
             w.u64("out_of_order", u64::from(self.out_of_order));
         }
+        if let Some(m) = &self.l7 {
+            for (key, value) in [
+                ("server_name", &m.server_name),
+                ("ja3", &m.ja3),
+                ("ja4", &m.ja4),
+                ("alpn", &m.alpn),
+                ("user_agent", &m.user_agent),
+                ("http_url", &m.http_url),
+                ("dns_query", &m.dns_query),
+            ] {
+                if let Some(v) = value {
+                    w.str(key, v);
+                }
+            }
+            if !m.dns_answers.is_empty() {
+                let answers: Vec<String> = m.dns_answers.iter().map(ToString::to_string).collect();
+                w.str_array("dns_answers", answers.iter().map(String::as_str));
+            }
+        }
         w.end();
         out.push(b'\n');
     }
@@ -136,6 +171,11 @@ mod tests {
             rtt_us: Some(120),
             retransmissions: 0,
             out_of_order: 0,
+            l7: Some(Box::new(L7Meta {
+                server_name: Some("www.example.test".into()),
+                dns_answers: vec!["192.0.2.7".parse().unwrap_or(IpAddr::from([0u8; 4]))],
+                ..L7Meta::default()
+            })),
         };
         let mut out = Vec::new();
         r.write_json_line(&mut out);
@@ -146,5 +186,6 @@ mod tests {
         ));
         assert!(line.contains(r#""first_seen":1700000000.000001,"last_seen":1700000001.500000"#));
         assert!(line.contains(r#""end_reason":"tcp_closed","rtt_us":120,"retransmissions":0"#));
+        assert!(line.contains(r#""server_name":"www.example.test","dns_answers":["192.0.2.7"]}"#));
     }
 }
