@@ -1,9 +1,11 @@
 //! A collector input (`-i ipfix://ADDR:PORT`): receives IPFIX and NetFlow v9 from edge probes (xntop or any
 //! exporter), and feeds the flows to the outputs and the aggregator as an interface of its own.
 
-use std::net::UdpSocket;
+use std::io::Read;
+use std::net::{SocketAddr, TcpListener, TcpStream, UdpSocket};
 use std::sync::atomic::Ordering;
 use std::sync::mpsc::SyncSender;
+use std::sync::mpsc::{Receiver, Sender};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -19,12 +21,41 @@ use crate::report::{FlowSample, Reporter, WorkerReport};
 /// How often collected flows are reported to the aggregator.
 const REPORT_EVERY: Duration = Duration::from_millis(500);
 
+/// Where messages come from.
+enum Transport {
+    Udp(UdpSocket),
+    /// Whole messages framed out of the TCP streams by one thread per connection, tagged with the peer.
+    Tcp(Receiver<(SocketAddr, Vec<u8>)>),
+}
+
 /// A bound collector socket, ready to run.
 pub struct CollectorInput {
     pub name: String,
-    socket: UdpSocket,
+    transport: Transport,
     collector: Collector,
     pub counters: Arc<InputCounters>,
+}
+
+/// Longest IPFIX message (the length field is 16 bits).
+const MAX_MESSAGE: usize = 65_535;
+
+/// Reads IPFIX messages off one TCP connection (each starts with version and length) until it closes.
+fn read_stream(mut stream: TcpStream, peer: SocketAddr, tx: &Sender<(SocketAddr, Vec<u8>)>) {
+    let mut header = [0u8; 4];
+    loop {
+        if stream.read_exact(&mut header).is_err() {
+            return;
+        }
+        let len = usize::from(u16::from_be_bytes([header[2], header[3]]));
+        if !(16..=MAX_MESSAGE).contains(&len) {
+            return; // not IPFIX framing: drop the connection
+        }
+        let mut msg = vec![0u8; len];
+        msg[..4].copy_from_slice(&header);
+        if stream.read_exact(&mut msg[4..]).is_err() || tx.send((peer, msg)).is_err() {
+            return;
+        }
+    }
 }
 
 impl CollectorInput {
@@ -38,13 +69,32 @@ impl CollectorInput {
         self.collector.iface
     }
 
-    pub fn bind(name: &str, addr: &str, iface: u8) -> anyhow::Result<Self> {
-        let socket = UdpSocket::bind(addr)
-            .map_err(|e| anyhow::anyhow!("-i {name}: cannot listen on {addr}: {e}"))?;
-        socket.set_read_timeout(Some(Duration::from_millis(100)))?;
+    pub fn bind(name: &str, addr: &str, tcp: bool, iface: u8) -> anyhow::Result<Self> {
+        let listen_err =
+            |e: std::io::Error| anyhow::anyhow!("-i {name}: cannot listen on {addr}: {e}");
+        let transport = if tcp {
+            let listener = TcpListener::bind(addr).map_err(listen_err)?;
+            let (tx, rx) = std::sync::mpsc::channel();
+            std::thread::Builder::new()
+                .name("xntop-ipfix-tcp".into())
+                .spawn(move || {
+                    for conn in listener.incoming().flatten() {
+                        let Ok(peer) = conn.peer_addr() else { continue };
+                        let tx = tx.clone();
+                        let _ = std::thread::Builder::new()
+                            .name("xntop-ipfix-conn".into())
+                            .spawn(move || read_stream(conn, peer, &tx));
+                    }
+                })?;
+            Transport::Tcp(rx)
+        } else {
+            let socket = UdpSocket::bind(addr).map_err(listen_err)?;
+            socket.set_read_timeout(Some(Duration::from_millis(100)))?;
+            Transport::Udp(socket)
+        };
         Ok(Self {
             name: name.to_string(),
-            socket,
+            transport,
             collector: Collector::new(iface),
             counters: Arc::new(InputCounters::default()),
         })
@@ -65,8 +115,17 @@ impl CollectorInput {
         let (mut packets, mut bytes) = (0u64, 0u64);
         while !run.stopping() {
             records.clear();
-            if let Ok((len, from)) = self.socket.recv_from(&mut buf) {
-                let _ = self.collector.ingest(from, &buf[..len], &mut records);
+            match &self.transport {
+                Transport::Udp(socket) => {
+                    if let Ok((len, from)) = socket.recv_from(&mut buf) {
+                        let _ = self.collector.ingest(from, &buf[..len], &mut records);
+                    }
+                }
+                Transport::Tcp(rx) => {
+                    if let Ok((from, msg)) = rx.recv_timeout(Duration::from_millis(100)) {
+                        let _ = self.collector.ingest(from, &msg, &mut records);
+                    }
+                }
             }
             for r in records.drain(..) {
                 packets += r.packets_c2s + r.packets_s2c;

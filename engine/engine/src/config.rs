@@ -146,8 +146,8 @@ pub struct Config {
     pub dump_snapshot: Option<PathBuf>,
     pub max_flows: u64,
     pub dump: Option<FlowDump>,
-    /// IPFIX collector `host:port` (UDP).
-    pub ipfix: Option<String>,
+    /// IPFIX collector to export to.
+    pub ipfix: Option<ExportTarget>,
     pub redis: Option<xntop_export::redis_store::RedisConfig>,
     #[expect(
         dead_code,
@@ -262,32 +262,48 @@ fn parse_dump(spec: &str) -> Result<FlowDump> {
     }
 }
 
-/// The listening address of a collector input (`ipfix://ADDR:PORT`, port 4739 by default), or `None` for a file.
+/// The listening endpoint of a collector input (`ipfix://ADDR[:PORT]`, `ipfix+tcp://…`; port 4739 by default),
+/// or `None` for a capture file.
 #[must_use]
-pub fn collector_addr(input: &str) -> Option<String> {
-    let rest = input
-        .strip_prefix("ipfix://")
-        .or_else(|| input.strip_prefix("ipfix+udp://"))?;
+pub fn collector_input(input: &str) -> Option<ExportTarget> {
+    let (rest, tcp) = if let Some(r) = input.strip_prefix("ipfix+tcp://") {
+        (r, true)
+    } else {
+        (
+            input
+                .strip_prefix("ipfix://")
+                .or_else(|| input.strip_prefix("ipfix+udp://"))?,
+            false,
+        )
+    };
     let has_port = rest
         .rsplit_once(':')
         .is_some_and(|(h, p)| !h.is_empty() && p.parse::<u16>().is_ok())
         && (!rest.starts_with('[') || rest.contains("]:"));
-    Some(if has_port {
+    let addr = if has_port {
         rest.to_string()
     } else {
         format!("{rest}:4739")
-    })
+    };
+    Some(ExportTarget { addr, tcp })
 }
 
-fn parse_export(spec: &str) -> Result<String> {
+/// An export endpoint: the collector's `host:port` and whether to use TCP.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportTarget {
+    pub addr: String,
+    pub tcp: bool,
+}
+
+fn parse_export(spec: &str) -> Result<ExportTarget> {
     let Some((scheme, rest)) = spec.split_once("://") else {
         bail!("-I: '{spec}' is not an endpoint (expected ipfix://HOST[:PORT])");
     };
-    match scheme {
-        "ipfix" | "ipfix+udp" => {}
-        "ipfix+tcp" => bail!("-I: IPFIX over TCP is not supported yet (use ipfix:// for UDP)"),
-        _ => bail!("-I: unsupported scheme '{scheme}' (expected ipfix://HOST[:PORT])"),
-    }
+    let tcp = match scheme {
+        "ipfix" | "ipfix+udp" => false,
+        "ipfix+tcp" => true,
+        _ => bail!("-I: unsupported scheme '{scheme}' (expected ipfix:// or ipfix+tcp://)"),
+    };
     if rest.is_empty() {
         bail!("-I: no collector address in '{spec}'");
     }
@@ -296,11 +312,12 @@ fn parse_export(spec: &str) -> Result<String> {
         .rsplit_once(':')
         .is_some_and(|(h, p)| !h.is_empty() && p.parse::<u16>().is_ok())
         && (!rest.starts_with('[') || rest.contains("]:"));
-    Ok(if has_port {
+    let addr = if has_port {
         rest.to_string()
     } else {
         format!("{rest}:4739")
-    })
+    };
+    Ok(ExportTarget { addr, tcp })
 }
 
 fn parse_networks(spec: &str) -> Result<Vec<IpNet>> {
@@ -329,13 +346,6 @@ impl Config {
         };
         if args.interfaces.len() > usize::from(u8::MAX) {
             bail!("-i: at most 255 inputs");
-        }
-        if let Some(tcp) = args
-            .interfaces
-            .iter()
-            .find(|i| i.starts_with("ipfix+tcp://"))
-        {
-            bail!("-i {tcp}: IPFIX over TCP is not supported yet (use ipfix:// for UDP)");
         }
         for (flag, secs) in [
             ("--tcp-idle", args.tcp_idle),
@@ -420,25 +430,27 @@ mod tests {
 
     #[test]
     fn export_endpoints() {
+        let addr = |s: &str| parse_export(s).ok().map(|t| (t.addr, t.tcp));
         assert_eq!(
-            parse_export("ipfix://127.0.0.1:9995").ok().as_deref(),
-            Some("127.0.0.1:9995")
+            addr("ipfix://127.0.0.1:9995"),
+            Some(("127.0.0.1:9995".into(), false))
         );
         assert_eq!(
-            parse_export("ipfix://collector").ok().as_deref(),
-            Some("collector:4739")
+            addr("ipfix://collector"),
+            Some(("collector:4739".into(), false))
         );
+        assert_eq!(addr("ipfix://[::1]"), Some(("[::1]:4739".into(), false)));
         assert_eq!(
-            parse_export("ipfix://[::1]").ok().as_deref(),
-            Some("[::1]:4739")
+            addr("ipfix+tcp://[::1]:5000"),
+            Some(("[::1]:5000".into(), true))
         );
-        assert_eq!(
-            parse_export("ipfix://[::1]:5000").ok().as_deref(),
-            Some("[::1]:5000")
-        );
-        assert!(parse_export("ipfix+tcp://x:1").is_err());
         assert!(parse_export("zmq://x:1").is_err());
         assert!(parse_export("ipfix://").is_err());
+        assert_eq!(collector_input("trace.pcap"), None);
+        assert_eq!(
+            collector_input("ipfix+tcp://0.0.0.0").map(|t| (t.addr, t.tcp)),
+            Some(("0.0.0.0:4739".into(), true))
+        );
     }
 
     #[test]

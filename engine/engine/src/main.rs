@@ -88,7 +88,7 @@ fn open_inputs(config: &Config) -> anyhow::Result<Vec<(u8, Arc<CaptureFile>)>> {
         .inputs
         .iter()
         .enumerate()
-        .filter(|(_, name)| config::collector_addr(name).is_none())
+        .filter(|(_, name)| config::collector_input(name).is_none())
         .map(|(i, name)| {
             let iface = u8::try_from(i).unwrap_or(u8::MAX);
             Ok((
@@ -105,9 +105,14 @@ fn run(config: &mut Config) -> anyhow::Result<ExitCode> {
         .inputs
         .iter()
         .enumerate()
-        .filter_map(|(i, name)| Some((i, name, config::collector_addr(name)?)))
+        .filter_map(|(i, name)| Some((i, name, config::collector_input(name)?)))
         .map(|(i, name, addr)| {
-            collector::CollectorInput::bind(name, &addr, u8::try_from(i).unwrap_or(u8::MAX))
+            collector::CollectorInput::bind(
+                name,
+                &addr.addr,
+                addr.tcp,
+                u8::try_from(i).unwrap_or(u8::MAX),
+            )
         })
         .collect::<anyhow::Result<_>>()?;
     if config.inputs.is_empty() && config.dump.is_none() {
@@ -123,10 +128,14 @@ fn run(config: &mut Config) -> anyhow::Result<ExitCode> {
     let dest = config.dump.as_ref().map(output::open).transpose()?;
     let ipfix = config
         .ipfix
-        .as_deref()
-        .map(|target| {
-            xntop_export::IpfixUdp::connect(target, 1)
-                .map_err(|e| anyhow::anyhow!("-I: cannot reach collector {target}: {e}"))
+        .as_ref()
+        .map(|t| {
+            let made = if t.tcp {
+                xntop_export::IpfixTcp::new(&t.addr, 1).map(output::Exporter::Tcp)
+            } else {
+                xntop_export::IpfixUdp::connect(&t.addr, 1).map(output::Exporter::Udp)
+            };
+            made.map_err(|e| anyhow::anyhow!("-I: cannot reach collector {}: {e}", t.addr))
         })
         .transpose()?;
     let has_output = dest.is_some() || ipfix.is_some();

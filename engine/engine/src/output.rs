@@ -24,8 +24,55 @@ pub struct OutputStats {
     pub records: u64,
     pub write_errors: u64,
     pub records_lost: u64,
-    /// IPFIX export, when `-I` is set.
-    pub ipfix: Option<xntop_export::UdpStats>,
+    /// IPFIX export, when `-I` is set: (records, messages or connections, send errors or records lost).
+    pub ipfix: Option<ExportStats>,
+}
+
+/// An IPFIX exporter over either transport.
+pub enum Exporter {
+    Udp(xntop_export::IpfixUdp),
+    Tcp(xntop_export::IpfixTcp),
+}
+
+/// What an exporter did, whatever its transport.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ExportStats {
+    pub records: u64,
+    /// Records sent in messages the network refused (UDP) or while the collector was unreachable (TCP).
+    pub records_lost: u64,
+    pub send_errors: u64,
+    pub messages: u64,
+}
+
+impl Exporter {
+    fn send(&mut self, records: &[FlowRecord]) {
+        match self {
+            Self::Udp(x) => x.send(records),
+            Self::Tcp(x) => {
+                x.send(records);
+                if let Some(e) = x.last_error.take() {
+                    eprintln!("xntop: ipfix export over tcp: {e} (reconnecting with back-off; lost records are counted)");
+                }
+            }
+        }
+    }
+
+    fn stats(&self) -> ExportStats {
+        match self {
+            Self::Udp(x) => ExportStats {
+                records: x.stats.records,
+                records_lost: 0,
+                send_errors: x.stats.send_errors,
+                messages: x.stats.messages,
+            },
+            Self::Tcp(x) => ExportStats {
+                records: x.stats.records,
+                records_lost: x.stats.records_lost,
+                send_errors: 0,
+                messages: 0,
+            },
+        }
+    }
 }
 
 /// Records handed to the IPFIX encoder at once.
@@ -98,7 +145,7 @@ impl JsonSink {
 /// Drains the rings into the outputs until every worker has finished and the rings are empty.
 pub fn run(
     dest: Option<Box<dyn Write + Send>>,
-    mut ipfix: Option<xntop_export::IpfixUdp>,
+    mut ipfix: Option<Exporter>,
     mut rings: Vec<Consumer<FlowRecord>>,
     run: &Arc<RunState>,
 ) -> OutputStats {
@@ -152,6 +199,6 @@ pub fn run(
     if let Some(j) = json.as_mut() {
         j.flush(&mut stats);
     }
-    stats.ipfix = ipfix.map(|x| x.stats);
+    stats.ipfix = ipfix.map(|x| x.stats());
     stats
 }

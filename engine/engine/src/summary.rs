@@ -109,8 +109,8 @@ impl Summary {
             if let Some(x) = &o.ipfix {
                 let _ = writeln!(
                     s,
-                    "  ipfix export: {} records in {} messages, {} send errors",
-                    x.records, x.messages, x.send_errors
+                    "  ipfix export: {} records in {} messages, {} send errors, {} records lost",
+                    x.records, x.messages, x.send_errors, x.records_lost
                 );
             }
         }
@@ -174,6 +174,7 @@ impl Summary {
             })),
             "ipfix": self.output.as_ref().and_then(|o| o.ipfix).map(|x| json!({
                 "records": x.records, "messages": x.messages, "send_errors": x.send_errors,
+                "records_lost": x.records_lost,
             })),
         })
     }

@@ -19,11 +19,11 @@ fn free_udp_port() -> u16 {
         .port()
 }
 
-/// Starts a central xntop collecting on `port`; returns it with its record and snapshot paths.
-fn central(dir: &Path, port: u16) -> Child {
+/// Starts a central xntop collecting on `port` (UDP, or TCP with `scheme` "ipfix+tcp").
+fn central_on(dir: &Path, scheme: &str, port: u16) -> Child {
     let child = xntop()
         .arg("-i")
-        .arg(format!("ipfix://127.0.0.1:{port}"))
+        .arg(format!("{scheme}://127.0.0.1:{port}"))
         .arg("-F")
         .arg(format!("jsonl:{}", dir.join("central.jsonl").display()))
         .arg("--dump-snapshot")
@@ -34,6 +34,10 @@ fn central(dir: &Path, port: u16) -> Child {
         .unwrap();
     std::thread::sleep(Duration::from_millis(400));
     child
+}
+
+fn central(dir: &Path, port: u16) -> Child {
+    central_on(dir, "ipfix", port)
 }
 
 /// Stops the central instance (SIGTERM: it flushes) and returns its stderr.
@@ -142,10 +146,27 @@ fn softflowd_to_xntop_collector() {
 
 #[test]
 fn xntop_edge_to_xntop_central() {
+    edge_to_central("ipfix");
+}
+
+#[test]
+fn xntop_edge_to_xntop_central_over_tcp() {
+    edge_to_central("ipfix+tcp");
+}
+
+fn edge_to_central(scheme: &str) {
     for pcap in project_pcaps() {
-        let dir = tmpdir("edge");
-        let port = free_udp_port();
-        let c = central(&dir, port);
+        let dir = tmpdir(&format!("edge-{scheme}"));
+        let port = if scheme == "ipfix" {
+            free_udp_port()
+        } else {
+            std::net::TcpListener::bind("127.0.0.1:0")
+                .unwrap()
+                .local_addr()
+                .unwrap()
+                .port()
+        };
+        let c = central_on(&dir, scheme, port);
         let edge_flows = dir.join("edge.jsonl");
         let out = xntop()
             .arg("-i")
@@ -154,7 +175,7 @@ fn xntop_edge_to_xntop_central() {
             .arg(format!("jsonl:{}", edge_flows.display()))
             .args([
                 "-I",
-                &format!("ipfix://127.0.0.1:{port}"),
+                &format!("{scheme}://127.0.0.1:{port}"),
                 "-w",
                 "0",
                 "-g",
@@ -169,6 +190,7 @@ fn xntop_edge_to_xntop_central() {
         );
         let log = stop(c);
         assert!(log.contains("0 lost"), "{log}");
+        let edge_log = String::from_utf8_lossy(&out.stderr);
 
         let key = |r: &serde_json::Value| {
             let s = |k: &str| r[k].to_string();
@@ -196,7 +218,12 @@ fn xntop_edge_to_xntop_central() {
         let mut b: Vec<String> = central_recs.iter().map(key).collect();
         a.sort();
         b.sort();
-        assert_eq!(a, b, "{}: central records vs edge records", pcap.display());
+        assert_eq!(
+            a,
+            b,
+            "{}: central records vs edge records; central: {log}; edge: {edge_log}",
+            pcap.display()
+        );
         let snap: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(dir.join("central.json")).unwrap())
                 .unwrap();

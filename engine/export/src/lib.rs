@@ -4,6 +4,8 @@
 pub mod collector;
 pub mod ipfix;
 pub mod redis_store;
+mod tcp;
 mod udp;
 
+pub use tcp::{IpfixTcp, TcpStats};
 pub use udp::{IpfixUdp, UdpStats};
