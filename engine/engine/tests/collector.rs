@@ -76,12 +76,22 @@ fn totals(recs: &[serde_json::Value]) -> (u64, u64) {
 }
 
 #[test]
-fn softflowd_to_xntop_collector() {
+fn softflowd_ipfix_to_xntop_collector() {
+    softflowd_to_xntop("10", "ip or ipv6");
+}
+
+#[test]
+fn softflowd_netflow_v5_to_xntop_collector() {
+    // NetFlow v5 carries IPv4 only.
+    softflowd_to_xntop("5", "ip");
+}
+
+fn softflowd_to_xntop(version: &str, filter: &str) {
     let pcap = project_pcaps()
         .into_iter()
         .find(|p| p.ends_with("demo.pcap"))
         .unwrap();
-    let dir = tmpdir("softflowd");
+    let dir = tmpdir(&format!("softflowd{version}"));
     let port = free_udp_port();
     let c = central(&dir, port);
     let status = Command::new("softflowd")
@@ -91,7 +101,7 @@ fn softflowd_to_xntop_collector() {
             "-n",
             &format!("127.0.0.1:{port}"),
             "-v",
-            "10",
+            version,
             "-D",
         ])
         .stdout(Stdio::null())
@@ -111,7 +121,7 @@ fn softflowd_to_xntop_collector() {
             "-r",
             pcap.to_str().unwrap(),
             "-Y",
-            "ip or ipv6",
+            filter,
             "-T",
             "fields",
             "-e",

@@ -24,7 +24,7 @@ use crate::ipfix::NTOP_PEN;
 pub enum CollectError {
     /// Shorter than its header or its declared length.
     Truncated,
-    /// Not IPFIX (10) or NetFlow v9.
+    /// Not IPFIX (10), NetFlow v9 or v5.
     UnknownVersion(u16),
     /// A set or template whose length does not add up.
     BadSet,
@@ -138,6 +138,7 @@ impl Collector {
         let r = match be16(msg, 0) {
             Some(10) => self.ipfix(from, msg, out),
             Some(9) => self.v9(from, msg, out),
+            Some(5) => self.v5(from, msg, out),
             Some(v) => Err(CollectError::UnknownVersion(v)),
             None => Err(CollectError::Truncated),
         };
@@ -246,6 +247,49 @@ impl Collector {
         }
         // NetFlow v9 numbers export packets, not records.
         self.check_sequence((from, source, 9), seq, 1);
+        Ok(())
+    }
+
+    /// NetFlow v5: fixed 48-byte IPv4 records after a 24-byte header; no templates.
+    fn v5(
+        &mut self,
+        from: SocketAddr,
+        msg: &[u8],
+        out: &mut Vec<FlowRecord>,
+    ) -> Result<(), CollectError> {
+        const HEADER: usize = 24;
+        const RECORD: usize = 48;
+        let count = usize::from(be16(msg, 2).ok_or(CollectError::Truncated)?);
+        if msg.len() < HEADER + count * RECORD {
+            return Err(CollectError::Truncated);
+        }
+        let uptime_ms = u64::from(be32(msg, 4).ok_or(CollectError::Truncated)?);
+        let unix_s = u64::from(be32(msg, 8).ok_or(CollectError::Truncated)?);
+        let seq = be32(msg, 16).ok_or(CollectError::Truncated)?;
+        let engine = u32::from(be16(msg, 20).ok_or(CollectError::Truncated)?);
+        let boot_ms = (unix_s * 1000).saturating_sub(uptime_ms);
+        for r in msg[HEADER..HEADER + count * RECORD].chunks_exact(RECORD) {
+            let mut f = Fields {
+                src: addr(&r[0..4]),
+                dst: addr(&r[4..8]),
+                packets: uint(&r[16..20]),
+                bytes: uint(&r[20..24]),
+                first_uptime: Some(uint(&r[24..28])),
+                last_uptime: Some(uint(&r[28..32])),
+                src_port: u16::from_be_bytes([r[32], r[33]]),
+                dst_port: u16::from_be_bytes([r[34], r[35]]),
+                flags: r[37],
+                proto: r[38],
+                ..Fields::default()
+            };
+            f.end_reason = 0;
+            if let Some(rec) = self.to_record(&f, Some(boot_ms)) {
+                out.push(rec);
+                self.stats.records += 1;
+            }
+        }
+        // v5 numbers flows, like IPFIX numbers records.
+        self.check_sequence((from, engine, 5), seq, u32::try_from(count).unwrap_or(0));
         Ok(())
     }
 
@@ -655,12 +699,45 @@ mod tests {
     }
 
     #[test]
+    fn netflow_v5_records() {
+        let mut m = vec![0, 5, 0, 1];
+        m.extend_from_slice(&10_000u32.to_be_bytes()); // uptime 10 s
+        m.extend_from_slice(&1_700_000_000u32.to_be_bytes());
+        m.extend_from_slice(&[0; 4]);
+        m.extend_from_slice(&7u32.to_be_bytes()); // flow sequence
+        m.extend_from_slice(&[0, 0, 0, 0]);
+        let mut r = vec![10, 0, 0, 1, 10, 0, 0, 2, 0, 0, 0, 0, 0, 1, 0, 2];
+        r.extend_from_slice(&3u32.to_be_bytes());
+        r.extend_from_slice(&180u32.to_be_bytes());
+        r.extend_from_slice(&9_000u32.to_be_bytes());
+        r.extend_from_slice(&9_500u32.to_be_bytes());
+        r.extend_from_slice(&[0x9c, 0x40, 0, 53, 0, 0x02, 17, 0, 0, 0, 0, 0, 24, 24, 0, 0]);
+        m.extend_from_slice(&r);
+        let mut c = Collector::new(1);
+        let mut out = Vec::new();
+        c.ingest(from(), &m, &mut out)
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(out.len(), 1);
+        let f = &out[0];
+        assert_eq!(
+            (f.src_port, f.dst_port, f.proto, f.packets_c2s, f.bytes_c2s),
+            (40000, 53, 17, 3, 180)
+        );
+        assert_eq!(f.first_seen_ns, 1_699_999_999_000_000_000);
+        assert_eq!(f.last_seen_ns, 1_699_999_999_500_000_000);
+        assert_eq!(
+            c.ingest(from(), &m[..30], &mut out),
+            Err(CollectError::Truncated)
+        );
+    }
+
+    #[test]
     fn broken_messages_are_errors_not_panics() {
         let mut c = Collector::new(0);
         let mut out = Vec::new();
         assert_eq!(
-            c.ingest(from(), &[0, 5, 0, 0], &mut out),
-            Err(CollectError::UnknownVersion(5))
+            c.ingest(from(), &[0, 6, 0, 0], &mut out),
+            Err(CollectError::UnknownVersion(6))
         );
         assert_eq!(
             c.ingest(from(), &[0, 10, 0, 200], &mut out),
