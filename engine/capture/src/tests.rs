@@ -314,8 +314,17 @@ fn truncation_is_told_apart_from_corruption() {
     assert_eq!(e.offset(), Some(24));
 }
 
+/// Cases per property: a few thousand in `cargo test`, as many as `PROPTEST_CASES` says in the long fuzz run
+/// (`bench/fuzz.sh`).
+fn cases(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(2000))]
+    #![proptest_config(ProptestConfig::with_cases(cases(2000)))]
 
     #[test]
     fn random_bytes_never_panic(mut bytes in proptest::collection::vec(any::<u8>(), 0..400), ng: bool) {

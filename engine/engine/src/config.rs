@@ -494,4 +494,37 @@ mod tests {
         );
         let _ = std::fs::remove_dir_all(&dir);
     }
+
+    /// Cases per property: a few thousand in `cargo test`, `PROPTEST_CASES` in the long run (`bench/fuzz.sh`).
+    fn cases(default: u32) -> u32 {
+        std::env::var("PROPTEST_CASES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(default)
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(cases(2000)))]
+
+        #[test]
+        fn value_parsers_never_panic(s in "\\PC{0,40}") {
+            let _ = parse_cores(&s, 2);
+            let _ = parse_dump(&s);
+            let _ = parse_export(&s);
+            let _ = parse_networks(&s);
+            let _ = collector_input(&s);
+        }
+
+        #[test]
+        fn config_files_never_panic(text in "(\\PC{0,30}\n){0,8}") {
+            let dir = std::env::temp_dir().join(format!("xntop-cfgfuzz-{}", std::process::id()));
+            let _ = std::fs::create_dir_all(&dir);
+            let file = dir.join("fuzz.conf");
+            if std::fs::write(&file, &text).is_ok() {
+                if let Ok(args) = expand_args(vec!["xntop".into(), file.display().to_string()]) {
+                    let _ = Args::try_parse_from(args).map(|a| Config::from_args(a, 2));
+                }
+            }
+        }
+    }
 }

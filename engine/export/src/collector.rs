@@ -746,29 +746,58 @@ mod tests {
         assert_eq!(c.stats.bad_messages, 2);
     }
 
-    #[test]
-    fn arbitrary_datagrams_never_panic() {
-        // A deterministic pseudo-random sweep (the property test lives in the fuzz suite).
-        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut c = Collector::new(0);
-        let mut out = Vec::new();
-        for n in 0..20_000usize {
-            let len = n % 300;
-            let mut m: Vec<u8> = (0..len)
-                .map(|_| {
-                    x ^= x << 13;
-                    x ^= x >> 7;
-                    x ^= x << 17;
-                    x.to_le_bytes()[0]
-                })
-                .collect();
+    /// Cases per property: a few thousand in `cargo test`, `PROPTEST_CASES` in the long run (`bench/fuzz.sh`).
+    fn cases(default: u32) -> u32 {
+        std::env::var("PROPTEST_CASES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(default)
+    }
+
+    fn valid_messages() -> Vec<Vec<u8>> {
+        let mut enc = Encoder::new(3, 500, 2);
+        let records: Vec<FlowRecord> = (0..12).map(|i| rec(i, i % 3 == 0)).collect();
+        let (mut buf, mut msgs) = (Vec::new(), Vec::new());
+        enc.encode(&records, 0, &mut buf, |m| msgs.push(m.to_vec()));
+        msgs
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(cases(2000)))]
+
+        #[test]
+        fn arbitrary_datagrams_never_panic(
+            body in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..400),
+            version in proptest::prop_oneof![proptest::strategy::Just(5u16), proptest::strategy::Just(9), proptest::strategy::Just(10)],
+        ) {
+            let mut m = body;
             if m.len() >= 4 {
-                m[0] = 0;
-                m[1] = if n % 2 == 0 { 10 } else { 9 };
-                let l = u16::try_from(m.len()).unwrap_or(0).to_be_bytes();
-                m[2] = l[0];
-                m[3] = l[1];
+                m[..2].copy_from_slice(&version.to_be_bytes());
+                let len = u16::try_from(m.len()).unwrap_or(0).to_be_bytes();
+                if version == 10 { m[2..4].copy_from_slice(&len); }
             }
+            let mut c = Collector::new(0);
+            let mut out = Vec::new();
+            let _ = c.ingest(from(), &m, &mut out);
+        }
+
+        #[test]
+        fn corrupted_messages_never_panic(
+            which in 0usize..4,
+            flips in proptest::collection::vec((proptest::prelude::any::<usize>(), proptest::prelude::any::<u8>()), 1..8),
+            cut in proptest::prelude::any::<usize>(),
+        ) {
+            let msgs = valid_messages();
+            let mut c = Collector::new(0);
+            let mut out = Vec::new();
+            // Teach the templates first, then feed a damaged message.
+            let _ = c.ingest(from(), &msgs[0], &mut out);
+            let mut m = msgs[which % msgs.len()].clone();
+            for (at, v) in flips {
+                let n = m.len();
+                m[at % n] ^= v;
+            }
+            m.truncate(cut % (m.len() + 1));
             let _ = c.ingest(from(), &m, &mut out);
         }
     }

@@ -323,8 +323,17 @@ fn every_prefix_of_every_sample_under_every_link_type() {
     }
 }
 
+/// Cases per property: a few thousand in `cargo test`, as many as `PROPTEST_CASES` says in the long fuzz run
+/// (`bench/fuzz.sh`).
+fn cases(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(2000))]
+    #![proptest_config(ProptestConfig::with_cases(cases(2000)))]
 
     #[test]
     fn arbitrary_bytes(link in prop::sample::select(&LINK_TYPES[..]), bytes in prop::collection::vec(any::<u8>(), 0..200)) {

@@ -408,8 +408,17 @@ fn is_subslice(inner: &[u8], outer: &[u8]) -> bool {
     inner.is_empty() || (i >= o && i + inner.len() <= o + outer.len())
 }
 
+/// Cases per property: a few thousand in `cargo test`, as many as `PROPTEST_CASES` says in the long fuzz run
+/// (`bench/fuzz.sh`).
+fn cases(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(3000))]
+    #![proptest_config(ProptestConfig::with_cases(cases(3000)))]
 
     #[test]
     fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..300), link in 0usize..9) {
