@@ -86,14 +86,22 @@ pub struct Args {
     #[arg(long = "shutdown-when-done")]
     pub shutdown_when_done: bool,
 
-    /// HTTP port of the web UI (0 = no web server).
+    /// HTTP port of the REST API (0 = no web server); `ADDR:PORT` to listen on one address only.
     #[arg(
         short = 'w',
         long = "http-port",
-        value_name = "PORT",
-        default_value_t = 3000
+        value_name = "[ADDR:]PORT",
+        default_value = "3000"
     )]
-    pub http_port: u16,
+    pub http_port: String,
+
+    /// Serve the API without authentication (demos only).
+    #[arg(short = 'l', long = "disable-login")]
+    pub disable_login: bool,
+
+    /// The API token (`Authorization: Bearer …`); without it one is generated and printed once at start.
+    #[arg(long = "api-token", env = "XNTOP_API_TOKEN", hide_env_values = true)]
+    pub api_token: Option<String>,
 
     /// Idle timeout of TCP flows, seconds.
     #[arg(long = "tcp-idle", value_name = "SECS", default_value_t = 60)]
@@ -149,12 +157,11 @@ pub struct Config {
     /// IPFIX collector to export to.
     pub ipfix: Option<ExportTarget>,
     pub redis: Option<xntop_export::redis_store::RedisConfig>,
-    #[expect(
-        dead_code,
-        reason = "offline runs always end while there is no web server to keep serving"
-    )]
     pub shutdown_when_done: bool,
-    pub http_port: u16,
+    /// Where the web server listens; `None` = no web server.
+    pub http: Option<std::net::SocketAddr>,
+    pub disable_login: bool,
+    pub api_token: Option<String>,
     pub timeouts: Timeouts,
     pub stats_json: Option<PathBuf>,
     pub replay_pace: bool,
@@ -320,6 +327,15 @@ fn parse_export(spec: &str) -> Result<ExportTarget> {
     Ok(ExportTarget { addr, tcp })
 }
 
+fn parse_http(spec: &str) -> Result<Option<std::net::SocketAddr>> {
+    if let Ok(port) = spec.parse::<u16>() {
+        return Ok((port != 0).then(|| std::net::SocketAddr::from(([0, 0, 0, 0], port))));
+    }
+    spec.parse::<std::net::SocketAddr>()
+        .map(Some)
+        .with_context(|| format!("-w: '{spec}' is not a port or ADDR:PORT"))
+}
+
 fn parse_networks(spec: &str) -> Result<Vec<IpNet>> {
     spec.split(',')
         .map(str::trim)
@@ -385,7 +401,9 @@ impl Config {
                 .transpose()
                 .map_err(anyhow::Error::msg)?,
             shutdown_when_done: args.shutdown_when_done,
-            http_port: args.http_port,
+            http: parse_http(&args.http_port)?,
+            disable_login: args.disable_login,
+            api_token: args.api_token,
             timeouts: Timeouts {
                 tcp_idle_ns: args.tcp_idle * S,
                 udp_idle_ns: args.udp_idle * S,

@@ -119,12 +119,7 @@ fn run(config: &mut Config) -> anyhow::Result<ExitCode> {
         // The demo run shows its records: nothing else would.
         config.dump = Some(FlowDump::Stdout);
     }
-    if config.http_port != 0 && config.verbose > 0 {
-        eprintln!(
-            "xntop: the web UI is not part of this build yet; -w {} is ignored",
-            config.http_port
-        );
-    }
+
     let dest = config.dump.as_ref().map(output::open).transpose()?;
     let ipfix = config
         .ipfix
@@ -148,6 +143,15 @@ fn run(config: &mut Config) -> anyhow::Result<ExitCode> {
     }
 
     let workers = config.worker_cores.len();
+    if config.verbose > 0 {
+        eprintln!(
+            "xntop: {workers} worker(s) on cores {:?}, {} input(s), flow cap {} ({} per worker)",
+            config.worker_cores,
+            files.len() + collectors.len(),
+            config.max_flows,
+            config.max_flows.div_ceil(workers as u64)
+        );
+    }
     let per_shard_flows =
         usize::try_from(config.max_flows.div_ceil(workers as u64)).unwrap_or(usize::MAX);
 
@@ -182,7 +186,7 @@ fn run(config: &mut Config) -> anyhow::Result<ExitCode> {
     // The aggregator runs when something reads its view: the web UI or a snapshot dump.
     let published = Arc::new(ArcSwap::from_pointee(Snapshot::default()));
     let want_view =
-        config.http_port != 0 || config.dump_snapshot.is_some() || config.redis.is_some();
+        config.http.is_some() || config.dump_snapshot.is_some() || config.redis.is_some();
     let mut redis = config
         .redis
         .clone()
@@ -247,6 +251,28 @@ fn run(config: &mut Config) -> anyhow::Result<ExitCode> {
                 .spawn(move || redis_loop(store, &published, &done))
         })
         .transpose()?;
+
+    let web = config
+        .http
+        .map(|listen| {
+            let token = if config.disable_login {
+                None
+            } else {
+                Some(config.api_token.clone().unwrap_or_else(|| {
+                    let t = new_token();
+                    eprintln!("xntop: API token (send as Authorization: Bearer …): {t}");
+                    t
+                }))
+            };
+            xntop_web::spawn(
+                &xntop_web::WebConfig { listen, token },
+                Arc::clone(&published),
+            )
+        })
+        .transpose()?;
+    if let Some(w) = &web {
+        eprintln!("xntop: REST API on http://{}/api/v1/", w.local_addr);
+    }
 
     // Everything that needs root is open now: captures mapped, sockets bound, outputs created.
     if let Some(path) = &config.pid_file {
@@ -394,6 +420,16 @@ fn run(config: &mut Config) -> anyhow::Result<ExitCode> {
     if run.stopping() {
         eprintln!("xntop: stopped by signal; all live flows were flushed");
     }
+    if let Some(w) = web {
+        // Like ntopng: after the last packet the view stays served until told to stop.
+        if !config.shutdown_when_done && !run.stopping() {
+            eprintln!("xntop: input done; serving the final view until SIGINT/SIGTERM (--shutdown-when-done to exit)");
+            while !run.stopping() {
+                thread::sleep(std::time::Duration::from_millis(100));
+            }
+        }
+        w.shutdown();
+    }
     Ok(code)
 }
 
@@ -426,4 +462,22 @@ fn redis_loop(
     }
     write(&mut store);
     store.stats
+}
+
+/// A random API token: 128 bits from the kernel, hex.
+fn new_token() -> String {
+    use std::io::Read;
+    let mut b = [0u8; 16];
+    if std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut b))
+        .is_err()
+    {
+        // Not expected on Linux; fall back to time and pid, still unguessable enough to log a warning about.
+        eprintln!("xntop: warning: /dev/urandom unreadable; the API token is weak");
+        let t = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        b = (t ^ u128::from(std::process::id())).to_le_bytes();
+    }
+    b.iter().map(|x| format!("{x:02x}")).collect()
 }

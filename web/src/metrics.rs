@@ -1,0 +1,102 @@
+//! Prometheus text exposition of the snapshot's counters.
+
+use std::fmt::Write as _;
+
+use axum::extract::State;
+use axum::http::header;
+use axum::response::IntoResponse;
+
+use crate::AppState;
+
+/// Escapes a label value (backslash, quote, newline).
+fn label(v: &str) -> String {
+    v.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}
+
+pub async fn metrics(State(s): State<AppState>) -> impl IntoResponse {
+    let snap = s.snapshot.load();
+    let mut out = String::with_capacity(4096);
+    let mut family = |name: &str, kind: &str, help: &str, rows: &[(String, u64)]| {
+        let _ = writeln!(
+            out,
+            "# HELP xntop_{name} {help}\n# TYPE xntop_{name} {kind}"
+        );
+        for (labels, v) in rows {
+            let _ = writeln!(out, "xntop_{name}{labels} {v}");
+        }
+    };
+    let per_iface =
+        |f: &dyn Fn(&xntop_model::snapshot::InterfaceView) -> u64| -> Vec<(String, u64)> {
+            snap.interfaces
+                .iter()
+                .map(|i| (format!("{{interface=\"{}\"}}", label(&i.name)), f(i)))
+                .collect()
+        };
+    family(
+        "packets_total",
+        "counter",
+        "Packets seen per interface.",
+        &per_iface(&|i| i.packets),
+    );
+    family(
+        "bytes_total",
+        "counter",
+        "Bytes (frame lengths) seen per interface.",
+        &per_iface(&|i| i.bytes),
+    );
+    family(
+        "flows_active",
+        "gauge",
+        "Live flows per interface.",
+        &per_iface(&|i| i.flows_active),
+    );
+    family(
+        "flows_total",
+        "counter",
+        "Flows seen per interface.",
+        &per_iface(&|i| i.flows_total),
+    );
+    let rejected: Vec<(String, u64)> = snap
+        .interfaces
+        .iter()
+        .flat_map(|i| {
+            i.rejected.iter().map(move |(reason, n)| {
+                (
+                    format!(
+                        "{{interface=\"{}\",reason=\"{}\"}}",
+                        label(&i.name),
+                        label(reason)
+                    ),
+                    *n,
+                )
+            })
+        })
+        .collect();
+    family(
+        "frames_without_flow_total",
+        "counter",
+        "Frames that made no flow, by reason.",
+        &rejected,
+    );
+    family(
+        "hosts",
+        "gauge",
+        "Hosts in the host view.",
+        &[(String::new(), snap.hosts.len() as u64)],
+    );
+    let d = &snap.drops;
+    family(
+        "drops_total",
+        "counter",
+        "Things dropped, by stage.",
+        &[
+            ("{stage=\"worker_reports\"}".into(), d.reports_dropped),
+            ("{stage=\"flow_records\"}".into(), d.records_dropped),
+            ("{stage=\"flow_table_evictions\"}".into(), d.flows_evicted),
+            ("{stage=\"host_table_evictions\"}".into(), d.hosts_evicted),
+        ],
+    );
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], out)
+}
