@@ -188,25 +188,6 @@ fn tshark_conv(pcap: &str) -> Vec<(ConvKey, Counts, bool)> {
     rows
 }
 
-fn capinfos_totals(pcap: &str) -> (u64, u64) {
-    let out = tool("capinfos", &["-M", "-c", "-d", pcap]);
-    let grab = |label: &str| -> u64 {
-        let line = out
-            .lines()
-            .find(|l| l.trim_start().starts_with(label))
-            .unwrap();
-        line.split(':')
-            .nth(1)
-            .unwrap()
-            .split_whitespace()
-            .next()
-            .unwrap()
-            .parse()
-            .unwrap()
-    };
-    (grab("Number of packets"), grab("Data size"))
-}
-
 #[test]
 fn totals_and_flows_match_capinfos_and_tshark() {
     for pcap in project_pcaps() {
@@ -217,7 +198,7 @@ fn totals_and_flows_match_capinfos_and_tshark() {
             &["--udp-idle", "86400", "--tcp-idle", "86400"],
             "exact",
         );
-        let (packets, bytes) = capinfos_totals(&name);
+        let (packets, bytes) = common::capinfos_totals(&pcap);
         assert_eq!(
             stats["packets"].as_u64(),
             Some(packets),

@@ -7,7 +7,7 @@ mod common;
 
 use std::process::Command;
 
-use common::{project_pcaps, tmpdir, tool, xntop};
+use common::{project_pcaps, tmpdir, xntop};
 
 #[test]
 fn full_disk_loses_records_visibly_not_packets() {
@@ -47,12 +47,7 @@ fn full_disk_loses_records_visibly_not_packets() {
     );
     let stats: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&stats).unwrap()).unwrap();
-    let total: u64 = tool("capinfos", &["-M", "-c", pcap.to_str().unwrap()])
-        .lines()
-        .find(|l| l.contains("Number of packets"))
-        .and_then(|l| l.split(':').nth(1))
-        .and_then(|s| s.trim().parse().ok())
-        .unwrap();
+    let total = common::capinfos_totals(&pcap).0;
     assert_eq!(stats["packets"].as_u64(), Some(total));
     let dump = &stats["flow_dump"];
     assert!(dump["write_errors"].as_u64().unwrap() >= 1);

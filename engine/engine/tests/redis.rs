@@ -172,12 +172,7 @@ fn redis_killed_and_restarted_during_a_replay_loses_nothing() {
 
     let stats: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&stats).unwrap()).unwrap();
-    let total: u64 = tool("capinfos", &["-M", "-c", demo().to_str().unwrap()])
-        .lines()
-        .find(|l| l.contains("Number of packets"))
-        .and_then(|l| l.split(':').nth(1))
-        .and_then(|s| s.trim().parse().ok())
-        .unwrap();
+    let total = common::capinfos_totals(&demo()).0;
     assert_eq!(
         stats["packets"].as_u64(),
         Some(total),

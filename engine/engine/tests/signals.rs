@@ -42,12 +42,7 @@ fn stop_midway(signal: &str) {
     let stats: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&stats).unwrap()).unwrap();
     let read = stats["packets"].as_u64().unwrap();
-    let total: u64 = common::tool("capinfos", &["-M", "-c", pcap.to_str().unwrap()])
-        .lines()
-        .find(|l| l.contains("Number of packets"))
-        .and_then(|l| l.split(':').nth(1))
-        .and_then(|s| s.trim().parse().ok())
-        .unwrap();
+    let total = common::capinfos_totals(&pcap).0;
     assert!(
         read > 0 && read < total,
         "stopped midway: read {read} of {total}"

@@ -7,7 +7,7 @@ mod common;
 
 use std::collections::HashMap;
 
-use common::{cores_for, project_pcaps, tmpdir, tool, xntop};
+use common::{cores_for, project_pcaps, tmpdir, xntop};
 
 #[test]
 fn hosts_and_interfaces_agree_with_records() {
@@ -41,28 +41,17 @@ fn hosts_and_interfaces_agree_with_records() {
         let snap: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(&snap).unwrap()).unwrap();
 
-        let capinfos = tool("capinfos", &["-M", "-c", "-d", pcap.to_str().unwrap()]);
-        let num = |label: &str| -> u64 {
-            let line = capinfos.lines().find(|l| l.contains(label)).unwrap();
-            line.split(':')
-                .nth(1)
-                .unwrap()
-                .split_whitespace()
-                .next()
-                .unwrap()
-                .parse()
-                .unwrap()
-        };
+        let (total_packets, total_bytes) = common::capinfos_totals(&pcap);
         let iface = &snap["interfaces"][0];
         assert_eq!(
             iface["packets"].as_u64(),
-            Some(num("Number of packets")),
+            Some(total_packets),
             "{}",
             pcap.display()
         );
         assert_eq!(
             iface["bytes"].as_u64(),
-            Some(num("Data size")),
+            Some(total_bytes),
             "{}",
             pcap.display()
         );

@@ -10,7 +10,7 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use common::{project_pcaps, tmpdir, tool, xntop};
+use common::{project_pcaps, tmpdir, xntop};
 
 /// A bare HTTP/1.1 GET; returns (status, body).
 fn get(port: u16, path: &str, token: Option<&str>) -> (u16, String) {
@@ -71,27 +71,14 @@ fn api_serves_the_view_behind_a_token() {
         .spawn()
         .unwrap();
     // Without --shutdown-when-done the final view stays served: wait until it shows every packet.
-    let capinfos = tool("capinfos", &["-M", "-c", "-d", pcap.to_str().unwrap()]);
-    let num = |label: &str| -> u64 {
-        let line = capinfos.lines().find(|l| l.contains(label)).unwrap();
-        line.split(':')
-            .nth(1)
-            .unwrap()
-            .split_whitespace()
-            .next()
-            .unwrap()
-            .parse()
-            .unwrap()
-    };
+    let (total_packets, total_bytes) = common::capinfos_totals(&pcap);
     let deadline = Instant::now() + Duration::from_secs(20);
     let ifaces: serde_json::Value = loop {
         if TcpStream::connect(("127.0.0.1", port)).is_ok() {
             let (status, body) = get(port, "/api/v1/interfaces", Some(token));
             assert_eq!(status, 200, "{body}");
             let v: serde_json::Value = serde_json::from_str(&body).unwrap();
-            if v[0]["packets"].as_u64() == Some(num("Number of packets"))
-                && v[0]["flows_active"] == 0
-            {
+            if v[0]["packets"].as_u64() == Some(total_packets) && v[0]["flows_active"] == 0 {
                 break v;
             }
         }
@@ -101,7 +88,7 @@ fn api_serves_the_view_behind_a_token() {
         );
         std::thread::sleep(Duration::from_millis(200));
     };
-    assert_eq!(ifaces[0]["bytes"].as_u64(), Some(num("Data size")));
+    assert_eq!(ifaces[0]["bytes"].as_u64(), Some(total_bytes));
 
     for path in [
         "/api/v1/interfaces",
@@ -178,7 +165,7 @@ fn api_serves_the_view_behind_a_token() {
     assert!(metrics.contains(&format!(
         "xntop_packets_total{{interface=\"{}\"}} {}",
         pcap.display(),
-        num("Number of packets")
+        total_packets
     )));
 
     let _ = std::process::Command::new("kill")

@@ -98,3 +98,23 @@ pub fn cores_for(n: usize) -> String {
         .collect::<Vec<_>>()
         .join(",")
 }
+
+/// (packets, bytes) of a capture as `capinfos` counts them: the independent reference for totals.
+pub fn capinfos_totals(pcap: &Path) -> (u64, u64) {
+    let out = tool("capinfos", &["-M", "-c", "-d", pcap.to_str().unwrap()]);
+    let grab = |label: &str| -> u64 {
+        let line = out
+            .lines()
+            .find(|l| l.trim_start().starts_with(label))
+            .unwrap();
+        line.split(':')
+            .nth(1)
+            .unwrap()
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    (grab("Number of packets"), grab("Data size"))
+}
