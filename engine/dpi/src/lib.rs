@@ -1,0 +1,12 @@
+//! Deep packet inspection: per-flow protocol detection and metadata extraction over payload bytes. No I/O, no
+//! locks; a flow's detection state lives only while the flow is being classified.
+
+pub mod packet;
+pub mod proto;
+
+pub use packet::{Dir, Dissector, Pkt, Verdict, L4};
+pub use proto::{Category, Proto};
+
+pub mod quic_crypto;
+pub mod tcp_protos;
+pub mod udp_protos;
