@@ -1,0 +1,385 @@
+//! TLS handshake views (RFC 8446, RFC 5246): the ClientHello's fields that name and fingerprint a client, and the
+//! ServerHello's negotiated version. Zero-copy over the handshake bytes; every read is bounds-checked.
+//!
+//! The same parser serves TCP (records carrying handshake messages), DTLS (RFC 9147 records and handshake headers)
+//! and QUIC (CRYPTO stream, handshake messages without records).
+
+/// A big-endian reader over a byte slice; every read returns `None` past the end.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Cursor<'a> {
+    buf: &'a [u8],
+}
+
+impl<'a> Cursor<'a> {
+    pub(crate) fn new(buf: &'a [u8]) -> Self {
+        Self { buf }
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.buf.is_empty()
+    }
+
+    pub(crate) fn rest(&self) -> &'a [u8] {
+        self.buf
+    }
+
+    pub(crate) fn u8(&mut self) -> Option<u8> {
+        let (&b, rest) = self.buf.split_first()?;
+        self.buf = rest;
+        Some(b)
+    }
+
+    pub(crate) fn u16(&mut self) -> Option<u16> {
+        let b = self.take(2)?;
+        Some(u16::from_be_bytes([b[0], b[1]]))
+    }
+
+    pub(crate) fn u24(&mut self) -> Option<usize> {
+        let b = self.take(3)?;
+        Some(usize::from(b[0]) << 16 | usize::from(b[1]) << 8 | usize::from(b[2]))
+    }
+
+    pub(crate) fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        if n > self.buf.len() {
+            return None;
+        }
+        let (head, rest) = self.buf.split_at(n);
+        self.buf = rest;
+        Some(head)
+    }
+
+    /// A vector with a one-byte length prefix.
+    pub(crate) fn vec8(&mut self) -> Option<&'a [u8]> {
+        let n = self.u8()?;
+        self.take(usize::from(n))
+    }
+
+    /// A vector with a two-byte length prefix.
+    pub(crate) fn vec16(&mut self) -> Option<&'a [u8]> {
+        let n = self.u16()?;
+        self.take(usize::from(n))
+    }
+}
+
+/// GREASE values (RFC 8701) are random per connection: fingerprints skip them.
+#[must_use]
+pub fn is_grease(v: u16) -> bool {
+    v & 0x0f0f == 0x0a0a && v >> 8 == v & 0xff
+}
+
+pub mod ext {
+    pub const SERVER_NAME: u16 = 0;
+    pub const SUPPORTED_GROUPS: u16 = 10;
+    pub const EC_POINT_FORMATS: u16 = 11;
+    pub const SIGNATURE_ALGORITHMS: u16 = 13;
+    pub const ALPN: u16 = 16;
+    pub const SUPPORTED_VERSIONS: u16 = 43;
+    pub const ENCRYPTED_CLIENT_HELLO: u16 = 0xfe0d;
+}
+
+/// The parts of a ClientHello fingerprints and names are made of. Slices point into the packet.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ClientHello<'a> {
+    /// `legacy_version` of the hello body.
+    pub version: u16,
+    /// Cipher suites, 2 bytes each.
+    pub ciphers: &'a [u8],
+    /// The extensions block (type, length, body)*; may be cut short when the hello was truncated.
+    pub extensions: &'a [u8],
+    /// Whether the whole hello was present (fingerprints need every extension).
+    pub complete: bool,
+    pub sni: Option<&'a [u8]>,
+    /// ALPN protocol-name list (each with its one-byte length).
+    pub alpn: Option<&'a [u8]>,
+    /// Highest non-GREASE entry of supported_versions, when present.
+    pub supported_version: Option<u16>,
+    pub groups: &'a [u8],
+    pub point_formats: &'a [u8],
+    pub signature_algorithms: &'a [u8],
+    pub ech: bool,
+}
+
+impl<'a> ClientHello<'a> {
+    /// Parses a ClientHello body (after the 4-byte handshake header). `declared` is the body length the
+    /// handshake header announced; a shorter `body` is a truncated hello, parsed as far as it goes.
+    #[must_use]
+    pub fn parse(body: &'a [u8], declared: usize, dtls: bool) -> Option<Self> {
+        let mut c = Cursor::new(body);
+        let version = c.u16()?;
+        if !(0x0300..=0x0304).contains(&version) && !(dtls && version >= 0xfefc) {
+            return None;
+        }
+        c.take(32)?;
+        let session = c.vec8()?;
+        if session.len() > 32 {
+            return None;
+        }
+        if dtls {
+            c.vec8()?; // cookie
+        }
+        let ciphers = c.vec16()?;
+        if ciphers.len() % 2 != 0 {
+            return None;
+        }
+        let compression = c.vec8()?;
+        if compression.is_empty() {
+            return None;
+        }
+        let mut hello = ClientHello {
+            version,
+            ciphers,
+            complete: body.len() >= declared,
+            ..Self::default()
+        };
+        if c.is_empty() {
+            return Some(hello);
+        }
+        let ext_len = usize::from(c.u16()?);
+        let rest = c.rest();
+        if rest.len() < ext_len {
+            hello.complete = false;
+        }
+        hello.extensions = &rest[..ext_len.min(rest.len())];
+        for (ty, data) in Extensions::new(hello.extensions) {
+            match ty {
+                ext::SERVER_NAME => hello.sni = parse_sni(data),
+                ext::ALPN => hello.alpn = Cursor::new(data).vec16(),
+                ext::SUPPORTED_GROUPS => hello.groups = Cursor::new(data).vec16().unwrap_or(&[]),
+                ext::EC_POINT_FORMATS => {
+                    hello.point_formats = Cursor::new(data).vec8().unwrap_or(&[]);
+                }
+                ext::SIGNATURE_ALGORITHMS => {
+                    hello.signature_algorithms = Cursor::new(data).vec16().unwrap_or(&[]);
+                }
+                ext::SUPPORTED_VERSIONS => {
+                    hello.supported_version = Cursor::new(data)
+                        .vec8()
+                        .and_then(|v| u16s(v).filter(|&v| !is_grease(v)).max());
+                }
+                ext::ENCRYPTED_CLIENT_HELLO => hello.ech = true,
+                _ => {}
+            }
+        }
+        Some(hello)
+    }
+
+    /// The first ALPN protocol name, when offered.
+    #[must_use]
+    pub fn first_alpn(&self) -> Option<&'a [u8]> {
+        Cursor::new(self.alpn?).vec8()
+    }
+}
+
+/// Iterates (type, body) over an extensions block, stopping at the first extension cut short.
+#[derive(Clone, Debug)]
+pub struct Extensions<'a> {
+    c: Cursor<'a>,
+}
+
+impl<'a> Extensions<'a> {
+    #[must_use]
+    pub fn new(block: &'a [u8]) -> Self {
+        Self {
+            c: Cursor::new(block),
+        }
+    }
+}
+
+impl<'a> Iterator for Extensions<'a> {
+    type Item = (u16, &'a [u8]);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let ty = self.c.u16()?;
+        let data = self.c.vec16()?;
+        Some((ty, data))
+    }
+}
+
+/// Big-endian u16 values of a byte list (an odd trailing byte is ignored).
+pub fn u16s(b: &[u8]) -> impl Iterator<Item = u16> + '_ {
+    b.chunks_exact(2).map(|p| u16::from_be_bytes([p[0], p[1]]))
+}
+
+fn parse_sni(data: &[u8]) -> Option<&[u8]> {
+    let mut list = Cursor::new(Cursor::new(data).vec16()?);
+    while !list.is_empty() {
+        let kind = list.u8()?;
+        let name = list.vec16()?;
+        if kind == 0 && !name.is_empty() {
+            return Some(name);
+        }
+    }
+    None
+}
+
+/// What the first bytes of a TCP stream say about TLS.
+#[derive(Clone, Copy, Debug)]
+pub enum Record<'a> {
+    /// A ClientHello (body may be truncated; `declared` is its announced length).
+    ClientHello { body: &'a [u8], declared: usize },
+    /// A ServerHello with the version it negotiated (supported_versions wins over legacy_version).
+    ServerHello { version: u16 },
+    /// A TLS record of another kind (or a handshake we do not read): TLS, but nothing to extract.
+    Other,
+}
+
+/// Reads the first handshake message of a TLS record at the start of `p`. `None` when `p` is not TLS.
+#[must_use]
+pub fn first_record(p: &[u8]) -> Option<Record<'_>> {
+    let mut c = Cursor::new(p);
+    let content = c.u8()?;
+    let version = c.u16()?;
+    let len = usize::from(c.u16()?);
+    if !(0x0300..=0x0304).contains(&version) || len == 0 || len > (1 << 14) + 2048 {
+        return None;
+    }
+    match content {
+        // change_cipher_spec, alert, application_data: TLS, but only believable with a plausible length.
+        20 => (len == 1).then_some(Record::Other),
+        21 => (len == 2 || len > 16).then_some(Record::Other),
+        23 => (len > 16).then_some(Record::Other),
+        22 => handshake(c.rest(), false),
+        _ => None,
+    }
+}
+
+/// Reads a handshake message header and body.
+pub(crate) fn handshake(p: &[u8], dtls: bool) -> Option<Record<'_>> {
+    let mut c = Cursor::new(p);
+    let kind = c.u8()?;
+    let declared = c.u24()?;
+    if dtls {
+        // message_seq, fragment_offset, fragment_length
+        c.take(2)?;
+        let offset = c.u24()?;
+        c.u24()?;
+        if offset != 0 {
+            return Some(Record::Other);
+        }
+    }
+    if declared > 1 << 17 {
+        return None;
+    }
+    let body = c.rest();
+    match kind {
+        1 => {
+            ClientHello::parse(body, declared, dtls)?;
+            Some(Record::ClientHello { body, declared })
+        }
+        2 => server_hello_version(body, dtls).map(|version| Record::ServerHello { version }),
+        _ => Some(Record::Other),
+    }
+}
+
+fn server_hello_version(body: &[u8], dtls: bool) -> Option<u16> {
+    let mut c = Cursor::new(body);
+    let legacy = c.u16()?;
+    if !(0x0300..=0x0304).contains(&legacy) && !(dtls && legacy >= 0xfefc) {
+        return None;
+    }
+    c.take(32)?;
+    c.vec8()?;
+    c.u16()?; // cipher
+    c.u8()?; // compression
+    let Some(exts) = c.vec16() else {
+        return Some(legacy);
+    };
+    for (ty, data) in Extensions::new(exts) {
+        if ty == ext::SUPPORTED_VERSIONS && data.len() == 2 {
+            return Some(u16::from_be_bytes([data[0], data[1]]));
+        }
+    }
+    Some(legacy)
+}
+
+/// DTLS (RFC 6347 / RFC 9147 plaintext records): the first record of a datagram.
+#[must_use]
+pub fn dtls_record(p: &[u8]) -> Option<Record<'_>> {
+    let mut c = Cursor::new(p);
+    let content = c.u8()?;
+    let version = c.u16()?;
+    // DTLS 1.0 (0xfeff), 1.2 (0xfefd), 1.3 keeps 1.2 on the wire; OpenSSL's pre-standard 0x0100.
+    if !matches!(version, 0xfeff | 0xfefd | 0xfefc | 0x0100) {
+        return None;
+    }
+    c.take(8)?; // epoch + sequence number
+    let len = usize::from(c.u16()?);
+    if len == 0 || len > c.rest().len() + 2048 {
+        return None;
+    }
+    match content {
+        22 => handshake(c.rest(), true),
+        20..=23 => Some(Record::Other),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// curl 7.88.1 (OpenSSL 3.0.19, Debian 12) ClientHello for example.com, recorded on loopback against
+    /// `openssl s_server`. tshark 4.0 gives its JA3 as 0149f47eabf9a20d0893e2a44e5a6323.
+    pub(crate) const CURL_HELLO: &str = concat!(
+        "1603010200010001fc0303cc6996c6081ce4781d526a7fc794fc6d354add8163b44205fb8a742ff62ad4b720ec0b5340",
+        "52f67046e18c9dfd9877eb10e7f2438069c1e647a9746ee7327b034a003e130213031301c02cc030009fcca9cca8ccaa",
+        "c02bc02f009ec024c028006bc023c0270067c00ac0140039c009c0130033009d009c003d003c0035002f00ff01000175",
+        "00000010000e00000b6578616d706c652e636f6d000b000403000102000a00160014001d0017001e0019001801000101",
+        "0102010301040010000e000c02683208687474702f312e31001600000017000000310000000d002a0028040305030603",
+        "080708080809080a080b080408050806040105010601030303010302040205020602002b000908030403030302030100",
+        "2d00020101003300260024001d002020afcb830ea97039268c2c173ed581dc70b49adf956d6fa1515a394ebe442f7300",
+        "1500b2000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000",
+        "000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000",
+        "000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000",
+        "00000000000000000000000000000000000000000000000000000000000000000000000000",
+    );
+
+    pub(crate) fn hex(s: &str) -> Vec<u8> {
+        let s: String = s.chars().filter(char::is_ascii_hexdigit).collect();
+        (0..s.len() / 2)
+            .map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).unwrap_or(0))
+            .collect()
+    }
+
+    #[test]
+    fn grease_values() {
+        assert!(is_grease(0x0a0a));
+        assert!(is_grease(0xfafa));
+        assert!(!is_grease(0x0a1a));
+        assert!(!is_grease(0x1301));
+    }
+
+    #[test]
+    fn client_hello_fields() {
+        let pkt = hex(CURL_HELLO);
+        let Some(Record::ClientHello { body, declared }) = first_record(&pkt) else {
+            panic!("not a client hello");
+        };
+        let h = ClientHello::parse(body, declared, false).expect("parses");
+        assert_eq!(h.version, 0x0303);
+        assert_eq!(h.sni, Some(&b"example.com"[..]));
+        assert_eq!(h.first_alpn(), Some(&b"h2"[..]));
+        assert_eq!(h.supported_version, Some(0x0304));
+        assert_eq!(h.ciphers.len(), 62);
+        assert!(h.complete);
+    }
+
+    #[test]
+    fn truncated_hello_still_names_the_server() {
+        let pkt = hex(CURL_HELLO);
+        let cut = &pkt[..140];
+        let Some(Record::ClientHello { body, declared }) = first_record(cut) else {
+            panic!("not a client hello");
+        };
+        let h = ClientHello::parse(body, declared, false).expect("parses");
+        assert!(!h.complete);
+        assert_eq!(h.sni, Some(&b"example.com"[..]));
+    }
+
+    #[test]
+    fn not_tls() {
+        assert!(first_record(b"GET / HTTP/1.1\r\n").is_none());
+        assert!(first_record(b"\x16\x03").is_none());
+        assert!(first_record(&[0x16, 0x03, 0x01, 0, 0]).is_none());
+    }
+}
