@@ -535,6 +535,7 @@ fn read_crypto(r: &mut Reader<'_>, out: &mut [u8], filled: &mut CryptoCoverage) 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     fn hex(s: &str) -> Vec<u8> {
         let digits: Vec<u8> = s
@@ -690,5 +691,396 @@ mod tests {
         let (r, out) = decrypt(&pkt, 4096);
         assert_eq!(r, Ok(241));
         assert_eq!(&out[..241], &rfc_client_hello()[..]);
+    }
+
+    /// Builds a protected client Initial (test-only encoder): 4-byte packet number, empty SCID and token,
+    /// `frames` followed by PADDING up to `payload_len` bytes of plaintext.
+    fn protect(
+        version: QuicVersion,
+        wire: u32,
+        dcid: &[u8],
+        pn: u32,
+        frames: &[u8],
+        payload_len: usize,
+    ) -> Vec<u8> {
+        let keys = client_initial_keys(version, dcid).expect("keys");
+        let payload_len = payload_len.max(frames.len());
+        let mut pkt = vec![0xc3 | (version.initial_type() << 4)];
+        pkt.extend_from_slice(&wire.to_be_bytes());
+        pkt.push(dcid.len() as u8);
+        pkt.extend_from_slice(dcid);
+        pkt.push(0); // SCID length
+        pkt.push(0); // token length
+        let length = (4 + payload_len + TAG_LEN) as u16;
+        pkt.extend_from_slice(&(0x4000 | length).to_be_bytes());
+        let pn_offset = pkt.len();
+        pkt.extend_from_slice(&pn.to_be_bytes());
+        let header_len = pkt.len();
+        let mut payload = frames.to_vec();
+        payload.resize(payload_len, 0);
+        let mut nonce = keys.iv;
+        for (n, p) in nonce.iter_mut().skip(4).zip(u64::from(pn).to_be_bytes()) {
+            *n ^= p;
+        }
+        let aead = Aes128Gcm::new(&GenericArray::from(keys.key));
+        let tag = aead
+            .encrypt_in_place_detached(&GenericArray::from(nonce), &pkt, &mut payload)
+            .expect("encrypt");
+        pkt.extend_from_slice(&payload);
+        pkt.extend_from_slice(&tag);
+        let mut mask = GenericArray::clone_from_slice(&pkt[pn_offset + 4..pn_offset + 20]);
+        Aes128::new(&GenericArray::from(keys.hp)).encrypt_block(&mut mask);
+        pkt[0] ^= mask[0] & 0x0f;
+        for i in 0..4 {
+            pkt[pn_offset + i] ^= mask[1 + i];
+        }
+        assert_eq!(header_len, pn_offset + 4);
+        pkt
+    }
+
+    fn v1(dcid: &[u8], pn: u32, frames: &[u8], payload_len: usize) -> Vec<u8> {
+        protect(QuicVersion::V1, VERSION_V1, dcid, pn, frames, payload_len)
+    }
+
+    fn crypto_frame(offset: usize, data: &[u8]) -> Vec<u8> {
+        let mut f = vec![0x06, 0x80, 0, 0, 0, 0x80, 0, 0, 0];
+        f[1..5].copy_from_slice(&(0x8000_0000u32 | offset as u32).to_be_bytes());
+        f[5..9].copy_from_slice(&(0x8000_0000u32 | data.len() as u32).to_be_bytes());
+        f.extend_from_slice(data);
+        f
+    }
+
+    #[test]
+    fn test_encoder_reproduces_rfc9001_and_rfc9369_packets() {
+        let dcid = hex(DCID);
+        let frames = hex(CLIENT_CRYPTO_FRAME);
+        assert_eq!(v1(&dcid, 2, &frames, 1162), hex(RFC9001_CLIENT_INITIAL));
+        assert_eq!(
+            protect(QuicVersion::V2, VERSION_V2, &dcid, 2, &frames, 1162),
+            hex(RFC9369_CLIENT_INITIAL)
+        );
+    }
+
+    #[test]
+    fn drafts_and_mvfst() {
+        let dcid = hex("0011223344556677");
+        let frames = hex(CLIENT_CRYPTO_FRAME);
+        for (wire, version) in [
+            (0xff00_001b, QuicVersion::Draft(27)),
+            (0xff00_001c, QuicVersion::Draft(28)),
+            (0xff00_001d, QuicVersion::Draft(29)),
+            (0xff00_0020, QuicVersion::Draft(32)),
+            (0xff00_0021, QuicVersion::Draft(33)),
+            (0xff00_0022, QuicVersion::Draft(34)),
+            (0xface_b002, QuicVersion::Draft(27)),
+            (0xface_b00e, QuicVersion::Draft(27)),
+        ] {
+            let pkt = protect(version, wire, &dcid, 0, &frames, 1162);
+            assert_eq!(looks_like_initial(&pkt), Some(version), "{wire:#x}");
+            let (r, out) = decrypt(&pkt, 512);
+            assert_eq!(r, Ok(241), "{wire:#x}");
+            assert_eq!(&out[..241], &rfc_client_hello()[..]);
+        }
+        // Salts: draft 29-32 share one, 33/34 use v1's, 27/28 the draft-23 one.
+        assert_eq!(QuicVersion::Draft(29).salt(), QuicVersion::Draft(32).salt());
+        assert_eq!(QuicVersion::Draft(33).salt(), QuicVersion::V1.salt());
+        assert_eq!(QuicVersion::Draft(27).salt(), &SALT_DRAFT_23);
+        assert_ne!(QuicVersion::Draft(28).salt(), QuicVersion::Draft(29).salt());
+        // A draft-29 packet is not decryptable as draft 27 (different salt).
+        let mut pkt = protect(QuicVersion::Draft(29), 0xff00_001d, &dcid, 0, &frames, 1162);
+        pkt[1..5].copy_from_slice(&0xff00_001bu32.to_be_bytes());
+        assert_eq!(decrypt(&pkt, 512).0, Err(QuicError::Decrypt));
+    }
+
+    #[test]
+    fn errors() {
+        let pkt = hex(RFC9001_CLIENT_INITIAL);
+        assert_eq!(decrypt(&[], 64).0, Err(QuicError::Truncated));
+        assert_eq!(
+            decrypt(&[0x40, 1, 2, 3], 64).0,
+            Err(QuicError::NotLongHeader)
+        );
+        let mut unknown = pkt.clone();
+        unknown[1..5].copy_from_slice(&[0x0a, 0x1a, 0x2a, 0x3a]);
+        assert_eq!(decrypt(&unknown, 64).0, Err(QuicError::UnknownVersion));
+        assert_eq!(looks_like_initial(&unknown), None);
+        let mut vn = pkt.clone();
+        vn[1..5].copy_from_slice(&[0, 0, 0, 0]);
+        assert_eq!(decrypt(&vn, 64).0, Err(QuicError::UnknownVersion));
+        let mut handshake = pkt.clone();
+        handshake[0] = 0xe0; // v1 Handshake
+        assert_eq!(decrypt(&handshake, 64).0, Err(QuicError::NotInitial));
+        assert_eq!(looks_like_initial(&handshake), None);
+        // v1 Initial type bits under the v2 version number: a v2 Retry, not an Initial.
+        let mut v2_retry = pkt.clone();
+        v2_retry[1..5].copy_from_slice(&VERSION_V2.to_be_bytes());
+        assert_eq!(decrypt(&v2_retry, 64).0, Err(QuicError::NotInitial));
+        let mut long_cid = pkt.clone();
+        long_cid[5] = 21;
+        assert_eq!(decrypt(&long_cid, 64).0, Err(QuicError::NotInitial));
+        assert_eq!(decrypt(&pkt[..1199], 64).0, Err(QuicError::Truncated));
+        assert_eq!(decrypt(&pkt[..30], 64).0, Err(QuicError::Truncated));
+        assert_eq!(looks_like_initial(&pkt[..30]), Some(QuicVersion::V1));
+        let mut corrupt = pkt.clone();
+        corrupt[600] ^= 1;
+        assert_eq!(decrypt(&corrupt, 64).0, Err(QuicError::Decrypt));
+        let mut wrong_dcid = pkt.clone();
+        wrong_dcid[6] ^= 1;
+        assert_eq!(decrypt(&wrong_dcid, 64).0, Err(QuicError::Decrypt));
+        // Scratch smaller than the packet.
+        let mut scratch = vec![0u8; 1000];
+        let mut out = vec![0u8; 64];
+        assert_eq!(
+            decrypt_client_initial(&pkt, &mut scratch, &mut out),
+            Err(QuicError::Truncated)
+        );
+    }
+
+    #[test]
+    fn small_out_buffer_gets_prefix() {
+        let pkt = hex(RFC9001_CLIENT_INITIAL);
+        let (r, out) = decrypt(&pkt, 100);
+        assert_eq!(r, Ok(100));
+        assert_eq!(&out[..], &rfc_client_hello()[..100]);
+        assert_eq!(decrypt(&pkt, 0).0, Ok(0));
+    }
+
+    #[test]
+    fn trailing_datagram_padding_and_other_packets_are_skipped() {
+        let mut dgram = hex(RFC9001_CLIENT_INITIAL);
+        dgram.extend_from_slice(&[0u8; 100]); // padding after the packet
+        assert_eq!(decrypt(&dgram, 512).0, Ok(241));
+
+        let dcid = hex(DCID);
+        let ch = rfc_client_hello();
+        let mut dgram = v1(&dcid, 0, &crypto_frame(0, &ch[..100]), 200);
+        // A coalesced v1 0-RTT packet (type 0b01) with a length field, to be skipped.
+        dgram.extend_from_slice(&[0xd0, 0, 0, 0, 1, 8]);
+        dgram.extend_from_slice(&dcid);
+        dgram.extend_from_slice(&[0, 0x40, 30]);
+        dgram.extend_from_slice(&[0xaa; 30]);
+        // Then the second Initial.
+        dgram.extend_from_slice(&v1(&dcid, 1, &crypto_frame(100, &ch[100..]), 200));
+        // And a short-header packet taking the rest.
+        dgram.extend_from_slice(&[0x40, 1, 2, 3, 4, 5]);
+        let (r, out) = decrypt(&dgram, 512);
+        assert_eq!(r, Ok(241));
+        assert_eq!(&out[..241], &ch[..]);
+    }
+
+    #[test]
+    fn coalesced_initial_with_other_dcid_or_bad_tag_is_skipped() {
+        let dcid = hex(DCID);
+        let ch = rfc_client_hello();
+        let mut dgram = v1(&dcid, 0, &crypto_frame(0, &ch[..100]), 200);
+        dgram.extend_from_slice(&v1(
+            &hex("0102030405060708"),
+            1,
+            &crypto_frame(100, &ch[100..]),
+            200,
+        ));
+        assert_eq!(decrypt(&dgram, 512).0, Ok(100));
+        let mut dgram = v1(&dcid, 0, &crypto_frame(0, &ch[..100]), 200);
+        let mut second = v1(&dcid, 1, &crypto_frame(100, &ch[100..]), 200);
+        let n = second.len();
+        second[n - 1] ^= 0x80;
+        dgram.extend_from_slice(&second);
+        assert_eq!(decrypt(&dgram, 512).0, Ok(100));
+    }
+
+    #[test]
+    fn other_frames_are_skipped_and_unknown_frames_stop() {
+        let dcid = hex(DCID);
+        let ch = rfc_client_hello();
+        let mut frames = vec![0x01, 0x00, 0x00]; // PING, PADDING
+        frames.extend_from_slice(&[0x02, 0x05, 0x00, 0x02, 0x00, 0x01, 0x00, 0x00, 0x00]); // ACK, 2 ranges
+        frames.extend_from_slice(&[0x03, 0x05, 0x00, 0x00, 0x00, 0x01, 0x02, 0x03]); // ACK with ECN counts
+        frames.extend_from_slice(&crypto_frame(120, &ch[120..]));
+        frames.extend_from_slice(&[0x1c, 0x0a, 0x06, 0x03, b'a', b'b', b'c']); // CONNECTION_CLOSE (transport)
+        frames.extend_from_slice(&[0x1d, 0x0a, 0x02, b'x', b'y']); // CONNECTION_CLOSE (application)
+        frames.extend_from_slice(&crypto_frame(0, &ch[..120]));
+        frames.extend_from_slice(&[0x08, 0x00]); // STREAM: stop here
+        frames.extend_from_slice(&crypto_frame(241, b"never read"));
+        let pkt = v1(&dcid, 0, &frames, 1162);
+        let (r, out) = decrypt(&pkt, 512);
+        assert_eq!(r, Ok(241));
+        assert_eq!(&out[..241], &ch[..]);
+        assert!(out[241..].iter().all(|&b| b == 0));
+        // A malformed ACK (range count larger than the payload) stops the walk without harm.
+        let mut frames = vec![
+            0x02, 0x00, 0x00, 0xbf, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00,
+        ];
+        frames.extend_from_slice(&crypto_frame(0, &ch));
+        assert_eq!(decrypt(&v1(&dcid, 0, &frames, 1162), 512).0, Ok(0));
+    }
+
+    #[test]
+    fn client_hello_across_datagrams() {
+        let dcid = hex(DCID);
+        let ch = rfc_client_hello();
+        let first = v1(&dcid, 0, &crypto_frame(0, &ch[..150]), 1162);
+        let second = v1(&dcid, 1, &crypto_frame(150, &ch[150..]), 1162);
+        let mut scratch = vec![0u8; 1500];
+        // In order.
+        let mut out = [0u8; 1024];
+        let mut cov = CryptoCoverage::new();
+        assert_eq!(
+            decrypt_client_initial_into(&first, &mut scratch, &mut out, &mut cov),
+            Ok(150)
+        );
+        assert_eq!(
+            decrypt_client_initial_into(&second, &mut scratch, &mut out, &mut cov),
+            Ok(241)
+        );
+        assert_eq!(&out[..241], &ch[..]);
+        // Out of order.
+        let mut out = [0u8; 1024];
+        let mut cov = CryptoCoverage::default();
+        assert_eq!(
+            decrypt_client_initial_into(&second, &mut scratch, &mut out, &mut cov),
+            Ok(0)
+        );
+        assert_eq!(cov.contiguous(), 0);
+        assert_eq!(
+            decrypt_client_initial_into(&first, &mut scratch, &mut out, &mut cov),
+            Ok(241)
+        );
+        assert_eq!(&out[..241], &ch[..]);
+        // A failed datagram leaves earlier coverage alone.
+        let mut bad = second.clone();
+        bad[700] ^= 4;
+        let mut out = [0u8; 1024];
+        let mut cov = CryptoCoverage::new();
+        assert_eq!(
+            decrypt_client_initial_into(&first, &mut scratch, &mut out, &mut cov),
+            Ok(150)
+        );
+        assert_eq!(
+            decrypt_client_initial_into(&bad, &mut scratch, &mut out, &mut cov),
+            Err(QuicError::Decrypt)
+        );
+        assert_eq!(cov.contiguous(), 150);
+    }
+
+    #[test]
+    fn coverage_merges_and_overflows_conservatively() {
+        let mut c = CryptoCoverage::new();
+        c.insert(10, 20);
+        c.insert(30, 40);
+        assert_eq!(c.contiguous(), 0);
+        c.insert(0, 10);
+        assert_eq!(c.contiguous(), 20);
+        c.insert(20, 30);
+        assert_eq!(c.contiguous(), 40);
+        c.insert(5, 5); // empty
+        c.insert(35, 50);
+        assert_eq!(c.contiguous(), 50);
+        // Many disjoint ranges: the furthest are forgotten, the prefix keeps growing correctly.
+        let mut c = CryptoCoverage::new();
+        for i in 0..20u32 {
+            c.insert(100 + i * 10, 105 + i * 10);
+        }
+        assert_eq!(c.len, COVERAGE_RANGES);
+        c.insert(0, 100);
+        assert_eq!(c.contiguous(), 105);
+        c.insert(105, 110);
+        assert_eq!(c.contiguous(), 115);
+        c.insert(50, 1000);
+        assert_eq!(c.contiguous(), 1000);
+        assert_eq!(c.len, 1);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn random_bytes_never_panic(data in proptest::collection::vec(any::<u8>(), 0..1500), out_len in 0usize..600) {
+            let mut scratch = vec![0u8; data.len()];
+            let mut out = vec![0u8; out_len];
+            let _ = looks_like_initial(&data);
+            if let Ok(n) = decrypt_client_initial(&data, &mut scratch, &mut out) {
+                prop_assert!(n <= out_len);
+            }
+        }
+
+        #[test]
+        fn random_long_headers_never_panic(
+            first in 0x80u8..=0xff,
+            version in prop_oneof![Just(VERSION_V1), Just(VERSION_V2), Just(0xff00_001du32), Just(0xface_b002u32)],
+            rest in proptest::collection::vec(any::<u8>(), 0..1300),
+            scratch_len in 0usize..1400,
+        ) {
+            let mut data = vec![first];
+            data.extend_from_slice(&version.to_be_bytes());
+            data.extend_from_slice(&rest);
+            let mut scratch = vec![0u8; scratch_len];
+            let mut out = vec![0u8; 300];
+            let _ = looks_like_initial(&data);
+            let _ = decrypt_client_initial(&data, &mut scratch, &mut out);
+        }
+
+        #[test]
+        fn mutated_rfc_packet_never_panics(
+            v2 in any::<bool>(),
+            edits in proptest::collection::vec((0usize..1200, any::<u8>()), 1..8),
+            cut in 0usize..1300,
+            out_len in 0usize..400,
+        ) {
+            let mut pkt = hex(if v2 { RFC9369_CLIENT_INITIAL } else { RFC9001_CLIENT_INITIAL });
+            for (i, b) in edits {
+                pkt[i] ^= b;
+            }
+            pkt.truncate(cut);
+            let mut scratch = vec![0u8; pkt.len()];
+            let mut out = vec![0u8; out_len];
+            let mut cov = CryptoCoverage::new();
+            if let Ok(n) = decrypt_client_initial_into(&pkt, &mut scratch, &mut out, &mut cov) {
+                prop_assert!(n <= out_len);
+            }
+        }
+
+        #[test]
+        fn any_split_and_order_reassembles(
+            mut cuts in proptest::collection::vec(1usize..241, 0..6),
+            order_seed in any::<u64>(),
+            coalesce in any::<bool>(),
+        ) {
+            let dcid = hex(DCID);
+            let ch = rfc_client_hello();
+            cuts.push(0);
+            cuts.push(241);
+            cuts.sort_unstable();
+            cuts.dedup();
+            let mut chunks: Vec<(usize, usize)> = cuts.windows(2).map(|w| (w[0], w[1])).collect();
+            // Deterministic shuffle from the seed.
+            let mut s = order_seed | 1;
+            for i in (1..chunks.len()).rev() {
+                s ^= s << 13;
+                s ^= s >> 7;
+                s ^= s << 17;
+                chunks.swap(i, (s % (i as u64 + 1)) as usize);
+            }
+            let packets: Vec<Vec<u8>> = chunks
+                .iter()
+                .enumerate()
+                .map(|(pn, &(a, b))| v1(&dcid, pn as u32, &crypto_frame(a, &ch[a..b]), 300))
+                .collect();
+            let mut out = vec![0u8; 1024];
+            let mut cov = CryptoCoverage::new();
+            let mut scratch = vec![0u8; 4096];
+            let mut last = 0;
+            if coalesce {
+                let dgram: Vec<u8> = packets.concat();
+                last = decrypt_client_initial_into(&dgram, &mut scratch, &mut out, &mut cov).expect("decrypts");
+            } else {
+                for p in &packets {
+                    let n = decrypt_client_initial_into(p, &mut scratch, &mut out, &mut cov).expect("decrypts");
+                    prop_assert!(n >= last);
+                    last = n;
+                }
+            }
+            prop_assert_eq!(last, 241);
+            prop_assert_eq!(&out[..241], &ch[..]);
+        }
     }
 }
