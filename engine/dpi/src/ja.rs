@@ -27,10 +27,6 @@ impl<const N: usize> StackStr<N> {
     pub(crate) fn as_bytes(&self) -> &[u8] {
         &self.buf[..self.len]
     }
-
-    pub(crate) fn as_str(&self) -> &str {
-        std::str::from_utf8(self.as_bytes()).unwrap_or("")
-    }
 }
 
 impl<const N: usize> Write for StackStr<N> {

@@ -10,3 +10,15 @@ pub use proto::{Category, Proto};
 pub mod quic_crypto;
 pub mod tcp_protos;
 pub mod udp_protos;
+
+pub mod dns;
+pub mod dns_cache;
+pub mod engine;
+pub mod http;
+pub mod ja;
+pub mod names;
+pub mod ports;
+pub mod tls;
+
+pub use dns_cache::DnsCache;
+pub use engine::{Classification, Confidence, DpiContext, Endpoints, FlowDpi, NameParts};

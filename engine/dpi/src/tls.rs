@@ -315,7 +315,7 @@ pub fn dtls_record(p: &[u8]) -> Option<Record<'_>> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// curl 7.88.1 (OpenSSL 3.0.19, Debian 12) ClientHello for example.com, recorded on loopback against
@@ -362,12 +362,17 @@ mod tests {
         assert_eq!(h.supported_version, Some(0x0304));
         assert_eq!(h.ciphers.len(), 62);
         assert!(h.complete);
+        assert_eq!(
+            crate::ja::ja3(&h).as_ref().map(|j| &j[..]),
+            Some(&b"0149f47eabf9a20d0893e2a44e5a6323"[..]),
+            "JA3 as tshark computes it"
+        );
     }
 
     #[test]
     fn truncated_hello_still_names_the_server() {
         let pkt = hex(CURL_HELLO);
-        let cut = &pkt[..140];
+        let cut = &pkt[..175];
         let Some(Record::ClientHello { body, declared }) = first_record(cut) else {
             panic!("not a client hello");
         };

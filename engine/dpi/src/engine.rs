@@ -1,0 +1,756 @@
+//! The per-flow detection state machine.
+//!
+//! A flow's [`FlowDpi`] is 24 bytes inline in the flow table. While the flow is being classified it owns a boxed
+//! [`Detecting`] (well under 512 bytes); once the flow is classified, or after [`PACKET_BUDGET`] payload packets,
+//! the box is freed. Per packet the engine tries the built-in dissectors that extract names (TLS, QUIC, DTLS, DNS,
+//! HTTP) and then every registered content dissector not yet excluded for this flow — those whose ports match
+//! first. Metadata strings are allocated once per flow, when found.
+
+use std::net::IpAddr;
+use std::sync::{Arc, OnceLock};
+
+use xntop_model::L7Meta;
+
+use crate::dns_cache::DnsCache;
+use crate::packet::{Dir, Dissector, Pkt, Verdict, L4};
+use crate::proto::{Category, Proto};
+use crate::{dns, http, ja, names, quic_crypto, tls};
+
+/// Payload packets a flow is inspected for at most (nDPI's default budget).
+pub const PACKET_BUDGET: u16 = 32;
+/// Extra payload packets a classified flow is followed for its metadata (a DNS answer, a TLS ServerHello).
+const METADATA_PACKETS: u8 = 6;
+/// Longest metadata string kept.
+const MAX_STR: usize = 256;
+/// QUIC: bytes of CRYPTO stream kept for a ClientHello spread over several Initial packets.
+const QUIC_CRYPTO: usize = 4096;
+
+/// How sure a verdict is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Confidence {
+    #[default]
+    Unknown,
+    /// Guessed from a registered port: no content confirmed it.
+    Port,
+    /// The server's address was named by a DNS answer seen earlier.
+    DnsCache,
+    /// The payload said so.
+    Dpi,
+    /// The payload said so, seen from the middle of the flow (no handshake).
+    DpiPartial,
+}
+
+impl Confidence {
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Unknown => "unknown",
+            Self::Port => "port",
+            Self::DnsCache => "DNS cache",
+            Self::Dpi => "DPI",
+            Self::DpiPartial => "DPI (partial)",
+        }
+    }
+}
+
+/// A flow's classification: master protocol, application, confidence.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Classification {
+    pub master: Proto,
+    pub app: Proto,
+    pub confidence: Confidence,
+}
+
+impl Classification {
+    /// The nDPI-style name: "TLS.YouTube", "DNS", "WhatsApp", "Unknown".
+    #[must_use]
+    pub fn name(&self) -> NameParts {
+        NameParts {
+            master: self.master,
+            app: self.app,
+        }
+    }
+
+    #[must_use]
+    pub fn category(&self) -> Category {
+        if self.app != Proto::Unknown {
+            self.app.category()
+        } else {
+            self.master.category()
+        }
+    }
+}
+
+/// A "Master.App" name in two static parts (no allocation to print it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NameParts {
+    pub master: Proto,
+    pub app: Proto,
+}
+
+impl std::fmt::Display for NameParts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (self.master, self.app) {
+            (m, a) if a == Proto::Unknown || a == m => f.write_str(m.name()),
+            (Proto::Unknown, a) => f.write_str(a.name()),
+            (m, a) => write!(f, "{}.{}", m.name(), a.name()),
+        }
+    }
+}
+
+/// The flow's endpoints as DPI needs them (client = the flow's opener).
+#[derive(Clone, Copy, Debug)]
+pub struct Endpoints {
+    pub l4: u8,
+    pub client: IpAddr,
+    pub server: IpAddr,
+    pub client_port: u16,
+    pub server_port: u16,
+}
+
+/// Per-worker DPI resources: scratch buffers (so no packet allocates) and the shared DNS cache.
+pub struct DpiContext {
+    cache: Arc<DnsCache>,
+    scratch: Box<[u8; 2048]>,
+    /// Flows classified, by confidence, and flows given up on.
+    pub stats: DpiStats,
+}
+
+impl std::fmt::Debug for DpiContext {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DpiContext").field("stats", &self.stats).finish_non_exhaustive()
+    }
+}
+
+/// Counters of one worker's DPI.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct DpiStats {
+    pub classified: u64,
+    pub gave_up: u64,
+    /// Detection states currently allocated.
+    pub live_states: u64,
+    pub peak_states: u64,
+}
+
+impl DpiContext {
+    #[must_use]
+    pub fn new(cache: Arc<DnsCache>) -> Self {
+        Self {
+            cache,
+            scratch: Box::new([0; 2048]),
+            stats: DpiStats::default(),
+        }
+    }
+
+    #[must_use]
+    pub fn cache(&self) -> &DnsCache {
+        &self.cache
+    }
+}
+
+/// Built-in dissectors, one bit each in [`Detecting::builtin_no`].
+const B_TLS: u8 = 1;
+const B_HTTP: u8 = 2;
+const B_DNS: u8 = 4;
+const B_QUIC: u8 = 8;
+const B_DTLS: u8 = 16;
+
+/// What a flow under inspection remembers between packets.
+#[derive(Debug)]
+pub struct Detecting {
+    /// Registered dissectors that said "not me" (bit i = registry entry i).
+    excluded: [u64; 4],
+    builtin_no: u8,
+    seen: [u16; 2],
+    /// After a verdict: payload packets still to look at for metadata.
+    collecting: u8,
+    /// The flow was classified; only metadata is being gathered.
+    classified: bool,
+    quic: Option<Box<QuicHello>>,
+}
+
+/// A QUIC ClientHello being reassembled from several Initial packets (allocated only when it spans more than one).
+#[derive(Debug)]
+struct QuicHello {
+    crypto: [u8; QUIC_CRYPTO],
+    coverage: quic_crypto::CryptoCoverage,
+}
+
+/// A flow's DPI state and verdict: inline in the flow, 24 bytes.
+#[derive(Debug, Default)]
+pub struct FlowDpi {
+    state: Option<Box<Detecting>>,
+    meta: Option<Box<L7Meta>>,
+    class: Classification,
+    done: bool,
+}
+
+impl Clone for FlowDpi {
+    /// Clones the verdict and metadata; a detection in progress is not carried over.
+    fn clone(&self) -> Self {
+        Self {
+            state: None,
+            meta: self.meta.clone(),
+            class: self.class,
+            done: self.done,
+        }
+    }
+}
+
+fn registry() -> &'static [Dissector] {
+    static REGISTRY: OnceLock<Vec<Dissector>> = OnceLock::new();
+    REGISTRY.get_or_init(|| {
+        let mut all: Vec<Dissector> = Vec::new();
+        all.extend_from_slice(crate::tcp_protos::DISSECTORS);
+        all.extend_from_slice(crate::udp_protos::DISSECTORS);
+        all.truncate(256);
+        all
+    })
+}
+
+impl FlowDpi {
+    /// Whether no more packets need to be shown.
+    #[inline]
+    #[must_use]
+    pub fn is_done(&self) -> bool {
+        self.done
+    }
+
+    /// The verdict so far (DPI only; see [`FlowDpi::final_classification`] for guesses).
+    #[must_use]
+    pub fn classification(&self) -> Classification {
+        self.class
+    }
+
+    #[must_use]
+    pub fn meta(&self) -> Option<&L7Meta> {
+        self.meta.as_deref()
+    }
+
+    /// Bytes of detection state this flow holds beyond its inline 24 bytes.
+    #[must_use]
+    pub fn state_bytes(&self) -> usize {
+        self.state.as_ref().map_or(0, |s| {
+            std::mem::size_of::<Detecting>()
+                + s.quic.as_ref().map_or(0, |_| std::mem::size_of::<QuicHello>())
+        })
+    }
+
+    /// Frees the detection state (the flow ended or was classified).
+    pub fn release(&mut self, ctx: &mut DpiContext) {
+        if self.state.take().is_some() {
+            ctx.stats.live_states = ctx.stats.live_states.saturating_sub(1);
+        }
+    }
+
+    /// The verdict to report when the flow ends: DPI's, else the DNS cache's, else the registered port's.
+    #[must_use]
+    pub fn final_classification(&self, ep: &Endpoints, cache: &DnsCache) -> Classification {
+        let mut c = self.class;
+        if c.master == Proto::Unknown {
+            if let Some(app) = cache.get(ep.server) {
+                return Classification {
+                    master: Proto::Unknown,
+                    app,
+                    confidence: Confidence::DnsCache,
+                };
+            }
+            if let Some(p) = crate::ports::guess(ep) {
+                c = Classification {
+                    master: p,
+                    app: p,
+                    confidence: Confidence::Port,
+                };
+            }
+        } else if c.app == c.master || c.app == Proto::Unknown {
+            if let Some(app) = cache.get(ep.server) {
+                c.app = app;
+            }
+        }
+        c
+    }
+
+    /// Shows DPI one packet of the flow. `payload` may be empty (then only budgets move).
+    pub fn feed(&mut self, ctx: &mut DpiContext, ep: &Endpoints, dir: Dir, payload: &[u8]) {
+        if self.done || payload.is_empty() {
+            return;
+        }
+        let l4 = match ep.l4 {
+            6 => L4::Tcp,
+            17 => L4::Udp,
+            _ => {
+                self.done = true;
+                return;
+            }
+        };
+        if self.state.is_none() {
+            ctx.stats.live_states += 1;
+            ctx.stats.peak_states = ctx.stats.peak_states.max(ctx.stats.live_states);
+        }
+        let st = self.state.get_or_insert_with(|| {
+            Box::new(Detecting {
+                excluded: [0; 4],
+                builtin_no: 0,
+                seen: [0; 2],
+                collecting: 0,
+                classified: false,
+                quic: None,
+            })
+        });
+        let pkt = Pkt {
+            payload,
+            dir,
+            l4,
+            client_port: ep.client_port,
+            server_port: ep.server_port,
+            seen: st.seen,
+        };
+        st.seen[dir as usize] = st.seen[dir as usize].saturating_add(1);
+        let total = st.seen[0].saturating_add(st.seen[1]);
+
+        if st.classified {
+            self.collect(ctx, ep, &pkt);
+            let st = self.state.as_mut();
+            if let Some(st) = st {
+                st.collecting = st.collecting.saturating_sub(1);
+                if st.collecting == 0 || total >= PACKET_BUDGET {
+                    self.finish(ctx);
+                }
+            }
+            return;
+        }
+
+        if let Some(found) = self.builtins(ctx, ep, &pkt) {
+            self.classified(ctx, found, ep);
+        } else if let Some(master) = Self::registered(st_mut(&mut self.state), &pkt) {
+            self.class = Classification {
+                master,
+                app: master,
+                confidence: Confidence::Dpi,
+            };
+            self.classified(ctx, (master, 0), ep);
+        } else if total >= PACKET_BUDGET || self.nothing_left(l4) {
+            ctx.stats.gave_up += 1;
+            self.finish(ctx);
+        }
+    }
+
+    /// All dissectors excluded: no packet can change the verdict.
+    fn nothing_left(&self, l4: L4) -> bool {
+        let Some(st) = self.state.as_ref() else {
+            return true;
+        };
+        let builtin_all = match l4 {
+            L4::Tcp => B_TLS | B_HTTP | B_DNS,
+            L4::Udp => B_DNS | B_QUIC | B_DTLS,
+        };
+        if st.builtin_no & builtin_all != builtin_all {
+            return false;
+        }
+        registry().iter().enumerate().all(|(i, d)| {
+            let applies = match l4 {
+                L4::Tcp => d.tcp,
+                L4::Udp => d.udp,
+            };
+            !applies || st.excluded[i / 64] & (1 << (i % 64)) != 0
+        })
+    }
+
+    fn registered(st: &mut Detecting, pkt: &Pkt) -> Option<Proto> {
+        let reg = registry();
+        // Two passes: dissectors registered on one of the flow's ports first, then the rest.
+        for by_port in [true, false] {
+            for (i, d) in reg.iter().enumerate() {
+                let (word, bit) = (i / 64, 1u64 << (i % 64));
+                if st.excluded[word] & bit != 0 {
+                    continue;
+                }
+                let applies = match pkt.l4 {
+                    L4::Tcp => d.tcp,
+                    L4::Udp => d.udp,
+                };
+                if !applies {
+                    continue;
+                }
+                let port_match = d.ports.iter().any(|&p| pkt.either_port(p));
+                if port_match != by_port {
+                    continue;
+                }
+                match (d.detect)(pkt) {
+                    Verdict::Yes(p) => return Some(p),
+                    Verdict::No => st.excluded[word] |= bit,
+                    Verdict::NeedMore => {}
+                }
+            }
+        }
+        None
+    }
+
+    /// Records a verdict and decides whether to keep following the flow for metadata.
+    /// `found` = (master, packets of metadata still wanted).
+    fn classified(&mut self, ctx: &mut DpiContext, found: (Proto, u8), ep: &Endpoints) {
+        let (master, more) = found;
+        let master = crate::ports::tls_service(master, ep);
+        self.class.master = master;
+        if self.class.app == Proto::Unknown || self.class.app == self.class.master {
+            self.class.app = master;
+        }
+        if self.class.confidence == Confidence::Unknown {
+            self.class.confidence = Confidence::Dpi;
+        }
+        if master == Proto::Tls && ep.server_port == 853 {
+            self.class.app = Proto::DohDot;
+        }
+        if let Some(name) = self.meta.as_ref().and_then(|m| m.server_name.as_deref()) {
+            if let Some(app) = names::lookup(name.as_bytes()) {
+                self.class.app = app;
+            }
+        }
+        ctx.stats.classified += 1;
+        if more == 0 {
+            self.finish(ctx);
+        } else if let Some(st) = self.state.as_mut() {
+            st.classified = true;
+            st.collecting = more;
+            st.quic = None;
+        }
+    }
+
+    fn finish(&mut self, ctx: &mut DpiContext) {
+        self.done = true;
+        self.release(ctx);
+    }
+
+    fn meta_mut(&mut self) -> &mut L7Meta {
+        self.meta.get_or_insert_with(Box::default)
+    }
+
+    /// The built-in name-bearing dissectors. Returns (master, metadata packets wanted) on a verdict.
+    fn builtins(&mut self, ctx: &mut DpiContext, ep: &Endpoints, pkt: &Pkt) -> Option<(Proto, u8)> {
+        let no = self.state.as_ref().map_or(0, |s| s.builtin_no);
+        let mut excluded = 0u8;
+        let mut found = None;
+        match pkt.l4 {
+            L4::Tcp => {
+                if no & B_TLS == 0 {
+                    match self.tls_tcp(pkt) {
+                        Verdict::Yes(p) => found = Some((p, 0)),
+                        Verdict::No => excluded |= B_TLS,
+                        Verdict::NeedMore => {}
+                    }
+                }
+                if found.is_none() && no & B_HTTP == 0 {
+                    match self.http(pkt) {
+                        Verdict::Yes(p) => found = Some((p, 0)),
+                        Verdict::No => excluded |= B_HTTP,
+                        Verdict::NeedMore => {}
+                    }
+                }
+                if found.is_none() && no & B_DNS == 0 {
+                    // DNS over TCP: a two-byte length prefix.
+                    let body = pkt.payload.get(2..).unwrap_or(&[]);
+                    let len = pkt.payload.get(..2).map_or(0, |l| usize::from(u16::from_be_bytes([l[0], l[1]])));
+                    if len == body.len() || len > body.len() && body.len() >= 12 {
+                        match self.dns(ctx, ep, pkt, body) {
+                            Verdict::Yes(p) => found = Some((p, METADATA_PACKETS)),
+                            _ => excluded |= B_DNS,
+                        }
+                    } else {
+                        excluded |= B_DNS;
+                    }
+                }
+            }
+            L4::Udp => {
+                if no & B_DNS == 0 {
+                    match self.dns(ctx, ep, pkt, pkt.payload) {
+                        Verdict::Yes(p) => found = Some((p, METADATA_PACKETS)),
+                        Verdict::No => excluded |= B_DNS,
+                        Verdict::NeedMore => {}
+                    }
+                }
+                if found.is_none() && no & B_QUIC == 0 {
+                    match self.quic(ctx, pkt) {
+                        Verdict::Yes(p) => found = Some((p, 0)),
+                        Verdict::No => excluded |= B_QUIC,
+                        Verdict::NeedMore => {}
+                    }
+                }
+                if found.is_none() && no & B_DTLS == 0 {
+                    match self.dtls(pkt) {
+                        Verdict::Yes(p) => found = Some((p, 0)),
+                        Verdict::No => excluded |= B_DTLS,
+                        Verdict::NeedMore => {}
+                    }
+                }
+            }
+        }
+        if let Some(st) = self.state.as_mut() {
+            st.builtin_no |= excluded;
+        }
+        found
+    }
+
+    /// Follows a classified flow for its metadata (DNS answers).
+    fn collect(&mut self, ctx: &mut DpiContext, ep: &Endpoints, pkt: &Pkt) {
+        if matches!(self.class.master, Proto::Dns | Proto::Mdns | Proto::Llmnr) {
+            let body = match pkt.l4 {
+                L4::Tcp => pkt.payload.get(2..).unwrap_or(&[]),
+                L4::Udp => pkt.payload,
+            };
+            if let Some(m) = dns::parse(body) {
+                self.dns_message(ctx, &m);
+                if m.response {
+                    if let Some(st) = self.state.as_mut() {
+                        st.collecting = 1;
+                    }
+                }
+            }
+            let _ = ep;
+        }
+    }
+
+    fn tls_tcp(&mut self, pkt: &Pkt) -> Verdict {
+        let Some(rec) = tls::first_record(pkt.payload) else {
+            return Verdict::No;
+        };
+        match rec {
+            tls::Record::ClientHello { body, declared } => {
+                if let Some(h) = tls::ClientHello::parse(body, declared, false) {
+                    self.client_hello(&h, ja::Transport::Tcp);
+                }
+                Verdict::Yes(Proto::Tls)
+            }
+            tls::Record::ServerHello { .. } => Verdict::Yes(Proto::Tls),
+            tls::Record::Other => {
+                if pkt.seen[0] + pkt.seen[1] == 0 {
+                    self.class.confidence = Confidence::DpiPartial;
+                }
+                Verdict::Yes(Proto::Tls)
+            }
+        }
+    }
+
+    fn client_hello(&mut self, h: &tls::ClientHello, transport: ja::Transport) {
+        let ja3 = ja::ja3(h);
+        let ja4 = ja::ja4(h, transport);
+        let m = self.meta_mut();
+        if let Some(sni) = h.sni {
+            set_str(&mut m.server_name, sni);
+        }
+        if let Some(alpn) = h.alpn {
+            // All offered protocols, comma-separated.
+            let mut buf = [0u8; MAX_STR];
+            let mut n = 0;
+            let mut c = tls::Cursor::new(alpn);
+            while let Some(p) = c.vec8() {
+                if n + p.len() + 1 > buf.len() {
+                    break;
+                }
+                if n > 0 {
+                    buf[n] = b',';
+                    n += 1;
+                }
+                buf[n..n + p.len()].copy_from_slice(p);
+                n += p.len();
+            }
+            set_str(&mut m.alpn, &buf[..n]);
+        }
+        if let Some(j) = ja3 {
+            set_str(&mut m.ja3, &j);
+        }
+        if let Some(j) = ja4 {
+            set_str(&mut m.ja4, &j);
+        }
+    }
+
+    fn http(&mut self, pkt: &Pkt) -> Verdict {
+        let p = pkt.payload;
+        if p.starts_with(http::H2_PREFACE) {
+            return Verdict::Yes(Proto::Http);
+        }
+        if let Some(r) = http::request(p) {
+            let proxy_port = matches!(pkt.server_port, 3128 | 8080 | 8118 | 8123);
+            let master = if r.method == b"CONNECT" {
+                Proto::HttpConnect
+            } else if r.target.starts_with(b"http://") || proxy_port {
+                Proto::HttpProxy
+            } else {
+                Proto::Http
+            };
+            let m = self.meta_mut();
+            if let Some(host) = r.host {
+                set_str(&mut m.server_name, http::host_name(host));
+            }
+            if let Some(ua) = r.user_agent {
+                set_str(&mut m.user_agent, ua);
+            }
+            set_str(&mut m.http_url, r.target);
+            if r.webdav {
+                self.class.app = Proto::HttpWebDav;
+            }
+            return Verdict::Yes(master);
+        }
+        if http::response(p).is_some() {
+            return Verdict::Yes(Proto::Http);
+        }
+        // A request line may be split over segments: give a start that looks like a method one more packet.
+        if pkt.seen[pkt.dir as usize] == 0 && p.len() < 16 && p.iter().all(u8::is_ascii_uppercase) {
+            return Verdict::NeedMore;
+        }
+        Verdict::No
+    }
+
+    fn dns(&mut self, ctx: &mut DpiContext, ep: &Endpoints, pkt: &Pkt, body: &[u8]) -> Verdict {
+        // NetBIOS name service shares DNS's format; its own dissector names it.
+        if pkt.either_port(137) || pkt.either_port(138) {
+            return Verdict::No;
+        }
+        let Some(m) = dns::parse(body) else {
+            return Verdict::No;
+        };
+        let master = if pkt.either_port(5353) {
+            Proto::Mdns
+        } else if pkt.either_port(5355) {
+            Proto::Llmnr
+        } else {
+            Proto::Dns
+        };
+        if m.name_len > 0 {
+            let name = m.name();
+            set_str(&mut self.meta_mut().dns_query, name);
+            set_str(&mut self.meta_mut().server_name, name);
+        }
+        self.dns_message(ctx, &m);
+        let _ = ep;
+        Verdict::Yes(master)
+    }
+
+    /// Takes a DNS message's answers into the flow's metadata and the shared cache.
+    fn dns_message(&mut self, ctx: &mut DpiContext, m: &dns::Message) {
+        if !m.response {
+            return;
+        }
+        let app = (m.name_len > 0).then(|| names::lookup(m.name())).flatten();
+        let meta = self.meta_mut();
+        for a in m.addresses() {
+            if meta.dns_answers.len() < dns::MAX_ANSWERS && !meta.dns_answers.contains(&a) {
+                meta.dns_answers.push(a);
+            }
+            if let Some(app) = app {
+                ctx.cache.insert(a, app);
+            }
+        }
+    }
+
+    fn quic(&mut self, ctx: &mut DpiContext, pkt: &Pkt) -> Verdict {
+        let p = pkt.payload;
+        // Google QUIC (Q0xx) long headers: flags, then the version tag.
+        if p.len() >= 13 && p[0] & 0x80 != 0 && p[1] == b'Q' && p[2] == b'0' {
+            return Verdict::Yes(Proto::Quic);
+        }
+        if p.len() >= 10 && p[0] & 0x80 == 0 && p.get(9..12) == Some(b"Q04") {
+            return Verdict::Yes(Proto::Quic);
+        }
+        if quic_crypto::looks_like_initial(p).is_none() {
+            // A server's packets or short headers: QUIC only if the flow's first packets said so.
+            return if pkt.dir == Dir::ToServer && pkt.seen[0] == 0 {
+                Verdict::No
+            } else if pkt.seen[0] + pkt.seen[1] > 2 {
+                Verdict::No
+            } else {
+                Verdict::NeedMore
+            };
+        }
+        if pkt.dir == Dir::ToClient {
+            return Verdict::Yes(Proto::Quic);
+        }
+        let st = st_mut(&mut self.state);
+        let hello = st.quic.get_or_insert_with(|| {
+            Box::new(QuicHello {
+                crypto: [0; QUIC_CRYPTO],
+                coverage: quic_crypto::CryptoCoverage::default(),
+            })
+        });
+        let scratch = &mut ctx.scratch[..];
+        let Ok(avail) =
+            quic_crypto::decrypt_client_initial_into(p, scratch, &mut hello.crypto, &mut hello.coverage)
+        else {
+            // A long header of a known version that does not decrypt: still QUIC, nothing to read.
+            return Verdict::Yes(Proto::Quic);
+        };
+        let stream = &hello.crypto[..avail];
+        // The CRYPTO stream starts with the ClientHello's handshake header.
+        let declared = stream
+            .get(1..4)
+            .map_or(0, |l| usize::from(l[0]) << 16 | usize::from(l[1]) << 8 | usize::from(l[2]));
+        if stream.first() != Some(&1) {
+            return if avail == 0 && pkt.seen[0] < 3 {
+                Verdict::NeedMore
+            } else {
+                Verdict::Yes(Proto::Quic)
+            };
+        }
+        if avail < declared + 4 && declared + 4 <= QUIC_CRYPTO && pkt.seen[0] < 4 {
+            return Verdict::NeedMore;
+        }
+        // Copy out of the state box so the hello can be read while the flow's metadata is written.
+        let body = &stream[4..];
+        let mut copy = [0u8; QUIC_CRYPTO];
+        let n = body.len().min(QUIC_CRYPTO);
+        copy[..n].copy_from_slice(&body[..n]);
+        if let Some(h) = tls::ClientHello::parse(&copy[..n], declared, false) {
+            self.client_hello(&h, ja::Transport::Quic);
+        }
+        Verdict::Yes(Proto::Quic)
+    }
+
+    fn dtls(&mut self, pkt: &Pkt) -> Verdict {
+        match tls::dtls_record(pkt.payload) {
+            Some(tls::Record::ClientHello { body, declared }) => {
+                if let Some(h) = tls::ClientHello::parse(body, declared, true) {
+                    self.client_hello(&h, ja::Transport::Dtls);
+                }
+                Verdict::Yes(Proto::Dtls)
+            }
+            Some(_) => Verdict::Yes(Proto::Dtls),
+            None => Verdict::No,
+        }
+    }
+}
+
+fn st_mut(state: &mut Option<Box<Detecting>>) -> &mut Detecting {
+    state.get_or_insert_with(|| {
+        Box::new(Detecting {
+            excluded: [0; 4],
+            builtin_no: 0,
+            seen: [0; 2],
+            collecting: 0,
+            classified: false,
+            quic: None,
+        })
+    })
+}
+
+/// Stores printable text (other bytes become '?'), at most [`MAX_STR`] bytes; keeps the first value seen.
+fn set_str(slot: &mut Option<Box<str>>, bytes: &[u8]) {
+    if slot.is_some() || bytes.is_empty() {
+        return;
+    }
+    let bytes = &bytes[..bytes.len().min(MAX_STR)];
+    let s: String = bytes
+        .iter()
+        .map(|&b| if (0x20..0x7f).contains(&b) { char::from(b) } else { '?' })
+        .collect();
+    *slot = Some(s.into_boxed_str());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inline_state_is_small() {
+        assert!(std::mem::size_of::<FlowDpi>() <= 24, "{}", std::mem::size_of::<FlowDpi>());
+        assert!(std::mem::size_of::<Detecting>() <= 512, "{}", std::mem::size_of::<Detecting>());
+    }
+}
