@@ -112,6 +112,7 @@ pub struct Endpoints {
 pub struct DpiContext {
     cache: Arc<DnsCache>,
     scratch: Box<[u8; 2048]>,
+    quic_out: Box<[u8; QUIC_CRYPTO]>,
     /// Flows classified, by confidence, and flows given up on.
     pub stats: DpiStats,
 }
@@ -127,9 +128,12 @@ impl std::fmt::Debug for DpiContext {
 pub struct DpiStats {
     pub classified: u64,
     pub gave_up: u64,
-    /// Detection states currently allocated.
-    pub live_states: u64,
-    pub peak_states: u64,
+    /// Detection states allocated, and freed by DPI (classified or out of budget). The flow table frees the
+    /// others when their flows end.
+    pub states_created: u64,
+    pub states_freed: u64,
+    /// QUIC ClientHellos that spanned several Initial packets (each held a reassembly buffer meanwhile).
+    pub quic_reassemblies: u64,
 }
 
 impl DpiContext {
@@ -138,6 +142,7 @@ impl DpiContext {
         Self {
             cache,
             scratch: Box::new([0; 2048]),
+            quic_out: Box::new([0; QUIC_CRYPTO]),
             stats: DpiStats::default(),
         }
     }
@@ -236,10 +241,16 @@ impl FlowDpi {
         })
     }
 
-    /// Frees the detection state (the flow ended or was classified).
-    pub fn release(&mut self, ctx: &mut DpiContext) {
+    /// Whether detection state is allocated.
+    #[must_use]
+    pub fn holds_state(&self) -> bool {
+        self.state.is_some()
+    }
+
+    /// Frees the detection state (the flow was classified or ran out of budget).
+    fn release(&mut self, ctx: &mut DpiContext) {
         if self.state.take().is_some() {
-            ctx.stats.live_states = ctx.stats.live_states.saturating_sub(1);
+            ctx.stats.states_freed += 1;
         }
     }
 
@@ -284,8 +295,7 @@ impl FlowDpi {
             }
         };
         if self.state.is_none() {
-            ctx.stats.live_states += 1;
-            ctx.stats.peak_states = ctx.stats.peak_states.max(ctx.stats.live_states);
+            ctx.stats.states_created += 1;
         }
         let st = self.state.get_or_insert_with(|| {
             Box::new(Detecting {
@@ -531,36 +541,8 @@ impl FlowDpi {
     }
 
     fn client_hello(&mut self, h: &tls::ClientHello, transport: ja::Transport) {
-        let ja3 = ja::ja3(h);
-        let ja4 = ja::ja4(h, transport);
-        let m = self.meta_mut();
-        if let Some(sni) = h.sni {
-            set_str(&mut m.server_name, sni);
-        }
-        if let Some(alpn) = h.alpn {
-            // All offered protocols, comma-separated.
-            let mut buf = [0u8; MAX_STR];
-            let mut n = 0;
-            let mut c = tls::Cursor::new(alpn);
-            while let Some(p) = c.vec8() {
-                if n + p.len() + 1 > buf.len() {
-                    break;
-                }
-                if n > 0 {
-                    buf[n] = b',';
-                    n += 1;
-                }
-                buf[n..n + p.len()].copy_from_slice(p);
-                n += p.len();
-            }
-            set_str(&mut m.alpn, &buf[..n]);
-        }
-        if let Some(j) = ja3 {
-            set_str(&mut m.ja3, &j);
-        }
-        if let Some(j) = ja4 {
-            set_str(&mut m.ja4, &j);
-        }
+        let (ja3, ja4) = (ja::ja3(h), ja::ja4(h, transport));
+        hello_meta(self.meta_mut(), h, ja3, ja4);
     }
 
     fn http(&mut self, pkt: &Pkt) -> Verdict {
@@ -664,42 +646,56 @@ impl FlowDpi {
         if pkt.dir == Dir::ToClient {
             return Verdict::Yes(Proto::Quic);
         }
+        // Most ClientHellos fit one Initial: decrypt into the worker's buffer. Only a hello spread over several
+        // packets gets a per-flow reassembly buffer, for at most a few packets.
         let st = st_mut(&mut self.state);
-        let hello = st.quic.get_or_insert_with(|| {
-            Box::new(QuicHello {
-                crypto: [0; QUIC_CRYPTO],
-                coverage: quic_crypto::CryptoCoverage::default(),
-            })
-        });
-        let scratch = &mut ctx.scratch[..];
-        let Ok(avail) =
-            quic_crypto::decrypt_client_initial_into(p, scratch, &mut hello.crypto, &mut hello.coverage)
-        else {
-            // A long header of a known version that does not decrypt: still QUIC, nothing to read.
-            return Verdict::Yes(Proto::Quic);
-        };
-        let stream = &hello.crypto[..avail];
-        // The CRYPTO stream starts with the ClientHello's handshake header.
-        let declared = stream
-            .get(1..4)
-            .map_or(0, |l| usize::from(l[0]) << 16 | usize::from(l[1]) << 8 | usize::from(l[2]));
-        if stream.first() != Some(&1) {
-            return if avail == 0 && pkt.seen[0] < 3 {
-                Verdict::NeedMore
-            } else {
-                Verdict::Yes(Proto::Quic)
+        let (stream_buf, avail) = if let Some(hello) = st.quic.as_mut() {
+            let Ok(n) = quic_crypto::decrypt_client_initial_into(
+                p,
+                &mut ctx.scratch[..],
+                &mut hello.crypto,
+                &mut hello.coverage,
+            ) else {
+                return Verdict::Yes(Proto::Quic);
             };
+            ctx.quic_out.copy_from_slice(&hello.crypto);
+            (&ctx.quic_out[..], n)
+        } else {
+            let mut coverage = quic_crypto::CryptoCoverage::default();
+            let Ok(n) = quic_crypto::decrypt_client_initial_into(
+                p,
+                &mut ctx.scratch[..],
+                &mut ctx.quic_out[..],
+                &mut coverage,
+            ) else {
+                // A long header of a known version that does not decrypt: still QUIC, nothing to read.
+                return Verdict::Yes(Proto::Quic);
+            };
+            let declared = hello_len(&ctx.quic_out[..n]);
+            if n < declared && declared <= QUIC_CRYPTO && pkt.seen[0] < 3 {
+                let mut hello = Box::new(QuicHello {
+                    crypto: [0; QUIC_CRYPTO],
+                    coverage,
+                });
+                hello.crypto.copy_from_slice(&ctx.quic_out[..]);
+                st.quic = Some(hello);
+                ctx.stats.quic_reassemblies += 1;
+                return Verdict::NeedMore;
+            }
+            (&ctx.quic_out[..], n)
+        };
+        let stream = &stream_buf[..avail];
+        let declared = hello_len(stream);
+        if stream.first() != Some(&1) {
+            return Verdict::Yes(Proto::Quic);
         }
-        if avail < declared + 4 && declared + 4 <= QUIC_CRYPTO && pkt.seen[0] < 4 {
+        if avail < declared && pkt.seen[0] < 3 {
             return Verdict::NeedMore;
         }
-        // Copy out of the state box so the hello can be read while the flow's metadata is written.
-        let body = &stream[4..];
-        let mut copy = [0u8; QUIC_CRYPTO];
-        let n = body.len().min(QUIC_CRYPTO);
-        copy[..n].copy_from_slice(&body[..n]);
-        if let Some(h) = tls::ClientHello::parse(&copy[..n], declared, false) {
-            self.client_hello(&h, ja::Transport::Quic);
+        if let Some(h) = tls::ClientHello::parse(&stream[4..], declared.saturating_sub(4), false) {
+            let (ja3, ja4) = (ja::ja3(&h), ja::ja4(&h, ja::Transport::Quic));
+            let m = self.meta.get_or_insert_with(Box::default);
+            hello_meta(m, &h, ja3, ja4);
         }
         Verdict::Yes(Proto::Quic)
     }
@@ -715,6 +711,45 @@ impl FlowDpi {
             Some(_) => Verdict::Yes(Proto::Dtls),
             None => Verdict::No,
         }
+    }
+}
+
+/// Length of the handshake message at the start of a CRYPTO stream, header included.
+fn hello_len(stream: &[u8]) -> usize {
+    stream
+        .get(1..4)
+        .map_or(0, |l| usize::from(l[0]) << 16 | usize::from(l[1]) << 8 | usize::from(l[2]))
+        + 4
+}
+
+/// Writes a ClientHello's names and fingerprints into a flow's metadata.
+fn hello_meta(m: &mut L7Meta, h: &tls::ClientHello, ja3: Option<[u8; 32]>, ja4: Option<[u8; 36]>) {
+    if let Some(sni) = h.sni {
+        set_str(&mut m.server_name, sni);
+    }
+    if let Some(alpn) = h.alpn {
+        // All offered protocols, comma-separated.
+        let mut buf = [0u8; MAX_STR];
+        let mut n = 0;
+        let mut c = tls::Cursor::new(alpn);
+        while let Some(p) = c.vec8() {
+            if n + p.len() + 1 > buf.len() {
+                break;
+            }
+            if n > 0 {
+                buf[n] = b',';
+                n += 1;
+            }
+            buf[n..n + p.len()].copy_from_slice(p);
+            n += p.len();
+        }
+        set_str(&mut m.alpn, &buf[..n]);
+    }
+    if let Some(j) = ja3 {
+        set_str(&mut m.ja3, &j);
+    }
+    if let Some(j) = ja4 {
+        set_str(&mut m.ja4, &j);
     }
 }
 

@@ -5,6 +5,7 @@ pub mod packet;
 pub mod proto;
 
 pub use packet::{Dir, Dissector, Pkt, Verdict, L4};
+
 pub use proto::{Category, Proto};
 
 pub mod quic_crypto;

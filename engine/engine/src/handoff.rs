@@ -29,7 +29,6 @@ pub struct PacketDesc {
     pub from: Endpoint,
     pub wire_len: u32,
     /// Payload location in the capture's bytes.
-    #[expect(dead_code, reason = "the DPI stage reads the payload from here")]
     pub payload_offset: u64,
     pub payload_len: u32,
     pub tcp: Option<TcpInfo>,

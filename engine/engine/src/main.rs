@@ -199,6 +199,7 @@ fn run(config: &mut Config) -> anyhow::Result<ExitCode> {
     }
     let (report_tx, report_rx) =
         std::sync::mpsc::sync_channel::<report::WorkerReport>(4 * (workers + collectors.len()));
+    let worker_files: Vec<Arc<CaptureFile>> = files.iter().map(|(_, f)| Arc::clone(f)).collect();
     let readers: Vec<reader::Reader> = files
         .into_iter()
         .zip(producers)
@@ -288,6 +289,7 @@ fn run(config: &mut Config) -> anyhow::Result<ExitCode> {
     run.workers_running
         .store(workers + collectors.len(), Ordering::Release);
 
+    let dns_cache = Arc::new(xntop_dpi::DnsCache::default());
     let mut worker_handles = Vec::new();
     for ((id, inputs), output) in consumers.into_iter().enumerate().zip(record_producers) {
         let setup = WorkerSetup {
@@ -300,6 +302,8 @@ fn run(config: &mut Config) -> anyhow::Result<ExitCode> {
             backpressure: Backpressure::Wait,
             reports: want_view.then(|| report_tx.clone()),
             run: Arc::clone(&run),
+            files: worker_files.clone(),
+            dns_cache: Arc::clone(&dns_cache),
         };
         worker_handles.push(
             thread::Builder::new()

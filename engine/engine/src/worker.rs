@@ -12,6 +12,8 @@ use std::time::Instant;
 
 use hdrhistogram::Histogram;
 use rtrb::{Consumer, Producer};
+use xntop_capture::CaptureFile;
+use xntop_dpi::{Dir, DnsCache, DpiContext, Endpoints};
 use xntop_flow::{EndReason, Flow, FlowSink, FlowTable, PacketInfo, TableStats, Timeouts};
 use xntop_model::FlowRecord;
 
@@ -47,11 +49,13 @@ pub struct WorkerStats {
     pub reports_missed: u64,
     /// Batch processing time in nanoseconds.
     pub batch_ns: Histogram<u64>,
+    pub dpi: xntop_dpi::engine::DpiStats,
 }
 
 /// Moves ended flows into the output ring as records, and into the aggregator's next report.
 struct RecordSink {
     out: Option<Producer<FlowRecord>>,
+    cache: Arc<DnsCache>,
     policy: Backpressure,
     dropped: u64,
     reporter: Option<Reporter>,
@@ -70,7 +74,7 @@ impl FlowSink for RecordSink {
         let Some(out) = self.out.as_mut() else {
             return;
         };
-        let record = to_record(flow, reason);
+        let record = to_record(flow, reason, &self.cache);
         let mut pending = Some(record);
         let mut spins = 0;
         while let Some(r) = pending.take() {
@@ -89,10 +93,29 @@ impl FlowSink for RecordSink {
     }
 }
 
-fn to_record(f: &Flow, reason: EndReason) -> FlowRecord {
+/// The flow's endpoints as DPI sees them.
+fn endpoints(f: &Flow) -> Endpoints {
+    let client = f.client;
+    let server = client.peer();
+    Endpoints {
+        l4: f.key.proto,
+        client: f.key.addr(client),
+        server: f.key.addr(server),
+        client_port: f.key.port(client),
+        server_port: f.key.port(server),
+    }
+}
+
+fn to_record(f: &Flow, reason: EndReason, cache: &DnsCache) -> FlowRecord {
     let client = f.client;
     let server = client.peer();
     let is_tcp = f.key.proto == 6;
+    let class = f.dpi.final_classification(&endpoints(f), cache);
+    let master = if class.master == xntop_dpi::Proto::Unknown {
+        class.app
+    } else {
+        class.master
+    };
     FlowRecord {
         proto: f.key.proto,
         src_ip: f.key.addr(client),
@@ -102,10 +125,10 @@ fn to_record(f: &Flow, reason: EndReason) -> FlowRecord {
         vlan: f.key.vlan,
         iface: f.key.iface,
         tunnel: (f.tunnel != xntop_wire::Tunnel::None).then(|| f.tunnel.as_str()),
-        app: "Unknown",
-        master: "Unknown",
-        category: "Unspecified",
-        confidence: "unknown",
+        app: app_name(class),
+        master: master.name(),
+        category: class.category().name(),
+        confidence: class.confidence.as_str(),
         packets_c2s: f.packets[0],
         packets_s2c: f.packets[1],
         bytes_c2s: f.bytes[0],
@@ -119,7 +142,19 @@ fn to_record(f: &Flow, reason: EndReason) -> FlowRecord {
         rtt_us: (is_tcp && f.tcp.rtt_us != 0).then_some(f.tcp.rtt_us),
         retransmissions: f.tcp.retransmissions,
         out_of_order: f.tcp.out_of_order,
-        l7: None,
+        l7: f.dpi.meta().map(|m| Box::new(m.clone())),
+    }
+}
+
+/// "Master.App" without allocating when it is a single name.
+fn app_name(class: xntop_dpi::Classification) -> std::borrow::Cow<'static, str> {
+    let n = class.name();
+    if n.master == n.app || n.app == xntop_dpi::Proto::Unknown {
+        n.master.name().into()
+    } else if n.master == xntop_dpi::Proto::Unknown {
+        n.app.name().into()
+    } else {
+        n.to_string().into()
     }
 }
 
@@ -135,6 +170,9 @@ pub struct WorkerSetup {
     /// Reports to the aggregator, when there is one (the web UI is on).
     pub reports: Option<SyncSender<WorkerReport>>,
     pub run: Arc<RunState>,
+    /// The capture behind each input ring (same order), where payloads are read for DPI.
+    pub files: Vec<Arc<CaptureFile>>,
+    pub dns_cache: Arc<DnsCache>,
 }
 
 /// Runs one worker to the end of its inputs, then flushes its flows.
@@ -149,12 +187,16 @@ pub fn run(setup: WorkerSetup) -> WorkerStats {
         backpressure,
         reports,
         run,
+        files,
+        dns_cache,
     } = setup;
+    let mut dpi = DpiContext::new(Arc::clone(&dns_cache));
     let pinned = core_affinity::set_for_current(core_affinity::CoreId { id: core });
     let mut table = FlowTable::new(max_flows, timeouts);
     let mut sink = RecordSink {
         out: output,
         policy: backpressure,
+        cache: dns_cache,
         dropped: 0,
         reporter: reports.map(Reporter::new),
     };
@@ -169,7 +211,8 @@ pub fn run(setup: WorkerSetup) -> WorkerStats {
     let mut spins = 0u32;
     loop {
         let mut worked = false;
-        for ring in &mut inputs {
+        for (input, ring) in inputs.iter_mut().enumerate() {
+            let data = files.get(input).map_or(&[][..], |f| f.data());
             let n = ring.slots().min(BATCH);
             if n == 0 {
                 continue;
@@ -194,7 +237,23 @@ pub fn run(setup: WorkerSetup) -> WorkerStats {
                     payload_len: desc.payload_len,
                     tunnel: desc.tunnel,
                 };
-                table.update(desc.hash, &desc.key, &pkt, &mut sink);
+                let idx = table.update(desc.hash, &desc.key, &pkt, &mut sink);
+                if desc.payload_len > 0 {
+                    let flow = table.flow_mut(idx);
+                    if !flow.dpi.is_done() {
+                        let start = usize::try_from(desc.payload_offset).unwrap_or(usize::MAX);
+                        let end = start.saturating_add(desc.payload_len as usize);
+                        if let Some(payload) = data.get(start..end) {
+                            let dir = if flow.direction(desc.from) == 0 {
+                                Dir::ToServer
+                            } else {
+                                Dir::ToClient
+                            };
+                            let ep = endpoints(flow);
+                            flow.dpi.feed(&mut dpi, &ep, dir, payload);
+                        }
+                    }
+                }
                 packets += 1;
                 bytes += u64::from(desc.wire_len);
             }
@@ -237,6 +296,7 @@ pub fn run(setup: WorkerSetup) -> WorkerStats {
         records_dropped: sink.dropped,
         reports_missed: sink.reporter.map_or(0, |r| r.missed),
         batch_ns,
+        dpi: dpi.stats,
     }
 }
 

@@ -25,7 +25,7 @@ fn record(i: u32) -> FlowRecord {
         vlan: 0,
         iface: 0,
         tunnel: None,
-        app: "Unknown",
+        app: "Unknown".into(),
         master: "Unknown",
         category: "Unspecified",
         confidence: "unknown",

@@ -68,7 +68,7 @@ fn strings(r: &FlowRecord) -> [&str; 4] {
         meta.and_then(|m| f(m).as_deref()).unwrap_or("")
     };
     let vals = [
-        r.app,
+        &r.app,
         get(|m| &m.server_name),
         get(|m| &m.dns_query),
         get(|m| &m.http_url),
@@ -271,7 +271,7 @@ mod tests {
             vlan: 7,
             iface: 0,
             tunnel: None,
-            app: "Unknown",
+            app: "Unknown".into(),
             master: "Unknown",
             category: "Unspecified",
             confidence: "unknown",

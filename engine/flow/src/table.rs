@@ -12,6 +12,7 @@ use xntop_wire::{tcp_flags, TcpInfo, Tunnel};
 use crate::key::{Endpoint, FlowKey};
 use crate::lru::{self, LinkStore, Links, List, NIL};
 use crate::tcp::TcpTracker;
+use xntop_dpi::FlowDpi;
 
 /// Expiry classes, one list each.
 const LIST_TCP: u8 = 0;
@@ -98,6 +99,8 @@ pub struct Flow {
     pub first_ns: u64,
     pub last_ns: u64,
     pub tcp: TcpTracker,
+    /// Protocol detection: verdict and metadata inline, detection state boxed while in progress.
+    pub dpi: FlowDpi,
     /// Expiry-list links; `links.mark` = changed since the last [`FlowTable::drain_touched`].
     links: Links,
 }
@@ -146,6 +149,8 @@ pub struct TableStats {
     /// Records emitted, by [`EndReason`] (index = `reason as usize`).
     pub ended: [u64; 6],
     pub peak_live: u64,
+    /// DPI detection states freed because their flow ended before it was classified.
+    pub dpi_released: u64,
 }
 
 /// Flows per storage chunk. Storage grows a chunk at a time and never moves a flow, so growing a table of a
@@ -241,6 +246,11 @@ impl FlowTable {
     #[must_use]
     pub fn flow(&self, idx: u32) -> &Flow {
         self.slots.get(idx)
+    }
+
+    /// The flow in slot `idx`, to update its DPI state.
+    pub fn flow_mut(&mut self, idx: u32) -> &mut Flow {
+        self.slots.get_mut(idx)
     }
 
     /// Accounts one packet to its flow, creating the flow when needed, and returns the flow's slot.
@@ -412,6 +422,7 @@ impl FlowTable {
             first_ns: pkt.ts_ns,
             last_ns: pkt.ts_ns,
             tcp: TcpTracker::default(),
+            dpi: FlowDpi::default(),
             links: Links::default(),
         };
         let idx = if let Some(idx) = self.free.pop() {
@@ -468,7 +479,13 @@ impl FlowTable {
         let flow = self.slots.get(idx);
         sink.flow_ended(flow, reason);
         let hash = flow.key.symmetric_hash();
-        self.slots.get_mut(idx).links.mark = false;
+        let flow = self.slots.get_mut(idx);
+        flow.links.mark = false;
+        // Detection state and metadata go now, not when the slot is reused.
+        if flow.dpi.holds_state() {
+            self.stats.dpi_released += 1;
+        }
+        flow.dpi = FlowDpi::default();
         self.stats.ended[reason as usize] += 1;
         if let Ok(entry) = self.index.find_entry(hash, |&i| i == idx) {
             entry.remove();

@@ -17,7 +17,8 @@ pub struct FlowRecord {
     pub iface: u8,
     /// Tunnel the flow was carried in ("gre", "vxlan", …), when any.
     pub tunnel: Option<&'static str>,
-    pub app: &'static str,
+    /// nDPI-style "Master.App" name ("TLS.YouTube", "DNS", "Unknown").
+    pub app: std::borrow::Cow<'static, str>,
     pub master: &'static str,
     pub category: &'static str,
     pub confidence: &'static str,
@@ -92,7 +93,7 @@ impl FlowRecord {
         if let Some(t) = self.tunnel {
             w.str("tunnel", t);
         }
-        w.str("app", self.app);
+        w.str("app", &self.app);
         w.str("master", self.master);
         w.str("category", self.category);
         w.str("confidence", self.confidence);
@@ -154,7 +155,7 @@ mod tests {
             vlan: 0,
             iface: 0,
             tunnel: None,
-            app: "Unknown",
+            app: "Unknown".into(),
             master: "Unknown",
             category: "Unspecified",
             confidence: "unknown",
