@@ -5,11 +5,24 @@ use crate::proto::Proto;
 
 mod util;
 
+mod bittorrent;
 mod ftp;
 mod imap;
+mod ldap;
+mod mqtt;
+mod mysql;
 mod pop3;
+mod postgres;
+mod rdp;
+mod resp;
+mod rtmp;
+mod rtsp;
 mod smtp;
+mod socks;
 mod ssh;
+mod tds;
+mod telnet;
+mod vnc;
 
 const fn tcp(
     proto: Proto,
@@ -32,6 +45,25 @@ pub const DISSECTORS: &[Dissector] = &[
     tcp(Proto::Smtp, &[25, 587], smtp::detect),
     tcp(Proto::Pop3, &[110], pop3::detect),
     tcp(Proto::Imap, &[143], imap::detect),
+    tcp(Proto::Resp, &[6379], resp::detect),
+    tcp(Proto::PostgreSql, &[5432], postgres::detect),
+    tcp(Proto::MySql, &[3306], mysql::detect),
+    tcp(Proto::MsSqlTds, &[1433], tds::detect),
+    tcp(Proto::Mqtt, &[1883, 8883], mqtt::detect),
+    tcp(Proto::Ldap, &[389], ldap::detect),
+    tcp(Proto::Rdp, &[3389], rdp::detect),
+    tcp(Proto::Telnet, &[23], telnet::detect),
+    tcp(Proto::Vnc, &[5900, 5901], vnc::detect),
+    tcp(Proto::Socks, &[1080], socks::detect),
+    tcp(Proto::Rtsp, &[554, 8554], rtsp::detect),
+    tcp(Proto::Rtmp, &[1935], rtmp::detect),
+    Dissector {
+        proto: Proto::BitTorrent,
+        tcp: true,
+        udp: true,
+        ports: &[6881, 6882, 6883, 6884, 6885, 6886, 6887, 6888, 6889],
+        detect: bittorrent::detect,
+    },
 ];
 
 #[cfg(test)]
