@@ -5,12 +5,23 @@ use crate::proto::Proto;
 
 mod util;
 
+mod afp;
+mod ajp;
+mod amqp;
 mod bittorrent;
+mod dcerpc;
 mod ftp;
+mod git;
 mod imap;
+mod irc;
+mod jabber;
+mod jrmi;
 mod ldap;
 mod mqtt;
 mod mysql;
+mod nats;
+mod openwire;
+mod oracle;
 mod pop3;
 mod postgres;
 mod rdp;
@@ -20,9 +31,13 @@ mod rtsp;
 mod smtp;
 mod socks;
 mod ssh;
+mod stomp;
 mod tds;
 mod telnet;
+mod thrift;
 mod vnc;
+mod whois;
+mod zabbix;
 
 const fn tcp(
     proto: Proto,
@@ -64,6 +79,21 @@ pub const DISSECTORS: &[Dissector] = &[
         ports: &[6881, 6882, 6883, 6884, 6885, 6886, 6887, 6888, 6889],
         detect: bittorrent::detect,
     },
+    tcp(Proto::Git, &[9418], git::detect),
+    tcp(Proto::Ajp, &[8009], ajp::detect),
+    tcp(Proto::DceRpc, &[135], dcerpc::detect),
+    tcp(Proto::Oracle, &[1521], oracle::detect),
+    tcp(Proto::Jrmi, &[1099], jrmi::detect),
+    tcp(Proto::WhoisDas, &[43, 4343], whois::detect),
+    tcp(Proto::Amqp, &[5672], amqp::detect),
+    tcp(Proto::Zabbix, &[10050, 10051], zabbix::detect),
+    tcp(Proto::Stomp, &[61613], stomp::detect),
+    tcp(Proto::Nats, &[4222], nats::detect),
+    tcp(Proto::Irc, &[6667], irc::detect),
+    tcp(Proto::Xmpp, &[5222, 5269], jabber::detect),
+    tcp(Proto::OpenWire, &[61616], openwire::detect),
+    tcp(Proto::Thrift, &[9090], thrift::detect),
+    tcp(Proto::Afp, &[548], afp::detect),
 ];
 
 #[cfg(test)]

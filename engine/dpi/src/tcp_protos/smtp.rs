@@ -24,7 +24,7 @@ pub fn detect(pkt: &Pkt) -> Verdict {
                 return Verdict::NeedMore;
             }
             match reply_code(p) {
-                Some(220 | 421 | 554) if !(contains_ci(p, b"FTP") && !contains_ci(p, b"SMTP")) => {
+                Some(220 | 421 | 554) if !contains_ci(p, b"FTP") || contains_ci(p, b"SMTP") => {
                     Verdict::NeedMore
                 }
                 _ => Verdict::No,

@@ -63,8 +63,10 @@ pub fn detect(pkt: &Pkt) -> Verdict {
         Dir::ToServer => matches!(kind, 0x12 | 0x10 | 0x01 | 0x03 | 0x0e),
         Dir::ToClient => matches!(kind, 0x04 | 0x12),
     };
-    let status_ok = p[1] & !0x19 == 0;
-    let len_ok = be16(p, 2).is_some_and(|l| usize::from(l) == p.len());
+    let status_ok = p[1] & !0x1f == 0;
+    // A message larger than a segment arrives cut short (TDS packets are up to 32 KiB).
+    let len_ok = be16(p, 2)
+        .is_some_and(|l| usize::from(l) == p.len() || (usize::from(l) > p.len() && p.len() >= 512));
     if dir_ok
         && status_ok
         && len_ok
