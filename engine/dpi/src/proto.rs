@@ -361,4 +361,7 @@ protocols! {
     Crashlytics = "Crashlytics", Advertisement;
     // Added with the UDP/IoT dissectors.
     // Added with the TCP service dissectors.
+    Jrmi = "JRMI", Rpc;
+    OpenWire = "OpenWire", Rpc;
+    Thrift = "Thrift", Rpc;
 }
