@@ -7,11 +7,20 @@
 use crate::packet::Dissector;
 
 mod dhcp;
+mod dhcpv6;
+mod ipsec;
 mod kerberos;
 mod netbios;
+mod ntp;
+mod openvpn;
 mod radius;
+mod sip;
 mod slp;
+mod snmp;
 mod ssdp;
+mod stun;
+mod syslog;
+mod wireguard;
 
 /// Every dissector of this module.
 pub const DISSECTORS: &[Dissector] = &[
@@ -21,6 +30,15 @@ pub const DISSECTORS: &[Dissector] = &[
     kerberos::DISSECTOR,
     ssdp::DISSECTOR,
     dhcp::DISSECTOR,
+    dhcpv6::DISSECTOR,
+    ntp::DISSECTOR,
+    snmp::DISSECTOR,
+    syslog::DISSECTOR,
+    stun::DISSECTOR,
+    sip::DISSECTOR,
+    ipsec::DISSECTOR,
+    openvpn::DISSECTOR,
+    wireguard::DISSECTOR,
 ];
 
 /// Big-endian `u16` at `at`, if the payload holds it.
