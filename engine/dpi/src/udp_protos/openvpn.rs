@@ -19,6 +19,8 @@ const CLIENT_V2: u8 = 7 << 3;
 const CLIENT_V3: u8 = 10 << 3;
 const SERVER_V1: u8 = 2 << 3;
 const SERVER_V2: u8 = 8 << 3;
+const CONTROL_V1: u8 = 4 << 3;
+const ACK_V1: u8 = 5 << 3;
 
 fn detect(pkt: &Pkt) -> Verdict {
     let p = pkt.payload;
@@ -33,13 +35,22 @@ fn detect(pkt: &Pkt) -> Verdict {
         return Verdict::No;
     };
     match pkt.dir {
-        Dir::ToServer if pkt.seen[1] == 0 => {
+        Dir::ToServer if pkt.seen[1] == 0 && (pkt.seen[0] == 0 || client_reset(op, msg)) => {
             if !client_reset(op, msg) {
                 Verdict::No
             } else if pkt.either_port(1194) {
                 Verdict::Yes(Proto::OpenVpn)
             } else {
                 Verdict::NeedMore
+            }
+        }
+        // Server reply not captured: the client goes on with P_ACK_V1 / P_CONTROL_V1 on key 0.
+        Dir::ToServer if pkt.seen[0] > 0 => {
+            let session_ok = msg.get(1..9).is_some_and(|s| s.iter().any(|&b| b != 0));
+            if matches!(op, ACK_V1 | CONTROL_V1) && session_ok && msg.len() >= 14 {
+                Verdict::Yes(Proto::OpenVpn)
+            } else {
+                Verdict::No
             }
         }
         Dir::ToClient if pkt.seen[1] == 0 && pkt.seen[0] > 0 => {

@@ -31,16 +31,19 @@ fn message(p: &[u8], classic_port: bool) -> bool {
     let (Some(kind), Some(len), Some(cookie)) = (be16(p, 0), be16(p, 2), be32(p, 4)) else {
         return false;
     };
-    if kind & 0xc000 != 0 || usize::from(len) + 20 != p.len() || len % 4 != 0 {
+    if kind & 0xc000 != 0 || usize::from(len) + 20 != p.len() {
         return false;
     }
     let method = (kind & 0x000f) | ((kind & 0x00e0) >> 1) | ((kind & 0x3e00) >> 2);
     if cookie == COOKIE {
         // Binding .. ConnectionAttempt (RFC 5766/6062), plus GOOG-PING (0x080).
-        return matches!(method, 0x001..=0x00c | 0x080) && attributes_ok(&p[20..]);
+        // WhatsApp pads no attribute on 3478: accept its unaligned lengths there only.
+        return matches!(method, 0x001..=0x00c | 0x080)
+            && ((len % 4 == 0 && attributes_ok(&p[20..])) || classic_port);
     }
     // Classic: Binding / Shared Secret requests, responses and errors.
     classic_port
+        && len % 4 == 0
         && matches!(kind, 0x0001 | 0x0101 | 0x0111 | 0x0002 | 0x0102 | 0x0112)
         && len > 0
         && attributes_ok(&p[20..])
