@@ -6,20 +6,33 @@
 
 use crate::packet::Dissector;
 
+mod bacnet;
+mod bfd;
 mod dhcp;
 mod dhcpv6;
+mod dnp3;
+mod hsrp;
+mod iec60870;
 mod ipsec;
 mod kerberos;
+mod ldp;
+mod memcached;
+mod modbus;
 mod netbios;
 mod ntp;
 mod openvpn;
 mod radius;
+mod raknet;
 mod sip;
 mod slp;
 mod snmp;
+mod source_engine;
 mod ssdp;
 mod stun;
 mod syslog;
+mod tftp;
+mod tplink_shp;
+mod tuya_lp;
 mod wireguard;
 
 /// Every dissector of this module.
@@ -39,6 +52,19 @@ pub const DISSECTORS: &[Dissector] = &[
     ipsec::DISSECTOR,
     openvpn::DISSECTOR,
     wireguard::DISSECTOR,
+    tftp::DISSECTOR,
+    memcached::DISSECTOR,
+    bfd::DISSECTOR,
+    hsrp::DISSECTOR,
+    ldp::DISSECTOR,
+    raknet::DISSECTOR,
+    source_engine::DISSECTOR,
+    tplink_shp::DISSECTOR,
+    tuya_lp::DISSECTOR,
+    bacnet::DISSECTOR,
+    dnp3::DISSECTOR,
+    modbus::DISSECTOR,
+    iec60870::DISSECTOR,
 ];
 
 /// Big-endian `u16` at `at`, if the payload holds it.
