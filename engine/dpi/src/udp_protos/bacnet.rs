@@ -26,7 +26,7 @@ fn detect(pkt: &Pkt) -> Verdict {
     }
     let ok = match func {
         // Original unicast/broadcast NPDU, distribute broadcast to network: NPDU right after the header.
-        0x0a | 0x0b | 0x09 => byte(p, 4) == Some(0x01),
+        0x09..=0x0b => byte(p, 4) == Some(0x01),
         // Forwarded NPDU: original source address (6) first.
         0x04 => byte(p, 10) == Some(0x01),
         // Result, (read) BDT/FDT, register foreign device, delete FDT entry.

@@ -8,32 +8,46 @@ use crate::packet::Dissector;
 
 mod bacnet;
 mod bfd;
+mod bgp;
+mod capwap;
+mod cassandra;
+mod ceph;
 mod dhcp;
 mod dhcpv6;
 mod dnp3;
+mod elasticsearch;
 mod hsrp;
 mod iec60870;
 mod ipsec;
+mod kcp;
 mod kerberos;
 mod ldp;
 mod memcached;
 mod modbus;
+mod munin;
 mod netbios;
 mod ntp;
 mod openvpn;
+mod ptpv2;
 mod radius;
 mod raknet;
+mod rmcp;
+mod roughtime;
 mod sip;
 mod slp;
 mod snmp;
 mod source_engine;
 mod ssdp;
 mod stun;
+mod syncthing;
 mod syslog;
 mod tftp;
 mod tplink_shp;
 mod tuya_lp;
+mod ubntac2;
+mod whois_das;
 mod wireguard;
+mod xdmcp;
 
 /// Every dissector of this module.
 pub const DISSECTORS: &[Dissector] = &[
@@ -61,10 +75,24 @@ pub const DISSECTORS: &[Dissector] = &[
     source_engine::DISSECTOR,
     tplink_shp::DISSECTOR,
     tuya_lp::DISSECTOR,
+    ubntac2::DISSECTOR,
+    capwap::DISSECTOR,
     bacnet::DISSECTOR,
     dnp3::DISSECTOR,
     modbus::DISSECTOR,
     iec60870::DISSECTOR,
+    roughtime::DISSECTOR,
+    rmcp::DISSECTOR,
+    ptpv2::DISSECTOR,
+    syncthing::DISSECTOR,
+    kcp::DISSECTOR,
+    whois_das::DISSECTOR,
+    xdmcp::DISSECTOR,
+    munin::DISSECTOR,
+    elasticsearch::DISSECTOR,
+    cassandra::DISSECTOR,
+    bgp::DISSECTOR,
+    ceph::DISSECTOR,
 ];
 
 /// Big-endian `u16` at `at`, if the payload holds it.
@@ -94,12 +122,6 @@ pub(crate) fn le32(p: &[u8], at: usize) -> Option<u32> {
 /// Byte at `at` (0 when absent is never assumed: `None`).
 pub(crate) fn byte(p: &[u8], at: usize) -> Option<u8> {
     p.get(at).copied()
-}
-
-/// Whether `p` starts with `prefix`, ASCII case-insensitively.
-pub(crate) fn starts_with_ci(p: &[u8], prefix: &[u8]) -> bool {
-    p.get(..prefix.len())
-        .is_some_and(|h| h.eq_ignore_ascii_case(prefix))
 }
 
 /// Whether `needle` occurs in `hay`, ASCII case-insensitively.
