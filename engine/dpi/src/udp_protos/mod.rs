@@ -33,6 +33,7 @@ mod radius;
 mod raknet;
 mod rmcp;
 mod roughtime;
+mod rtp;
 mod sip;
 mod slp;
 mod snmp;
@@ -93,6 +94,8 @@ pub const DISSECTORS: &[Dissector] = &[
     cassandra::DISSECTOR,
     bgp::DISSECTOR,
     ceph::DISSECTOR,
+    // Last: no magic, decided only after several packets.
+    rtp::DISSECTOR,
 ];
 
 /// Big-endian `u16` at `at`, if the payload holds it.
