@@ -16,6 +16,7 @@ mod dhcp;
 mod dhcpv6;
 mod dnp3;
 mod elasticsearch;
+mod ethereum;
 mod hsrp;
 mod iec60870;
 mod ipsec;
@@ -94,6 +95,7 @@ pub const DISSECTORS: &[Dissector] = &[
     cassandra::DISSECTOR,
     bgp::DISSECTOR,
     ceph::DISSECTOR,
+    ethereum::DISSECTOR,
     // Last: no magic, decided only after several packets.
     rtp::DISSECTOR,
 ];
