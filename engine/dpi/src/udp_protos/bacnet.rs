@@ -1,0 +1,65 @@
+//! BACnet/IP (ASHRAE 135 Annex J, UDP 47808): BVLC type 0x81, a known function, a length equal to the payload,
+//! and NPDU version 1 where an NPDU follows.
+
+use super::{be16, byte};
+use crate::packet::{Dissector, Pkt, Verdict, L4};
+use crate::proto::Proto;
+
+pub(super) const DISSECTOR: Dissector = Dissector {
+    proto: Proto::BacNet,
+    tcp: false,
+    udp: true,
+    ports: &[47808],
+    detect,
+};
+
+fn detect(pkt: &Pkt) -> Verdict {
+    let p = pkt.payload;
+    if pkt.l4 != L4::Udp || byte(p, 0) != Some(0x81) {
+        return Verdict::No;
+    }
+    let (Some(func), Some(len)) = (byte(p, 1), be16(p, 2)) else {
+        return Verdict::No;
+    };
+    if usize::from(len) != p.len() {
+        return Verdict::No;
+    }
+    let ok = match func {
+        // Original unicast/broadcast NPDU, distribute broadcast to network: NPDU right after the header.
+        0x09..=0x0b => byte(p, 4) == Some(0x01),
+        // Forwarded NPDU: original source address (6) first.
+        0x04 => byte(p, 10) == Some(0x01),
+        // Result, (read) BDT/FDT, register foreign device, delete FDT entry.
+        0x00 => len == 6,
+        0x01..=0x03 | 0x05..=0x08 => len >= 4,
+        0x0c => byte(p, 4) == Some(0x01) || len >= 4,
+        _ => false,
+    };
+    if ok {
+        Verdict::Yes(Proto::BacNet)
+    } else {
+        Verdict::No
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::udp_protos::testutil::{hex, noise, pkt};
+
+    #[test]
+    fn read_property() {
+        let p = hex("810a001101040005a90c0c023fffff194b");
+        assert_eq!(
+            detect(&pkt(&p, L4::Udp, 53234, 47808)),
+            Verdict::Yes(Proto::BacNet)
+        );
+    }
+
+    #[test]
+    fn negatives() {
+        let p = hex("810a001201040005a90c0c023fffff194b");
+        assert_eq!(detect(&pkt(&p, L4::Udp, 53234, 47808)), Verdict::No);
+        assert_eq!(detect(&pkt(&noise(17, 3), L4::Udp, 1, 47808)), Verdict::No);
+    }
+}

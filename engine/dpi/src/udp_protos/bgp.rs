@@ -1,0 +1,51 @@
+//! BGP-4 (RFC 4271, TCP 179): the 16-byte all-ones marker, a length of 19..=4096, and message type 1..=5.
+
+use super::{be16, byte};
+use crate::packet::{Dissector, Pkt, Verdict, L4};
+use crate::proto::Proto;
+
+pub(super) const DISSECTOR: Dissector = Dissector {
+    proto: Proto::Bgp,
+    tcp: true,
+    udp: false,
+    ports: &[179, 2605],
+    detect,
+};
+
+fn detect(pkt: &Pkt) -> Verdict {
+    let p = pkt.payload;
+    let (Some(len), Some(kind)) = (be16(p, 16), byte(p, 18)) else {
+        return Verdict::No;
+    };
+    if pkt.l4 == L4::Tcp
+        && p[..16].iter().all(|&b| b == 0xff)
+        && (19..=4096).contains(&len)
+        && (1..=5).contains(&kind)
+    {
+        Verdict::Yes(Proto::Bgp)
+    } else {
+        Verdict::No
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::udp_protos::testutil::{hex, noise, pkt};
+
+    #[test]
+    fn keepalive() {
+        let p = hex("ffffffffffffffffffffffffffffffff001304");
+        assert_eq!(
+            detect(&pkt(&p, L4::Tcp, 40000, 179)),
+            Verdict::Yes(Proto::Bgp)
+        );
+    }
+
+    #[test]
+    fn negatives() {
+        let p = hex("ffffffffffffffffffffffffffffffff001306");
+        assert_eq!(detect(&pkt(&p, L4::Tcp, 40000, 179)), Verdict::No);
+        assert_eq!(detect(&pkt(&noise(19, 1), L4::Tcp, 1, 179)), Verdict::No);
+    }
+}

@@ -1,0 +1,66 @@
+//! DHCP / BOOTP with options (RFC 2131): op 1/2, hardware type and length, magic cookie 0x63825363 at 236.
+
+use super::{be32, byte};
+use crate::packet::{Dissector, Pkt, Verdict, L4};
+use crate::proto::Proto;
+
+pub(super) const DISSECTOR: Dissector = Dissector {
+    proto: Proto::Dhcp,
+    tcp: false,
+    udp: true,
+    ports: &[67, 68],
+    detect,
+};
+
+fn detect(pkt: &Pkt) -> Verdict {
+    let p = pkt.payload;
+    if pkt.l4 != L4::Udp {
+        return Verdict::No;
+    }
+    let (Some(op), Some(htype), Some(hlen), Some(cookie)) =
+        (byte(p, 0), byte(p, 1), byte(p, 2), be32(p, 236))
+    else {
+        return Verdict::No;
+    };
+    if matches!(op, 1 | 2) && matches!(htype, 1 | 6 | 0x20) && hlen <= 20 && cookie == 0x6382_5363 {
+        Verdict::Yes(Proto::Dhcp)
+    } else {
+        Verdict::No
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::udp_protos::testutil::{hex, noise, pkt};
+
+    fn discover() -> Vec<u8> {
+        let mut p = hex("010106003d1d5a8b0000000000000000000000000000000000000000000b8201fc42");
+        p.resize(236, 0);
+        p.extend_from_slice(&hex("63825363350101ff"));
+        p
+    }
+
+    #[test]
+    fn discover_is_dhcp() {
+        assert_eq!(
+            detect(&pkt(&discover(), L4::Udp, 68, 67)),
+            Verdict::Yes(Proto::Dhcp)
+        );
+    }
+
+    #[test]
+    fn negatives() {
+        let mut p = discover();
+        p[236] = 0x64;
+        assert_eq!(detect(&pkt(&p, L4::Udp, 68, 67)), Verdict::No);
+        let mut q = discover();
+        q[0] = 3;
+        assert_eq!(detect(&pkt(&q, L4::Udp, 68, 67)), Verdict::No);
+        assert_eq!(detect(&pkt(&noise(300, 3), L4::Udp, 68, 67)), Verdict::No);
+        assert_eq!(
+            detect(&pkt(&discover()[..200], L4::Udp, 68, 67)),
+            Verdict::No
+        );
+    }
+}

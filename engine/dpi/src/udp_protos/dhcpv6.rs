@@ -1,0 +1,78 @@
+//! DHCPv6 (RFC 8415) on UDP 546/547: message type 1..=13, then options that tile the payload exactly.
+
+use super::{be16, byte};
+use crate::packet::{Dissector, Pkt, Verdict, L4};
+use crate::proto::Proto;
+
+pub(super) const DISSECTOR: Dissector = Dissector {
+    proto: Proto::DhcpV6,
+    tcp: false,
+    udp: true,
+    ports: &[546, 547],
+    detect,
+};
+
+fn detect(pkt: &Pkt) -> Verdict {
+    if pkt.l4 != L4::Udp || !(pkt.either_port(546) || pkt.either_port(547)) {
+        return Verdict::No;
+    }
+    let p = pkt.payload;
+    let options_at = match byte(p, 0) {
+        Some(1..=11) => 4,
+        // Relay-forward / relay-reply: hop count, link address, peer address.
+        Some(12 | 13) => 34,
+        _ => return Verdict::No,
+    };
+    match p.get(options_at..) {
+        Some(opts) if !opts.is_empty() && options_ok(opts) => Verdict::Yes(Proto::DhcpV6),
+        _ => Verdict::No,
+    }
+}
+
+/// Option code (2), length (2), value: the chain must end exactly at the payload's end.
+fn options_ok(mut o: &[u8]) -> bool {
+    while !o.is_empty() {
+        let (Some(code), Some(len)) = (be16(o, 0), be16(o, 2)) else {
+            return false;
+        };
+        if code == 0 {
+            return false;
+        }
+        let Some(rest) = o.get(4 + usize::from(len)..) else {
+            return false;
+        };
+        o = rest;
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::udp_protos::testutil::{hex, noise, pkt};
+
+    #[test]
+    fn information_request() {
+        let p = hex("0b27731d0001000e000100011db8e6fb703eacf0f0070006000400170018000800020000");
+        assert_eq!(
+            detect(&pkt(&p, L4::Udp, 546, 547)),
+            Verdict::Yes(Proto::DhcpV6)
+        );
+    }
+
+    #[test]
+    fn negatives() {
+        let p = hex("0b27731d0001000e000100011db8e6fb703eacf0f0070006000400170018000800020000");
+        assert_eq!(detect(&pkt(&p, L4::Udp, 5000, 5001)), Verdict::No);
+        assert_eq!(
+            detect(&pkt(&p[..p.len() - 1], L4::Udp, 546, 547)),
+            Verdict::No
+        );
+        for seed in 1..200 {
+            assert_eq!(
+                detect(&pkt(&noise(36, seed), L4::Udp, 546, 547)),
+                Verdict::No
+            );
+        }
+    }
+}

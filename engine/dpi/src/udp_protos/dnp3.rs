@@ -1,0 +1,68 @@
+//! DNP3 (IEEE 1815) link layer: start bytes 0x05 0x64, a length of at least 5, and the header's CRC-16/DNP.
+
+use super::byte;
+use crate::packet::{Dissector, Pkt, Verdict};
+use crate::proto::Proto;
+
+pub(super) const DISSECTOR: Dissector = Dissector {
+    proto: Proto::Dnp3,
+    tcp: true,
+    udp: true,
+    ports: &[20000],
+    detect,
+};
+
+/// CRC-16/DNP: reflected polynomial 0x3D65, initial 0, final complement.
+fn crc_dnp(data: &[u8]) -> u16 {
+    let mut crc: u16 = 0;
+    for &b in data {
+        crc ^= u16::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 != 0 {
+                (crc >> 1) ^ 0xa6bc
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+fn detect(pkt: &Pkt) -> Verdict {
+    let p = pkt.payload;
+    let Some(header) = p.get(..10) else {
+        return Verdict::No;
+    };
+    let crc = u16::from_le_bytes([header[8], header[9]]);
+    if header.starts_with(&[0x05, 0x64])
+        && byte(p, 2).is_some_and(|l| l >= 5)
+        && crc == crc_dnp(&header[..8])
+    {
+        Verdict::Yes(Proto::Dnp3)
+    } else {
+        Verdict::No
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::packet::L4;
+    use crate::udp_protos::testutil::{hex, noise, pkt};
+
+    #[test]
+    fn link_header() {
+        let p = hex("05640a44030004007caee6f78210004fbd");
+        assert_eq!(
+            detect(&pkt(&p, L4::Tcp, 2789, 20000)),
+            Verdict::Yes(Proto::Dnp3)
+        );
+    }
+
+    #[test]
+    fn negatives() {
+        let p = hex("05640a44030004007cafe6f78210004fbd");
+        assert_eq!(detect(&pkt(&p, L4::Tcp, 2789, 20000)), Verdict::No);
+        assert_eq!(detect(&pkt(&noise(20, 1), L4::Tcp, 1, 20000)), Verdict::No);
+    }
+}

@@ -1,0 +1,60 @@
+//! LDP (RFC 5036) on UDP/TCP 646: version 1, PDU length covering the rest, then a known message type.
+
+use super::be16;
+use crate::packet::{Dissector, Pkt, Verdict, L4};
+use crate::proto::Proto;
+
+pub(super) const DISSECTOR: Dissector = Dissector {
+    proto: Proto::Ldp,
+    tcp: true,
+    udp: true,
+    ports: &[646],
+    detect,
+};
+
+fn detect(pkt: &Pkt) -> Verdict {
+    let p = pkt.payload;
+    if !pkt.either_port(646) {
+        return Verdict::No;
+    }
+    let (Some(version), Some(len), Some(msg)) = (be16(p, 0), be16(p, 2), be16(p, 10)) else {
+        return Verdict::No;
+    };
+    let len = usize::from(len);
+    // Over TCP several PDUs may share a segment, or one may continue in the next.
+    let len_ok = match pkt.l4 {
+        L4::Udp => len + 4 == p.len(),
+        L4::Tcp => len >= 10,
+    };
+    let msg_ok = matches!(
+        msg & 0x7fff,
+        0x0001 | 0x0100 | 0x0200 | 0x0201 | 0x0300 | 0x0301 | 0x0400..=0x0405
+    );
+    if version == 1 && len_ok && msg_ok {
+        Verdict::Yes(Proto::Ldp)
+    } else {
+        Verdict::No
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::udp_protos::testutil::{hex, noise, pkt};
+
+    #[test]
+    fn hello() {
+        let p = hex("0001001e0a0000060000010000140000000004000004000f0000040100040a000006");
+        assert_eq!(
+            detect(&pkt(&p, L4::Udp, 646, 646)),
+            Verdict::Yes(Proto::Ldp)
+        );
+    }
+
+    #[test]
+    fn negatives() {
+        let p = hex("0001001e0a0000060000010000140000000004000004000f0000040100040a000006");
+        assert_eq!(detect(&pkt(&p, L4::Udp, 5000, 5001)), Verdict::No);
+        assert_eq!(detect(&pkt(&noise(34, 2), L4::Udp, 646, 646)), Verdict::No);
+    }
+}

@@ -1,0 +1,58 @@
+//! Modbus/TCP on port 502: MBAP header with protocol id 0, a length equal to the rest, and a known function code
+//! (or its exception).
+
+use super::{be16, byte};
+use crate::packet::{Dissector, Pkt, Verdict, L4};
+use crate::proto::Proto;
+
+pub(super) const DISSECTOR: Dissector = Dissector {
+    proto: Proto::Modbus,
+    tcp: true,
+    udp: false,
+    ports: &[502],
+    detect,
+};
+
+fn detect(pkt: &Pkt) -> Verdict {
+    let p = pkt.payload;
+    if pkt.l4 != L4::Tcp || !pkt.either_port(502) {
+        return Verdict::No;
+    }
+    let (Some(proto), Some(len), Some(func)) = (be16(p, 2), be16(p, 4), byte(p, 7)) else {
+        return Verdict::No;
+    };
+    let func_ok = matches!(func & 0x7f, 1..=8 | 11 | 12 | 15..=17 | 20..=24 | 43 | 90);
+    if proto == 0 && (2..=254).contains(&len) && usize::from(len) + 6 == p.len() && func_ok {
+        Verdict::Yes(Proto::Modbus)
+    } else {
+        Verdict::No
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::udp_protos::testutil::{hex, noise, pkt};
+
+    #[test]
+    fn read_holding_registers_and_umas() {
+        let p = hex("00d100000006010300010001");
+        assert_eq!(
+            detect(&pkt(&p, L4::Tcp, 2074, 502)),
+            Verdict::Yes(Proto::Modbus)
+        );
+        let u = hex("000000000004005a0002");
+        assert_eq!(
+            detect(&pkt(&u, L4::Tcp, 7718, 502)),
+            Verdict::Yes(Proto::Modbus)
+        );
+    }
+
+    #[test]
+    fn negatives() {
+        let p = hex("00d100000006010300010001");
+        assert_eq!(detect(&pkt(&p, L4::Tcp, 2074, 503)), Verdict::No);
+        assert_eq!(detect(&pkt(&p[..11], L4::Tcp, 2074, 502)), Verdict::No);
+        assert_eq!(detect(&pkt(&noise(12, 1), L4::Tcp, 1, 502)), Verdict::No);
+    }
+}

@@ -1,0 +1,98 @@
+//! Roughtime: IETF drafts frame messages with the `ROUGHTIM` magic and a length; Google's original protocol (port
+//! 2002) sends a tag map — tag count, ascending offsets, ascending 4-byte ASCII tags.
+
+use super::le32;
+use crate::packet::{Dissector, Pkt, Verdict};
+use crate::proto::Proto;
+
+pub(super) const DISSECTOR: Dissector = Dissector {
+    proto: Proto::Roughtime,
+    tcp: true,
+    udp: true,
+    ports: &[2002],
+    detect,
+};
+
+fn detect(pkt: &Pkt) -> Verdict {
+    let p = pkt.payload;
+    let framed = p.starts_with(b"ROUGHTIM")
+        && le32(p, 8).is_some_and(|l| l >= 4 && (l as usize) + 12 >= p.len());
+    if framed || (pkt.either_port(2002) && tag_map(p)) {
+        Verdict::Yes(Proto::Roughtime)
+    } else {
+        Verdict::No
+    }
+}
+
+fn tag_map(p: &[u8]) -> bool {
+    let Some(n) = le32(p, 0) else { return false };
+    if !(1..=32).contains(&n) {
+        return false;
+    }
+    let n = n as usize;
+    let tags_at = 4 + 4 * (n - 1);
+    let body_at = tags_at + 4 * n;
+    if body_at > p.len() {
+        return false;
+    }
+    let mut prev_off = 0;
+    for i in 0..n - 1 {
+        let Some(off) = le32(p, 4 + 4 * i) else {
+            return false;
+        };
+        if off % 4 != 0 || off < prev_off || (off as usize) > p.len() - body_at {
+            return false;
+        }
+        prev_off = off;
+    }
+    let mut prev_tag = 0;
+    for i in 0..n {
+        let Some(tag) = p.get(tags_at + 4 * i..tags_at + 4 * i + 4) else {
+            return false;
+        };
+        if !tag
+            .iter()
+            .all(|&c| c.is_ascii_uppercase() || c == 0 || c == 0xff)
+        {
+            return false;
+        }
+        let v = u32::from_le_bytes([tag[0], tag[1], tag[2], tag[3]]);
+        if v <= prev_tag {
+            return false;
+        }
+        prev_tag = v;
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::packet::L4;
+    use crate::udp_protos::testutil::{hex, noise, pkt};
+
+    #[test]
+    fn google_request_and_ietf_frame() {
+        let mut p = hex("02000000400000004e4f4e43504144ff");
+        p.resize(1024, 0);
+        assert_eq!(
+            detect(&pkt(&p, L4::Udp, 36225, 2002)),
+            Verdict::Yes(Proto::Roughtime)
+        );
+        let mut f = b"ROUGHTIM".to_vec();
+        f.extend_from_slice(&16u32.to_le_bytes());
+        f.extend_from_slice(&[0; 16]);
+        assert_eq!(
+            detect(&pkt(&f, L4::Tcp, 36225, 2002)),
+            Verdict::Yes(Proto::Roughtime)
+        );
+    }
+
+    #[test]
+    fn negatives() {
+        let mut p = hex("02000000400000004e4f4e43504144ff");
+        p.resize(1024, 0);
+        assert_eq!(detect(&pkt(&p, L4::Udp, 36225, 2003)), Verdict::No);
+        assert_eq!(detect(&pkt(&noise(100, 1), L4::Udp, 1, 2002)), Verdict::No);
+    }
+}

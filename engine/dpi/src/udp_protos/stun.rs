@@ -1,0 +1,111 @@
+//! STUN (RFC 5389/8489; classic RFC 3489): message type with the top two bits clear, a length equal to the
+//! payload minus the 20-byte header (a multiple of 4), and the magic cookie 0x2112A442. Cookie-less classic STUN
+//! only on port 3478. Over TCP an optional RFC 4571 2-byte length may frame it.
+
+use super::{be16, be32};
+use crate::packet::{Dissector, Pkt, Verdict, L4};
+use crate::proto::Proto;
+
+pub(super) const DISSECTOR: Dissector = Dissector {
+    proto: Proto::Stun,
+    tcp: true,
+    udp: true,
+    ports: &[3478, 5349],
+    detect,
+};
+
+const COOKIE: u32 = 0x2112_a442;
+
+fn detect(pkt: &Pkt) -> Verdict {
+    let p = pkt.payload;
+    let framed = pkt.l4 == L4::Tcp && be16(p, 0).is_some_and(|l| usize::from(l) + 2 == p.len());
+    let msg = if framed { &p[2..] } else { p };
+    if message(msg, pkt.either_port(3478)) {
+        Verdict::Yes(Proto::Stun)
+    } else {
+        Verdict::No
+    }
+}
+
+fn message(p: &[u8], classic_port: bool) -> bool {
+    let (Some(kind), Some(len), Some(cookie)) = (be16(p, 0), be16(p, 2), be32(p, 4)) else {
+        return false;
+    };
+    if kind & 0xc000 != 0 || usize::from(len) + 20 != p.len() {
+        return false;
+    }
+    let method = (kind & 0x000f) | ((kind & 0x00e0) >> 1) | ((kind & 0x3e00) >> 2);
+    if cookie == COOKIE {
+        // Binding .. ConnectionAttempt (RFC 5766/6062), plus GOOG-PING (0x080).
+        // WhatsApp pads no attribute on 3478: accept its unaligned lengths there only.
+        return matches!(method, 0x001..=0x00c | 0x080)
+            && ((len % 4 == 0 && attributes_ok(&p[20..])) || classic_port);
+    }
+    // Classic: Binding / Shared Secret requests, responses and errors.
+    classic_port
+        && len % 4 == 0
+        && matches!(kind, 0x0001 | 0x0101 | 0x0111 | 0x0002 | 0x0102 | 0x0112)
+        && len > 0
+        && attributes_ok(&p[20..])
+}
+
+/// Type (2), length (2), value padded to 4: must tile the attributes exactly.
+fn attributes_ok(mut a: &[u8]) -> bool {
+    while !a.is_empty() {
+        let Some(len) = be16(a, 2) else { return false };
+        let padded = (usize::from(len) + 3) & !3;
+        let Some(rest) = a.get(4 + padded..) else {
+            return false;
+        };
+        a = rest;
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::udp_protos::testutil::{hex, noise, pkt};
+
+    #[test]
+    fn binding_request_and_framed_tcp() {
+        let p = hex("000100002112a44253486b6846386f6477677956");
+        assert_eq!(
+            detect(&pkt(&p, L4::Udp, 43016, 3478)),
+            Verdict::Yes(Proto::Stun)
+        );
+        let r = hex("0101000c2112a44253486b6846386f64776779560020000800017d527c3d45a3");
+        assert_eq!(
+            detect(&pkt(&r, L4::Udp, 43016, 19302)),
+            Verdict::Yes(Proto::Stun)
+        );
+        let mut t = vec![0x00, 0x20];
+        t.extend_from_slice(&r);
+        assert_eq!(
+            detect(&pkt(&t, L4::Tcp, 41588, 42000)),
+            Verdict::Yes(Proto::Stun)
+        );
+    }
+
+    #[test]
+    fn classic_only_on_3478() {
+        let p = hex("0001000800000000112233445566778899aabbcc0003000400000000");
+        assert_eq!(
+            detect(&pkt(&p, L4::Udp, 5000, 3478)),
+            Verdict::Yes(Proto::Stun)
+        );
+        assert_eq!(detect(&pkt(&p, L4::Udp, 5000, 5001)), Verdict::No);
+    }
+
+    #[test]
+    fn negatives() {
+        let p = hex("000100042112a44253486b6846386f6477677956");
+        assert_eq!(detect(&pkt(&p, L4::Udp, 1, 3478)), Verdict::No);
+        for seed in 1..200 {
+            assert_eq!(
+                detect(&pkt(&noise(40, seed), L4::Udp, 1, 3478)),
+                Verdict::No
+            );
+        }
+    }
+}

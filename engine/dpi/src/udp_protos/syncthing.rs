@@ -1,0 +1,47 @@
+//! Syncthing local discovery (UDP 21027): announcement magic 0x2EA7D90B (v0.13+) or 0x9D79BC40 (older).
+
+use super::be32;
+use crate::packet::{Dissector, Pkt, Verdict, L4};
+use crate::proto::Proto;
+
+pub(super) const DISSECTOR: Dissector = Dissector {
+    proto: Proto::Syncthing,
+    tcp: false,
+    udp: true,
+    ports: &[21027],
+    detect,
+};
+
+fn detect(pkt: &Pkt) -> Verdict {
+    let p = pkt.payload;
+    let magic = be32(p, 0);
+    if pkt.l4 == L4::Udp && p.len() >= 16 && matches!(magic, Some(0x2ea7_d90b | 0x9d79_bc40)) {
+        Verdict::Yes(Proto::Syncthing)
+    } else {
+        Verdict::No
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::udp_protos::testutil::{hex, noise, pkt};
+
+    #[test]
+    fn announcement() {
+        let p = hex("2ea7d90b0a2092b76262996294825fc6cce6cf34794288282d73b5ecdf2dcb29");
+        assert_eq!(
+            detect(&pkt(&p, L4::Udp, 42370, 21027)),
+            Verdict::Yes(Proto::Syncthing)
+        );
+    }
+
+    #[test]
+    fn negatives() {
+        assert_eq!(
+            detect(&pkt(&hex("2ea7d90b0a20"), L4::Udp, 1, 21027)),
+            Verdict::No
+        );
+        assert_eq!(detect(&pkt(&noise(64, 1), L4::Udp, 1, 21027)), Verdict::No);
+    }
+}

@@ -1,0 +1,68 @@
+//! Ubiquiti discovery (UBNTAC2, UDP 10001): version 1/2, command, a length equal to the rest, and type-length-value
+//! fields that tile it.
+
+use super::{be16, byte};
+use crate::packet::{Dissector, Pkt, Verdict, L4};
+use crate::proto::Proto;
+
+pub(super) const DISSECTOR: Dissector = Dissector {
+    proto: Proto::Ubntac2,
+    tcp: false,
+    udp: true,
+    ports: &[10001],
+    detect,
+};
+
+fn detect(pkt: &Pkt) -> Verdict {
+    let p = pkt.payload;
+    if pkt.l4 != L4::Udp || !pkt.either_port(10001) {
+        return Verdict::No;
+    }
+    let (Some(version), Some(len)) = (byte(p, 0), be16(p, 2)) else {
+        return Verdict::No;
+    };
+    if !matches!(version, 1 | 2) || usize::from(len) + 4 != p.len() {
+        return Verdict::No;
+    }
+    let mut f = &p[4..];
+    while !f.is_empty() {
+        let Some(flen) = be16(f, 1) else {
+            return Verdict::No;
+        };
+        let Some(rest) = f.get(3 + usize::from(flen)..) else {
+            return Verdict::No;
+        };
+        f = rest;
+    }
+    Verdict::Yes(Proto::Ubntac2)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::udp_protos::testutil::{hex, noise, pkt};
+
+    #[test]
+    fn discovery() {
+        assert_eq!(
+            detect(&pkt(&hex("01000000"), L4::Udp, 40000, 10001)),
+            Verdict::Yes(Proto::Ubntac2)
+        );
+        let p = hex("0206000d02000a802aa88d692bc0a80215");
+        assert_eq!(
+            detect(&pkt(&p, L4::Udp, 34085, 10001)),
+            Verdict::Yes(Proto::Ubntac2)
+        );
+    }
+
+    #[test]
+    fn negatives() {
+        let p = hex("0206001002000a802aa88d692bc0a80215");
+        assert_eq!(detect(&pkt(&p, L4::Udp, 34085, 10001)), Verdict::No);
+        assert_eq!(
+            detect(&pkt(&hex("01000000"), L4::Udp, 40000, 10002)),
+            Verdict::No
+        );
+        assert_eq!(detect(&pkt(&noise(40, 1), L4::Udp, 1, 10001)), Verdict::No);
+    }
+}
