@@ -101,14 +101,19 @@ pub fn parse(p: &[u8]) -> Option<Message> {
             break;
         };
         let mut c = Cursor::new(p.get(next..).unwrap_or(&[]));
-        let (Some(ty), Some(_class), Some(_ttl), Some(rdata)) = (c.u16(), c.u16(), c.take(4), c.vec16())
+        let (Some(ty), Some(_class), Some(_ttl), Some(rdata)) =
+            (c.u16(), c.u16(), c.take(4), c.vec16())
         else {
             break;
         };
         pos = next + 10 + rdata.len();
         let addr = match (ty, rdata.len()) {
-            (1, 4) => Some(IpAddr::V4(Ipv4Addr::new(rdata[0], rdata[1], rdata[2], rdata[3]))),
-            (28, 16) => <[u8; 16]>::try_from(rdata).ok().map(|b| IpAddr::V6(Ipv6Addr::from(b))),
+            (1, 4) => Some(IpAddr::V4(Ipv4Addr::new(
+                rdata[0], rdata[1], rdata[2], rdata[3],
+            ))),
+            (28, 16) => <[u8; 16]>::try_from(rdata)
+                .ok()
+                .map(|b| IpAddr::V6(Ipv6Addr::from(b))),
             _ => None,
         };
         if let Some(a) = addr {
@@ -123,7 +128,11 @@ pub fn parse(p: &[u8]) -> Option<Message> {
 
 /// Reads a (possibly compressed) name at `pos`; returns its dotted length and the offset after it in the message.
 /// Compression pointers must point backwards, which bounds the walk.
-fn read_name(p: &[u8], mut pos: usize, mut out: Option<&mut [u8; MAX_NAME]>) -> Option<(usize, usize)> {
+fn read_name(
+    p: &[u8],
+    mut pos: usize,
+    mut out: Option<&mut [u8; MAX_NAME]>,
+) -> Option<(usize, usize)> {
     let mut len = 0usize;
     let mut end = None;
     let mut hops = 0;
@@ -173,7 +182,8 @@ mod tests {
     }
 
     // dig 9.18 asking dnsmasq 2.90 for A www.xnt.test, and the answer: frames 1 and 2 of pcaps/dns.pcap.
-    const QUERY: &str = "f9eb012000010000000000010377777703786e740474657374000001000100002904d0000000000000";
+    const QUERY: &str =
+        "f9eb012000010000000000010377777703786e740474657374000001000100002904d0000000000000";
     const ANSWER: &str = "f9eb858000010001000000010377777703786e7404746573740000010001c00c00010001\
                           0000000000040a4d000200002904d0000000000000";
 
@@ -186,7 +196,10 @@ mod tests {
         let a = parse(&hex(ANSWER)).expect("answer parses");
         assert!(a.response);
         assert_eq!(a.rcode, 0);
-        assert_eq!(a.addresses().collect::<Vec<_>>(), vec![IpAddr::V4(Ipv4Addr::new(10, 77, 0, 2))]);
+        assert_eq!(
+            a.addresses().collect::<Vec<_>>(),
+            vec![IpAddr::V4(Ipv4Addr::new(10, 77, 0, 2))]
+        );
     }
 
     #[test]

@@ -66,7 +66,8 @@ impl Default for DnsCache {
 
 fn foldhash_like() -> impl Hasher {
     // A fixed-seed SipHash: the cache must give the same slot for the same address in every thread.
-    std::hash::BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default().build_hasher()
+    std::hash::BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default()
+        .build_hasher()
 }
 
 #[cfg(test)]
@@ -76,8 +77,12 @@ mod tests {
     #[test]
     fn remembers_and_forgets_by_slot() {
         let c = DnsCache::new(256);
-        let a: IpAddr = "142.250.180.14".parse().unwrap_or(IpAddr::from([0, 0, 0, 0]));
-        let b: IpAddr = "2a00:1450:4002:402::200e".parse().unwrap_or(IpAddr::from([0, 0, 0, 0]));
+        let a: IpAddr = "142.250.180.14"
+            .parse()
+            .unwrap_or(IpAddr::from([0, 0, 0, 0]));
+        let b: IpAddr = "2a00:1450:4002:402::200e"
+            .parse()
+            .unwrap_or(IpAddr::from([0, 0, 0, 0]));
         assert_eq!(c.get(a), None);
         c.insert(a, Proto::YouTube);
         c.insert(b, Proto::Google);

@@ -119,7 +119,9 @@ pub struct DpiContext {
 
 impl std::fmt::Debug for DpiContext {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DpiContext").field("stats", &self.stats).finish_non_exhaustive()
+        f.debug_struct("DpiContext")
+            .field("stats", &self.stats)
+            .finish_non_exhaustive()
     }
 }
 
@@ -205,7 +207,7 @@ impl Clone for FlowDpi {
 fn registry() -> &'static [Dissector] {
     static REGISTRY: OnceLock<Vec<Dissector>> = OnceLock::new();
     REGISTRY.get_or_init(|| {
-        let mut all: Vec<Dissector> = Vec::new();
+        let mut all: Vec<Dissector> = crate::apps::DISSECTORS.to_vec();
         all.extend_from_slice(crate::tcp_protos::DISSECTORS);
         all.extend_from_slice(crate::udp_protos::DISSECTORS);
         all.truncate(256);
@@ -237,7 +239,9 @@ impl FlowDpi {
     pub fn state_bytes(&self) -> usize {
         self.state.as_ref().map_or(0, |s| {
             std::mem::size_of::<Detecting>()
-                + s.quic.as_ref().map_or(0, |_| std::mem::size_of::<QuicHello>())
+                + s.quic
+                    .as_ref()
+                    .map_or(0, |_| std::mem::size_of::<QuicHello>())
         })
     }
 
@@ -259,6 +263,20 @@ impl FlowDpi {
     pub fn final_classification(&self, ep: &Endpoints, cache: &DnsCache) -> Classification {
         let mut c = self.class;
         if c.master == Proto::Unknown {
+            if let Some(p) = ip_protocol(ep.l4) {
+                return Classification {
+                    master: p,
+                    app: p,
+                    confidence: Confidence::Dpi,
+                };
+            }
+            if let Some(p) = crate::ports::guess(ep) {
+                return Classification {
+                    master: p,
+                    app: p,
+                    confidence: Confidence::Port,
+                };
+            }
             if let Some(app) = cache.get(ep.server) {
                 return Classification {
                     master: Proto::Unknown,
@@ -266,14 +284,11 @@ impl FlowDpi {
                     confidence: Confidence::DnsCache,
                 };
             }
-            if let Some(p) = crate::ports::guess(ep) {
-                c = Classification {
-                    master: p,
-                    app: p,
-                    confidence: Confidence::Port,
-                };
-            }
-        } else if c.app == c.master || c.app == Proto::Unknown {
+        } else if c.app == c.master
+            && matches!(c.master, Proto::Tls | Proto::Quic | Proto::Http)
+            && self.meta.as_ref().is_none_or(|m| m.server_name.is_none())
+        {
+            // An encrypted flow that named no server: the address may have been named by an earlier DNS answer.
             if let Some(app) = cache.get(ep.server) {
                 c.app = app;
             }
@@ -335,10 +350,12 @@ impl FlowDpi {
         } else if let Some(master) = Self::registered(st_mut(&mut self.state), &pkt) {
             self.class = Classification {
                 master,
-                app: master,
+                app: crate::apps::refine(master, payload).unwrap_or(master),
                 confidence: Confidence::Dpi,
             };
-            self.classified(ctx, (master, 0), ep);
+            // STUN usually leads into DTLS (WebRTC): follow it a little to report what it carried.
+            let more = if master == Proto::Stun { 12 } else { 0 };
+            self.classified(ctx, (master, more), ep);
         } else if total >= PACKET_BUDGET || self.nothing_left(l4) {
             ctx.stats.gave_up += 1;
             self.finish(ctx);
@@ -411,7 +428,22 @@ impl FlowDpi {
         if master == Proto::Tls && ep.server_port == 853 {
             self.class.app = Proto::DohDot;
         }
-        if let Some(name) = self.meta.as_ref().and_then(|m| m.server_name.as_deref()) {
+        let named = matches!(
+            master,
+            Proto::Tls
+                | Proto::Quic
+                | Proto::Http
+                | Proto::HttpProxy
+                | Proto::HttpConnect
+                | Proto::Dns
+                | Proto::Dtls
+        );
+        if let Some(name) = self
+            .meta
+            .as_ref()
+            .and_then(|m| m.server_name.as_deref())
+            .filter(|_| named)
+        {
             if let Some(app) = names::lookup(name.as_bytes()) {
                 self.class.app = app;
             }
@@ -459,7 +491,10 @@ impl FlowDpi {
                 if found.is_none() && no & B_DNS == 0 {
                     // DNS over TCP: a two-byte length prefix.
                     let body = pkt.payload.get(2..).unwrap_or(&[]);
-                    let len = pkt.payload.get(..2).map_or(0, |l| usize::from(u16::from_be_bytes([l[0], l[1]])));
+                    let len = pkt
+                        .payload
+                        .get(..2)
+                        .map_or(0, |l| usize::from(u16::from_be_bytes([l[0], l[1]])));
                     if len == body.len() || len > body.len() && body.len() >= 12 {
                         match self.dns(ctx, ep, pkt, body) {
                             Verdict::Yes(p) => found = Some((p, METADATA_PACKETS)),
@@ -500,8 +535,25 @@ impl FlowDpi {
         found
     }
 
-    /// Follows a classified flow for its metadata (DNS answers).
+    /// Follows a classified flow for its metadata (DNS answers, what a STUN session carries).
     fn collect(&mut self, ctx: &mut DpiContext, ep: &Endpoints, pkt: &Pkt) {
+        if self.class.master == Proto::Stun {
+            if self.class.app == Proto::Stun {
+                if let Some(app) = crate::apps::refine(Proto::Stun, pkt.payload) {
+                    self.class.app = app;
+                }
+            }
+            if tls::dtls_record(pkt.payload).is_some() {
+                self.class.master = Proto::Dtls;
+                if self.class.app == Proto::Stun {
+                    self.class.app = Proto::Dtls;
+                }
+                if let Some(st) = self.state.as_mut() {
+                    st.collecting = 1;
+                }
+            }
+            return;
+        }
         if matches!(self.class.master, Proto::Dns | Proto::Mdns | Proto::Llmnr) {
             let body = match pkt.l4 {
                 L4::Tcp => pkt.payload.get(2..).unwrap_or(&[]),
@@ -590,7 +642,12 @@ impl FlowDpi {
         let Some(m) = dns::parse(body) else {
             return Verdict::No;
         };
-        let master = if pkt.either_port(5353) {
+        let name = m.name();
+        let master = if ends_with_label(name, b"securedns.avast.com") {
+            Proto::AvastSecureDns
+        } else if name.starts_with(b"2.dnscrypt-cert.") || name.starts_with(b"2.dnscrypt.") {
+            Proto::DnsCrypt
+        } else if pkt.either_port(5353) {
             Proto::Mdns
         } else if pkt.either_port(5355) {
             Proto::Llmnr
@@ -714,12 +771,33 @@ impl FlowDpi {
     }
 }
 
+/// Whether `name` is `domain` or ends with "." + `domain` (ASCII case-insensitive).
+fn ends_with_label(name: &[u8], domain: &[u8]) -> bool {
+    name.len() >= domain.len()
+        && name[name.len() - domain.len()..].eq_ignore_ascii_case(domain)
+        && (name.len() == domain.len() || name[name.len() - domain.len() - 1] == b'.')
+}
+
+/// Transports named by their IP protocol number alone.
+fn ip_protocol(l4: u8) -> Option<Proto> {
+    Some(match l4 {
+        1 => Proto::Icmp,
+        2 => Proto::Igmp,
+        47 => Proto::Gre,
+        50 | 51 => Proto::IpSec,
+        58 => Proto::IcmpV6,
+        89 => Proto::Ospf,
+        112 => Proto::Vrrp,
+        132 => Proto::Sctp,
+        _ => return None,
+    })
+}
+
 /// Length of the handshake message at the start of a CRYPTO stream, header included.
 fn hello_len(stream: &[u8]) -> usize {
-    stream
-        .get(1..4)
-        .map_or(0, |l| usize::from(l[0]) << 16 | usize::from(l[1]) << 8 | usize::from(l[2]))
-        + 4
+    stream.get(1..4).map_or(0, |l| {
+        usize::from(l[0]) << 16 | usize::from(l[1]) << 8 | usize::from(l[2])
+    }) + 4
 }
 
 /// Writes a ClientHello's names and fingerprints into a flow's metadata.
@@ -774,7 +852,13 @@ fn set_str(slot: &mut Option<Box<str>>, bytes: &[u8]) {
     let bytes = &bytes[..bytes.len().min(MAX_STR)];
     let s: String = bytes
         .iter()
-        .map(|&b| if (0x20..0x7f).contains(&b) { char::from(b) } else { '?' })
+        .map(|&b| {
+            if (0x20..0x7f).contains(&b) {
+                char::from(b)
+            } else {
+                '?'
+            }
+        })
         .collect();
     *slot = Some(s.into_boxed_str());
 }
@@ -785,7 +869,15 @@ mod tests {
 
     #[test]
     fn inline_state_is_small() {
-        assert!(std::mem::size_of::<FlowDpi>() <= 24, "{}", std::mem::size_of::<FlowDpi>());
-        assert!(std::mem::size_of::<Detecting>() <= 512, "{}", std::mem::size_of::<Detecting>());
+        assert!(
+            std::mem::size_of::<FlowDpi>() <= 24,
+            "{}",
+            std::mem::size_of::<FlowDpi>()
+        );
+        assert!(
+            std::mem::size_of::<Detecting>() <= 512,
+            "{}",
+            std::mem::size_of::<Detecting>()
+        );
     }
 }

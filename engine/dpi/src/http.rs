@@ -86,7 +86,8 @@ pub fn response(p: &[u8]) -> Option<Response<'_>> {
         .strip_prefix(b"HTTP/1.1 ")
         .or_else(|| p.strip_prefix(b"HTTP/1.0 "))?;
     let code = rest.get(..3)?;
-    if !code.iter().all(u8::is_ascii_digit) || rest.get(3).is_some_and(|&b| b != b' ' && b != b'\r') {
+    if !code.iter().all(u8::is_ascii_digit) || rest.get(3).is_some_and(|&b| b != b' ' && b != b'\r')
+    {
         return None;
     }
     let status = code.iter().fold(0u16, |a, &d| a * 10 + u16::from(d - b'0'));
@@ -130,8 +131,14 @@ fn headers(p: &[u8]) -> impl Iterator<Item = (&[u8], &[u8])> {
 }
 
 fn trim(v: &[u8]) -> &[u8] {
-    let start = v.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(v.len());
-    let end = v.iter().rposition(|b| !b.is_ascii_whitespace()).map_or(start, |e| e + 1);
+    let start = v
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(v.len());
+    let end = v
+        .iter()
+        .rposition(|b| !b.is_ascii_whitespace())
+        .map_or(start, |e| e + 1);
     &v[start..end]
 }
 
@@ -146,7 +153,8 @@ mod tests {
     /// curl 7.88.1 → nginx on :8081, from pcaps/http.pcap.
     const GET: &[u8] =
         b"GET /hello.txt HTTP/1.1\r\nHost: 10.77.0.2:8081\r\nUser-Agent: curl/7.88.1\r\nAccept: */*\r\n\r\n";
-    const OK: &[u8] = b"HTTP/1.1 200 OK\r\nServer: nginx/1.22.1\r\nDate: Tue, 01 Dec 2026 10:00:00 GMT\r\n\
+    const OK: &[u8] =
+        b"HTTP/1.1 200 OK\r\nServer: nginx/1.22.1\r\nDate: Tue, 01 Dec 2026 10:00:00 GMT\r\n\
                         Content-Type: text/plain\r\nContent-Length: 6\r\n\r\nhello\n";
 
     #[test]
@@ -171,7 +179,10 @@ mod tests {
     fn near_misses() {
         assert!(request(b"GET / RTSP/1.0\r\n").is_none());
         assert!(request(b"GETX / HTTP/1.1\r\n").is_none());
-        assert!(request(b"GET / HTTP/1.1").is_none(), "request line must be complete");
+        assert!(
+            request(b"GET / HTTP/1.1").is_none(),
+            "request line must be complete"
+        );
         assert!(response(b"HTTP/1.1 20x OK\r\n").is_none());
         assert!(response(b"SIP/2.0 200 OK\r\n").is_none());
         assert_eq!(host_name(b"[fd77::2]:8081"), b"fd77::2");

@@ -269,11 +269,13 @@ mod tests {
     /// A published JA4 with its raw form (Chrome 143 on Android, as reported by browserleaks.com's TLS page).
     #[test]
     fn ja4_matches_published_chrome_value() {
-        let ciphers = pairs("002f,0035,009c,009d,1301,1302,1303,c013,c014,c02b,c02c,c02f,c030,cca8,cca9");
-        let exts: Vec<u16> = "0005,000a,000b,000d,0012,0017,001b,0023,002b,002d,0033,44cd,fe0d,ff01,0000,0010"
-            .split(',')
-            .map(|h| u16::from_str_radix(h, 16).unwrap_or(0))
-            .collect();
+        let ciphers =
+            pairs("002f,0035,009c,009d,1301,1302,1303,c013,c014,c02b,c02c,c02f,c030,cca8,cca9");
+        let exts: Vec<u16> =
+            "0005,000a,000b,000d,0012,0017,001b,0023,002b,002d,0033,44cd,fe0d,ff01,0000,0010"
+                .split(',')
+                .map(|h| u16::from_str_radix(h, 16).unwrap_or(0))
+                .collect();
         let sigs = pairs("0403,0804,0401,0503,0805,0501,0806,0601");
         let ja4 = ja4_of(&Ja4Input {
             transport: Transport::Tcp,
@@ -292,9 +294,13 @@ mod tests {
 
     #[test]
     fn ja3_hash_of_published_string() {
-        let text = "771,4865-4866-4867-49195-49199-49196-49200-52393-52392-49171-49172-156-157-47-53,\
+        let text =
+            "771,4865-4866-4867-49195-49199-49196-49200-52393-52392-49171-49172-156-157-47-53,\
                     45-51-16-65037-23-17613-0-11-10-43-65281-35-18-5-13-27,4588-29-23-24,0";
-        assert_eq!(&md5_hex(text.as_bytes()), b"98487aa16281980e7d1120d399efb6a4");
+        assert_eq!(
+            &md5_hex(text.as_bytes()),
+            b"98487aa16281980e7d1120d399efb6a4"
+        );
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod quic_crypto;
 pub mod tcp_protos;
 pub mod udp_protos;
 
+pub mod apps;
 pub mod dns;
 pub mod dns_cache;
 pub mod engine;

@@ -17,16 +17,17 @@ const DOMAINS: &[(&str, Proto)] = &[
     ("google.ru", Proto::Google), ("google.ch", Proto::Google), ("google.nl", Proto::Google),
     ("google.pl", Proto::Google), ("google.ca", Proto::Google), ("google.com.au", Proto::Google),
     ("googleusercontent.com", Proto::Google), ("ggpht.com", Proto::Google), ("gstatic.com", Proto::Google),
-    ("googleapis.com", Proto::GoogleServices), ("gvt1.com", Proto::GoogleServices),
-    ("gvt2.com", Proto::GoogleServices), ("gvt3.com", Proto::GoogleServices),
-    ("googletagmanager.com", Proto::GoogleServices), ("google-analytics.com", Proto::GoogleServices),
-    ("googleadservices.com", Proto::GoogleServices), ("googlesyndication.com", Proto::GoogleServices),
-    ("doubleclick.net", Proto::GoogleServices), ("googletagservices.com", Proto::GoogleServices),
-    ("app-measurement.com", Proto::GoogleServices), ("gmodules.com", Proto::GoogleServices),
-    ("clients.google.com", Proto::GoogleServices), ("clients1.google.com", Proto::GoogleServices),
-    ("clients2.google.com", Proto::GoogleServices), ("clients3.google.com", Proto::GoogleServices),
-    ("clients4.google.com", Proto::GoogleServices), ("clients5.google.com", Proto::GoogleServices),
-    ("clients6.google.com", Proto::GoogleServices), ("android.clients.google.com", Proto::PlayStore),
+    ("googleapis.com", Proto::GoogleServices), ("gvt1.com", Proto::Google),
+    ("gvt2.com", Proto::Google), ("gvt3.com", Proto::Google),
+    ("googletagmanager.com", Proto::GoogleServices), ("google-analytics.com", Proto::Google),
+    ("googleadservices.com", Proto::Google), ("googlesyndication.com", Proto::Google),
+    ("doubleclick.net", Proto::Google), ("googletagservices.com", Proto::GoogleServices),
+    ("app-measurement.com", Proto::Google), ("gmodules.com", Proto::Google), ("goog", Proto::Google), ("ampproject.org", Proto::Google),
+    ("android.com", Proto::Google), ("googlezip.net", Proto::DataSaver),
+    
+    
+    
+    ("android.clients.google.com", Proto::PlayStore),
     ("play.google.com", Proto::PlayStore), ("play.googleapis.com", Proto::PlayStore),
     ("android.googleapis.com", Proto::GoogleServices), ("googleplay.com", Proto::PlayStore),
     ("mail.google.com", Proto::GMail), ("gmail.com", Proto::GMail), ("inbox.google.com", Proto::GMail),
@@ -72,7 +73,7 @@ const DOMAINS: &[(&str, Proto)] = &[
     ("teams.cdn.office.net", Proto::Teams), ("lync.com", Proto::Teams), ("skype.com", Proto::SkypeTeams),
     ("skypeassets.com", Proto::SkypeTeams), ("skype.net", Proto::SkypeTeams),
     ("azure.com", Proto::Azure), ("azureedge.net", Proto::Azure), ("windows.net", Proto::Azure),
-    ("azurewebsites.net", Proto::Azure), ("cloudapp.net", Proto::Azure), ("trafficmanager.net", Proto::Azure),
+    ("azurewebsites.net", Proto::Azure), ("cloudapp.net", Proto::Azure), ("trafficmanager.net", Proto::Microsoft),
     ("onedrive.com", Proto::OneDrive), ("onedrive.live.com", Proto::OneDrive), ("1drv.com", Proto::OneDrive),
     ("windowsupdate.com", Proto::WindowsUpdate), ("update.microsoft.com", Proto::WindowsUpdate),
     ("delivery.mp.microsoft.com", Proto::WindowsUpdate), ("xbox.com", Proto::Xbox), ("xboxlive.com", Proto::Xbox),
@@ -126,16 +127,23 @@ const DOMAINS: &[(&str, Proto)] = &[
     // Infrastructure, CDNs and DNS services
     ("cloudflare.com", Proto::Cloudflare), ("cloudflare-dns.com", Proto::DohDot), ("one.one.one.one", Proto::DohDot),
     ("dns.quad9.net", Proto::DohDot), ("doh.opendns.com", Proto::DohDot), ("dns.adguard.com", Proto::DohDot),
-    ("dns.nextdns.io", Proto::DohDot), ("mozilla.cloudflare-dns.com", Proto::DohDot),
-    ("cloudflareclient.com", Proto::CloudflareWarp), ("akamai.net", Proto::Akamai),
-    ("akamaiedge.net", Proto::Akamai), ("akamaihd.net", Proto::Akamai), ("akamaized.net", Proto::Akamai),
-    ("edgekey.net", Proto::Akamai), ("edgesuite.net", Proto::Akamai), ("fastly.net", Proto::Fastly),
-    ("fastlylb.net", Proto::Fastly), ("ntop.org", Proto::Ntop), ("mozilla.org", Proto::Mozilla),
+    ("mozilla.cloudflare-dns.com", Proto::DohDot),
+    ("cloudflareclient.com", Proto::CloudflareWarp), ("ntop.org", Proto::Ntop), ("mozilla.org", Proto::Mozilla),
     ("mozilla.com", Proto::Mozilla), ("firefox.com", Proto::Mozilla), ("opera.com", Proto::Opera),
     ("avast.com", Proto::Avast), ("avcdn.net", Proto::Avast), ("ookla.com", Proto::Ookla),
     ("speedtest.net", Proto::Ookla), ("adobe.com", Proto::Adobe), ("adobe.io", Proto::Adobe),
     ("ubuntu.com", Proto::Canonical), ("canonical.com", Proto::Canonical), ("debian.org", Proto::Debian),
     ("mullvad.net", Proto::Mullvad), ("nordvpn.com", Proto::NordVpn), ("torproject.org", Proto::Tor),
+    ("quad9.net", Proto::DohDot), ("nextdns.io", Proto::DohDot), ("dnslify.com", Proto::DohDot),
+    ("cleanbrowsing.org", Proto::DohDot), ("dns.sb", Proto::DohDot), ("doh.seby.io", Proto::DohDot),
+    ("adguard-dns.com", Proto::DohDot), ("doh.dns.apple.com", Proto::DohDot), ("dns.digitale-gesellschaft.ch", Proto::DohDot),
+    ("agora.io", Proto::SdRtn), ("edge.agora.io", Proto::SdRtn),
+    // Advertising and analytics trackers
+    ("scorecardresearch.com", Proto::AdsAnalytics), ("newrelic.com", Proto::AdsAnalytics),
+    ("adjust.com", Proto::AdsAnalytics), ("appsflyer.com", Proto::AdsAnalytics), ("branch.io", Proto::AdsAnalytics),
+    ("mixpanel.com", Proto::AdsAnalytics), ("amplitude.com", Proto::AdsAnalytics), ("hotjar.com", Proto::AdsAnalytics),
+    ("criteo.com", Proto::AdsAnalytics), ("taboola.com", Proto::AdsAnalytics), ("outbrain.com", Proto::AdsAnalytics),
+    ("adnxs.com", Proto::AdsAnalytics), ("moatads.com", Proto::AdsAnalytics), ("chartbeat.net", Proto::AdsAnalytics),
     // Commerce, search, portals
     ("yahoo.com", Proto::Yahoo), ("yimg.com", Proto::Yahoo), ("yahooapis.com", Proto::Yahoo),
     ("ebay.com", Proto::Ebay), ("ebayimg.com", Proto::Ebay), ("wikipedia.org", Proto::Wikipedia),
@@ -200,7 +208,10 @@ mod tests {
     fn longest_domain_wins() {
         assert_eq!(lookup(b"www.google.com"), Some(Proto::Google));
         assert_eq!(lookup(b"mail.google.com"), Some(Proto::GMail));
-        assert_eq!(lookup(b"r3---sn-4g5e6nsz.googlevideo.com"), Some(Proto::YouTube));
+        assert_eq!(
+            lookup(b"r3---sn-4g5e6nsz.googlevideo.com"),
+            Some(Proto::YouTube)
+        );
         assert_eq!(lookup(b"youtubei.googleapis.com"), Some(Proto::YouTube));
         assert_eq!(lookup(b"fonts.googleapis.com"), Some(Proto::GoogleServices));
         assert_eq!(lookup(b"WWW.NETFLIX.COM."), Some(Proto::NetFlix));

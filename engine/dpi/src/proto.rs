@@ -360,6 +360,9 @@ protocols! {
     NordVpn = "NordVPN", Vpn;
     Crashlytics = "Crashlytics", Advertisement;
     // Added with the UDP/IoT dissectors.
+    SdRtn = "SD-RTN", Media;
+    TocaBoca = "TocaBoca", Game;
+    Eaq = "EAQ", Network;
     // Added with the TCP service dissectors.
     Jrmi = "JRMI", Rpc;
     OpenWire = "OpenWire", Rpc;
