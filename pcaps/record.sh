@@ -46,6 +46,7 @@ declare -A NEED=(
   [dig]=bind9-dnsutils [sshd]=openssh-server [ssh]=openssh-client
   [ssh-keygen]=openssh-client [curl]=curl [ping]=iputils-ping
   [redis-server]=redis-server [redis-cli]=redis-tools [python3]=python3
+  [openssl]=openssl
 )
 PATH="$PATH:/usr/sbin:/sbin"
 missing=()
@@ -60,6 +61,10 @@ if ((${#missing[@]})); then
 fi
 PY=/usr/bin/python3
 [[ -x $PY ]] || PY="$(command -v python3)"
+# The QUIC and FTP peers come from PyPI into a venv: Debian splits venv support out of python3.
+if ! "$PY" -c 'import ensurepip' 2>/dev/null; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-venv >/dev/null
+fi
 
 # ---------------------------------------------------------------- state + cleanup
 WORK="$(mktemp -d /tmp/xnt-record.XXXXXX)"
@@ -343,11 +348,101 @@ cli redis-cli -h "$V6_SRV" -p 6379 PING >&2          # one over IPv6
 capture_stop misc
 stop_servers
 
+# ---------------------------------------------------------------- tls
+log "tls: nginx (TLS on 443 and 8443) + curl"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 3650 \
+    -subj "/CN=www.xnt.test" -addext "subjectAltName=DNS:www.xnt.test,DNS:quic.xnt.test" \
+    -keyout "$WORK/tls.key" -out "$WORK/tls.crt" 2>/dev/null
+chmod 644 "$WORK/tls.key"
+cat >"$WORK/nginx/nginx-tls.conf" <<EOF
+worker_processes 1;
+daemon off;
+master_process on;
+pid $WORK/nginx/nginx-tls.pid;
+error_log $WORK/nginx/logs/error-tls.log warn;
+events { worker_connections 64; }
+http {
+    access_log $WORK/nginx/logs/access-tls.log;
+    client_body_temp_path $WORK/nginx/tmp/body;
+    proxy_temp_path $WORK/nginx/tmp/proxy;
+    default_type text/plain;
+    server {
+        listen 443 ssl http2;
+        listen 8443 ssl;
+        server_name www.xnt.test;
+        ssl_certificate $WORK/tls.crt;
+        ssl_certificate_key $WORK/tls.key;
+        root $WORK/nginx/html;
+        index index.html;
+    }
+}
+EOF
+bg_srv nginx-tls nginx -c "$WORK/nginx/nginx-tls.conf" -p "$WORK/nginx"
+wait_listen t 443
+wait_listen t 8443
+capture_start tls
+cli curl -sS -k -o /dev/null --resolve "www.xnt.test:443:$V4_SRV" -A xntop-record/1.0 https://www.xnt.test/
+cli curl -sS -k -o /dev/null --resolve "www.xnt.test:8443:$V4_SRV" -A xntop-record/1.0 --http1.1 https://www.xnt.test:8443/hello.txt
+capture_stop tls
+stop_servers
+
+# ---------------------------------------------------------------- quic
+log "quic: aioquic server and client (HTTP/3 ALPN) on UDP 4433"
+"$PY" -m venv "$WORK/venv" >/dev/null
+"$WORK/venv/bin/pip" install -q "aioquic==1.2.0" "pyftpdlib==2.0.1" >"$WORK/pip.log" 2>&1 ||
+  die "pip install failed (see $WORK/pip.log)"
+cat >"$WORK/quic.py" <<'PYEOF'
+"""Minimal HTTP/3-ALPN QUIC peer: `quic.py server HOST PORT CERT KEY` or `quic.py client HOST PORT NAME`."""
+import asyncio
+import ssl
+import sys
+
+from aioquic.asyncio import connect, serve
+from aioquic.quic.configuration import QuicConfiguration
+
+
+async def server(host, port, cert, key):
+    cfg = QuicConfiguration(is_client=False, alpn_protocols=["h3"])
+    cfg.load_cert_chain(cert, key)
+    await serve(host, int(port), configuration=cfg)
+    await asyncio.Future()
+
+
+async def client(host, port, name):
+    cfg = QuicConfiguration(is_client=True, alpn_protocols=["h3"], server_name=name, verify_mode=ssl.CERT_NONE)
+    async with connect(host, int(port), configuration=cfg) as c:
+        await c.ping()
+
+
+if __name__ == "__main__":
+    role, *args = sys.argv[1:]
+    asyncio.run(server(*args) if role == "server" else client(*args))
+PYEOF
+bg_srv quic "$WORK/venv/bin/python" "$WORK/quic.py" server "$V4_SRV" 4433 "$WORK/tls.crt" "$WORK/tls.key"
+wait_listen u 4433
+capture_start quic
+cli "$WORK/venv/bin/python" "$WORK/quic.py" client "$V4_SRV" 4433 quic.xnt.test
+capture_stop quic
+stop_servers
+
+# ---------------------------------------------------------------- ftp
+log "ftp: pyftpdlib on 2121 + curl (passive)"
+mkdir -p "$WORK/ftp"
+printf 'hello from xntop over ftp\n' >"$WORK/ftp/hello.txt"
+chmod -R a+rX "$WORK/ftp"
+bg_srv ftp "$WORK/venv/bin/python" -m pyftpdlib -i "$V4_SRV" -p 2121 -d "$WORK/ftp"
+wait_listen t 2121
+capture_start ftp
+cli curl -sS -o /dev/null "ftp://$V4_SRV:2121/hello.txt"
+capture_stop ftp
+stop_servers
+
 # ---------------------------------------------------------------- demo + README
-mergecap -F pcap -w "$OUT/demo.pcap" "$OUT/http.pcap" "$OUT/dns.pcap" "$OUT/ssh.pcap" "$OUT/misc.pcap"
+mergecap -F pcap -w "$OUT/demo.pcap" "$OUT/http.pcap" "$OUT/dns.pcap" "$OUT/ssh.pcap" "$OUT/misc.pcap" \
+    "$OUT/tls.pcap" "$OUT/quic.pcap" "$OUT/ftp.pcap"
 log "demo.pcap merged"
 
-for f in http dns ssh misc; do
+for f in http dns ssh misc tls quic ftp; do
   sz=$(stat -c %s "$OUT/$f.pcap")
   ((sz < 100 * 1024)) || die "$f.pcap is $sz bytes (limit 100 KiB)"
 done
@@ -387,7 +482,10 @@ EOF
   row dns.pcap "dnsmasq $(ver dnsmasq-base) (two instances: port 53 and 5300; \`--no-resolv --local=/xnt.test/ --address=/example.test/10.77.0.9 --host-record ...\`) and dig $(ver bind9-dnsutils): A, AAAA, MX, TXT, wildcard A, NXDOMAIN over UDP, one A over TCP (\`+tcp\`), one AAAA over IPv6, two queries to :5300"
   row ssh.pcap "OpenSSH sshd $(ver openssh-server) on ports 22 and 2222 (throw-away ed25519 host and client keys) and ssh $(ver openssh-client): \`ssh root@10.77.0.2 true\` on 22, \`echo hi\` on 2222"
   row misc.pcap "ping $(ver iputils-ping) (3× ICMPv4, 3× ICMPv6 echo), UDP echo with python3 $(ver python3) (3 datagrams to :9999), TCP connect to closed port 9 (SYN → RST), redis-server $(ver redis-server) on 6379 and 16379 with redis-cli $(ver redis-tools) (PING, SET, GET each; one PING over IPv6)"
-  row demo.pcap "\`mergecap -F pcap\` (wireshark-common $(ver wireshark-common)) of the four files above in time order — the embedded demo capture"
+  row tls.pcap "nginx $(ver nginx-light) with TLS on 443 (HTTP/2) and 8443 (self-signed P-256 certificate for www.xnt.test) and curl $(ver curl) (OpenSSL $(ver openssl)): GET / over h2 on 443, /hello.txt over HTTP/1.1 on 8443, SNI www.xnt.test"
+  row quic.pcap "aioquic 1.2.0 (PyPI, in a venv) server and client on UDP 4433: one QUIC v1 connection, ALPN h3, SNI quic.xnt.test, a PING, close"
+  row ftp.pcap "pyftpdlib 2.0.1 (PyPI) on port 2121 (anonymous, read-only) and curl $(ver curl): passive-mode RETR hello.txt (control on 2121, data on the port EPSV announced)"
+  row demo.pcap "\`mergecap -F pcap\` (wireshark-common $(ver wireshark-common)) of the seven files above in time order — the embedded demo capture"
   cat <<EOF
 
 Packets and bytes are from \`capinfos -c -d\`; "bytes" is the sum of the frame
@@ -414,5 +512,5 @@ compression loop, TLS and QUIC length overflows, a 9000-byte jumbo frame).
 EOF
 } >"$OUT/README.md"
 log "wrote $OUT/README.md"
-capinfos -T -m -c -d "$OUT"/{http,dns,ssh,misc,demo}.pcap >&2
+capinfos -T -m -c -d "$OUT"/{http,dns,ssh,misc,tls,quic,ftp,demo}.pcap >&2
 log "done"

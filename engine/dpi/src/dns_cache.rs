@@ -30,10 +30,17 @@ impl DnsCache {
     }
 
     fn fingerprint(addr: IpAddr) -> u64 {
+        Self::fingerprint_port(addr, None)
+    }
+
+    fn fingerprint_port(addr: IpAddr, port: Option<u16>) -> u64 {
         let mut h = foldhash_like();
         match addr {
             IpAddr::V4(a) => h.write(&a.octets()),
             IpAddr::V6(a) => h.write(&a.octets()),
+        }
+        if let Some(p) = port {
+            h.write(&p.to_be_bytes());
         }
         // Never zero, so an empty slot never matches.
         h.finish() | 1 << 63
@@ -44,6 +51,24 @@ impl DnsCache {
         let fp = Self::fingerprint(addr);
         let slot = &self.slots[(fp as usize) & self.mask];
         slot.store((fp & !0xffff) | app as u64, Ordering::Relaxed);
+    }
+
+    /// Remembers that a connection to `addr`:`port` was announced for `proto` (FTP data, SIP media).
+    pub fn expect(&self, addr: IpAddr, port: u16, proto: Proto) {
+        let fp = Self::fingerprint_port(addr, Some(port));
+        let slot = &self.slots[(fp as usize) & self.mask];
+        slot.store((fp & !0xffff) | proto as u64, Ordering::Relaxed);
+    }
+
+    /// What a connection to `addr`:`port` was announced for.
+    #[must_use]
+    pub fn expected(&self, addr: IpAddr, port: u16) -> Option<Proto> {
+        let fp = Self::fingerprint_port(addr, Some(port));
+        let v = self.slots[(fp as usize) & self.mask].load(Ordering::Relaxed);
+        if v & !0xffff != fp & !0xffff {
+            return None;
+        }
+        Proto::ALL.get((v & 0xffff) as usize).copied()
     }
 
     /// The application last learnt for `addr`.

@@ -270,6 +270,16 @@ impl FlowDpi {
                     confidence: Confidence::Dpi,
                 };
             }
+            let announced = cache
+                .expected(ep.server, ep.server_port)
+                .or_else(|| cache.expected(ep.client, ep.client_port));
+            if let Some(p) = announced {
+                return Classification {
+                    master: p,
+                    app: p,
+                    confidence: Confidence::Dpi,
+                };
+            }
             if let Some(p) = crate::ports::guess(ep) {
                 return Classification {
                     master: p,
@@ -353,8 +363,13 @@ impl FlowDpi {
                 app: crate::apps::refine(master, payload).unwrap_or(master),
                 confidence: Confidence::Dpi,
             };
-            // STUN usually leads into DTLS (WebRTC): follow it a little to report what it carried.
-            let more = if master == Proto::Stun { 12 } else { 0 };
+            // STUN usually leads into DTLS (WebRTC): follow it a little to report what it carried. An FTP control
+            // connection announces its data connections.
+            let more = match master {
+                Proto::Stun => 12,
+                Proto::FtpControl => 24,
+                _ => 0,
+            };
             self.classified(ctx, (master, more), ep);
         } else if total >= PACKET_BUDGET || self.nothing_left(l4) {
             ctx.stats.gave_up += 1;
@@ -537,6 +552,12 @@ impl FlowDpi {
 
     /// Follows a classified flow for its metadata (DNS answers, what a STUN session carries).
     fn collect(&mut self, ctx: &mut DpiContext, ep: &Endpoints, pkt: &Pkt) {
+        if self.class.master == Proto::FtpControl {
+            if let Some((addr, port)) = crate::ftp::announced(pkt.payload, pkt.dir, ep) {
+                ctx.cache.expect(addr, port, Proto::FtpData);
+            }
+            return;
+        }
         if self.class.master == Proto::Stun {
             if self.class.app == Proto::Stun {
                 if let Some(app) = crate::apps::refine(Proto::Stun, pkt.payload) {

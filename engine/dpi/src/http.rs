@@ -152,7 +152,7 @@ mod tests {
 
     /// curl 7.88.1 → nginx on :8081, from pcaps/http.pcap.
     const GET: &[u8] =
-        b"GET /hello.txt HTTP/1.1\r\nHost: 10.77.0.2:8081\r\nUser-Agent: curl/7.88.1\r\nAccept: */*\r\n\r\n";
+        b"GET /hello.txt HTTP/1.1\r\nHost: 10.77.0.2:8081\r\nUser-Agent: xntop-record/1.0\r\nAccept: */*\r\n\r\n";
     const OK: &[u8] =
         b"HTTP/1.1 200 OK\r\nServer: nginx/1.22.1\r\nDate: Tue, 01 Dec 2026 10:00:00 GMT\r\n\
                         Content-Type: text/plain\r\nContent-Length: 6\r\n\r\nhello\n";
@@ -163,7 +163,7 @@ mod tests {
         assert_eq!(r.method, b"GET");
         assert_eq!(r.target, b"/hello.txt");
         assert_eq!(r.host.map(host_name), Some(&b"10.77.0.2"[..]));
-        assert_eq!(r.user_agent, Some(&b"curl/7.88.1"[..]));
+        assert_eq!(r.user_agent, Some(&b"xntop-record/1.0"[..]));
         assert!(!r.webdav);
     }
 

@@ -16,6 +16,7 @@ pub mod apps;
 pub mod dns;
 pub mod dns_cache;
 pub mod engine;
+pub mod ftp;
 pub mod http;
 pub mod ja;
 pub mod names;

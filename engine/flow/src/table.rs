@@ -657,8 +657,9 @@ mod tests {
 
     #[test]
     fn flow_state_stays_small() {
+        // 128 bytes of flow accounting plus 24 of inline DPI verdict (its detection state is boxed apart).
         assert!(
-            std::mem::size_of::<Flow>() <= 128,
+            std::mem::size_of::<Flow>() <= 152,
             "{}",
             std::mem::size_of::<Flow>()
         );
