@@ -162,6 +162,9 @@ const B_DNS: u8 = 4;
 const B_QUIC: u8 = 8;
 const B_DTLS: u8 = 16;
 
+/// Heap bytes a flow holds while it is being classified (none once it is).
+pub const DETECTION_STATE_BYTES: usize = std::mem::size_of::<Detecting>();
+
 /// What a flow under inspection remembers between packets.
 #[derive(Debug)]
 pub struct Detecting {
@@ -704,11 +707,20 @@ impl FlowDpi {
 
     fn quic(&mut self, ctx: &mut DpiContext, pkt: &Pkt) -> Verdict {
         let p = pkt.payload;
-        // Google QUIC (Q0xx) long headers: flags, then the version tag.
-        if p.len() >= 13 && p[0] & 0x80 != 0 && p[1] == b'Q' && p[2] == b'0' {
-            return Verdict::Yes(Proto::Quic);
-        }
-        if p.len() >= 10 && p[0] & 0x80 == 0 && p.get(9..12) == Some(b"Q04") {
+        // Google QUIC: the IETF-style long header of Q046+ (flags, then the version tag), or the older public
+        // header (flags with the version bit, an 8-byte connection ID, then the tag). Its CHLO is plaintext.
+        let gquic_version =
+            |v: &[u8]| v.len() == 4 && v[0] == b'Q' && v[1..].iter().all(u8::is_ascii_digit);
+        let long = p.len() >= 13 && p[0] & 0x80 != 0 && gquic_version(&p[1..5]);
+        let public =
+            p.len() >= 13 && p[0] & 0x81 == 0x01 && p[0] & 0x0c == 0x0c && gquic_version(&p[9..13]);
+        if long || public {
+            if let Some(sni) = crate::gquic::chlo_tag(p, *b"SNI\0") {
+                set_str(&mut self.meta_mut().server_name, sni);
+            }
+            if let Some(ua) = crate::gquic::chlo_tag(p, *b"UAID") {
+                set_str(&mut self.meta_mut().user_agent, ua);
+            }
             return Verdict::Yes(Proto::Quic);
         }
         if quic_crypto::looks_like_initial(p).is_none() {

@@ -17,6 +17,7 @@ pub mod dns;
 pub mod dns_cache;
 pub mod engine;
 pub mod ftp;
+pub mod gquic;
 pub mod http;
 pub mod ja;
 pub mod names;

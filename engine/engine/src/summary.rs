@@ -114,6 +114,20 @@ impl Summary {
                 );
             }
         }
+        let d = self.dpi();
+        let _ = writeln!(
+            s,
+            "  dpi: {} flows classified by content, {} given up (budget or no dissector left); detection state {} B \
+             per flow under inspection, {} allocated, {} freed when classified, {} when their flow ended; {} QUIC \
+             hellos reassembled",
+            d.classified,
+            d.gave_up,
+            xntop_dpi::engine::DETECTION_STATE_BYTES,
+            d.states_created,
+            d.states_freed,
+            self.workers.iter().map(|w| w.table.dpi_released).sum::<u64>(),
+            d.quic_reassemblies
+        );
         for w in &self.workers {
             let q = |p: f64| w.batch_ns.value_at_quantile(p) / 1000;
             let _ = writeln!(
@@ -136,6 +150,18 @@ impl Summary {
         s
     }
 
+    fn dpi(&self) -> xntop_dpi::engine::DpiStats {
+        let mut d = xntop_dpi::engine::DpiStats::default();
+        for w in &self.workers {
+            d.classified += w.dpi.classified;
+            d.gave_up += w.dpi.gave_up;
+            d.states_created += w.dpi.states_created;
+            d.states_freed += w.dpi.states_freed;
+            d.quic_reassemblies += w.dpi.quic_reassemblies;
+        }
+        d
+    }
+
     /// The summary as JSON.
     #[must_use]
     pub fn to_json(&self) -> Value {
@@ -144,6 +170,14 @@ impl Summary {
             .iter()
             .map(|&r| (r.name().to_string(), json!(rejects[r as usize])))
             .collect();
+        let d = self.dpi();
+        let dpi = json!({
+            "classified": d.classified, "gave_up": d.gave_up,
+            "state_bytes_per_flow": xntop_dpi::engine::DETECTION_STATE_BYTES,
+            "states_created": d.states_created, "states_freed_classified": d.states_freed,
+            "states_freed_flow_end": self.workers.iter().map(|w| w.table.dpi_released).sum::<u64>(),
+            "quic_reassemblies": d.quic_reassemblies,
+        });
         let ended: Map<String, Value> = EndReason::ALL
             .iter()
             .zip(self.ended())
@@ -157,6 +191,7 @@ impl Summary {
             "packets_per_second": self.pps(),
             "rejects": rejects,
             "records": ended,
+            "dpi": dpi,
             "inputs": self.inputs.iter().map(|i| json!({
                 "name": i.name, "packets": i.packets, "bytes": i.bytes, "error": i.error,
             })).collect::<Vec<_>>(),
