@@ -725,9 +725,8 @@ impl FlowDpi {
         }
         if quic_crypto::looks_like_initial(p).is_none() {
             // A server's packets or short headers: QUIC only if the flow's first packets said so.
-            return if pkt.dir == Dir::ToServer && pkt.seen[0] == 0 {
-                Verdict::No
-            } else if pkt.seen[0] + pkt.seen[1] > 2 {
+            let first_from_client = pkt.dir == Dir::ToServer && pkt.seen[0] == 0;
+            return if first_from_client || pkt.seen[0] + pkt.seen[1] > 2 {
                 Verdict::No
             } else {
                 Verdict::NeedMore
@@ -899,6 +898,68 @@ fn set_str(slot: &mut Option<Box<str>>, bytes: &[u8]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn endpoints(l4: u8, port: u16) -> Endpoints {
+        Endpoints {
+            l4,
+            client: IpAddr::from([10, 0, 0, 1]),
+            server: IpAddr::from([10, 0, 0, 2]),
+            client_port: 40000,
+            server_port: port,
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+        /// Any payload sequence, on any port, through every built-in and registered dissector: no panic, the
+        /// budget holds and the detection state is gone at the end.
+        #[test]
+        fn any_flow_ends_classified_or_given_up(
+            l4 in proptest::sample::select(vec![6u8, 17]),
+            port in proptest::sample::select(vec![21u16, 53, 80, 443, 853, 2121, 3478, 5353, 4433, 9999]),
+            packets in proptest::collection::vec(
+                (proptest::prelude::any::<bool>(), proptest::collection::vec(proptest::prelude::any::<u8>(), 1..600)),
+                1..40,
+            ),
+        ) {
+            let cache = Arc::new(DnsCache::new(256));
+            let mut ctx = DpiContext::new(Arc::clone(&cache));
+            let ep = endpoints(l4, port);
+            let mut flow = FlowDpi::default();
+            for (to_server, payload) in &packets {
+                let dir = if *to_server { Dir::ToServer } else { Dir::ToClient };
+                flow.feed(&mut ctx, &ep, dir, payload);
+            }
+            let _ = flow.final_classification(&ep, &cache);
+            if packets.len() >= usize::from(PACKET_BUDGET) + usize::from(METADATA_PACKETS) + 12 {
+                proptest::prop_assert!(flow.is_done());
+            }
+            if flow.is_done() {
+                proptest::prop_assert!(!flow.holds_state());
+            }
+        }
+    }
+
+    #[test]
+    fn real_hellos_through_the_engine() {
+        let cache = Arc::new(DnsCache::new(256));
+        let mut ctx = DpiContext::new(Arc::clone(&cache));
+        let ep = endpoints(6, 8443);
+        let mut flow = FlowDpi::default();
+        flow.feed(
+            &mut ctx,
+            &ep,
+            Dir::ToServer,
+            &crate::tls::tests::hex(crate::tls::tests::CURL_HELLO),
+        );
+        assert!(flow.is_done() && !flow.holds_state());
+        let c = flow.final_classification(&ep, &cache);
+        assert_eq!((c.master, c.confidence), (Proto::Tls, Confidence::Dpi));
+        let m = flow.meta().expect("metadata");
+        assert_eq!(m.server_name.as_deref(), Some("example.com"));
+        assert_eq!(m.ja3.as_deref(), Some("0149f47eabf9a20d0893e2a44e5a6323"));
+        assert_eq!(m.alpn.as_deref(), Some("h2,http/1.1"));
+    }
 
     #[test]
     fn inline_state_is_small() {

@@ -106,7 +106,7 @@ impl<'a> ClientHello<'a> {
     pub fn parse(body: &'a [u8], declared: usize, dtls: bool) -> Option<Self> {
         let mut c = Cursor::new(body);
         let version = c.u16()?;
-        if !(0x0300..=0x0304).contains(&version) && !(dtls && version >= 0xfefc) {
+        if !((0x0300..=0x0304).contains(&version) || dtls && version >= 0xfefc) {
             return None;
         }
         c.take(32)?;
@@ -274,7 +274,7 @@ pub(crate) fn handshake(p: &[u8], dtls: bool) -> Option<Record<'_>> {
 fn server_hello_version(body: &[u8], dtls: bool) -> Option<u16> {
     let mut c = Cursor::new(body);
     let legacy = c.u16()?;
-    if !(0x0300..=0x0304).contains(&legacy) && !(dtls && legacy >= 0xfefc) {
+    if !((0x0300..=0x0304).contains(&legacy) || dtls && legacy >= 0xfefc) {
         return None;
     }
     c.take(32)?;
