@@ -371,8 +371,10 @@ impl FlowDpi {
             let more = match master {
                 Proto::Stun => 12,
                 Proto::FtpControl => 24,
+                Proto::Ssh => 8,
                 _ => 0,
             };
+            self.registry_meta(master, &pkt);
             self.classified(ctx, (master, more), ep);
         } else if total >= PACKET_BUDGET || self.nothing_left(l4) {
             ctx.stats.gave_up += 1;
@@ -494,14 +496,19 @@ impl FlowDpi {
             L4::Tcp => {
                 if no & B_TLS == 0 {
                     match self.tls_tcp(pkt) {
-                        Verdict::Yes(p) => found = Some((p, 0)),
+                        // After the client's hello, the server's tells the version it chose.
+                        Verdict::Yes(p) => {
+                            found = Some((p, if pkt.dir == Dir::ToServer { 4 } else { 0 }))
+                        }
                         Verdict::No => excluded |= B_TLS,
                         Verdict::NeedMore => {}
                     }
                 }
                 if found.is_none() && no & B_HTTP == 0 {
                     match self.http(pkt) {
-                        Verdict::Yes(p) => found = Some((p, 0)),
+                        Verdict::Yes(p) => {
+                            found = Some((p, if pkt.dir == Dir::ToServer { 4 } else { 0 }))
+                        }
                         Verdict::No => excluded |= B_HTTP,
                         Verdict::NeedMore => {}
                     }
@@ -553,8 +560,102 @@ impl FlowDpi {
         found
     }
 
+    /// Metadata a registered dissector's protocol carries in the packet that identified it.
+    fn registry_meta(&mut self, master: Proto, pkt: &Pkt) {
+        match master {
+            Proto::Ssh => self.ssh_meta(pkt),
+            Proto::Dhcp => {
+                let o = crate::dhcp::client_options(pkt.payload);
+                let (host, vendor, list) = (o.host_name, o.vendor_class, o.parameter_list);
+                if host.is_some() || vendor.is_some() || list.is_some() {
+                    let m = self.meta_mut();
+                    if let Some(h) = host {
+                        set_str(&mut m.dhcp_hostname, h);
+                    }
+                    if let Some(v) = vendor {
+                        set_str(&mut m.dhcp_vendor_class, v);
+                    }
+                    if let Some(l) = list {
+                        let mut buf = [0u8; 1024];
+                        let n = crate::dhcp::fingerprint(l, &mut buf);
+                        set_str(&mut m.dhcp_fingerprint, &buf[..n]);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// SSH banners and HASSH; ends the follow-up once both sides' KEXINITs are read.
+    fn ssh_meta(&mut self, pkt: &Pkt) {
+        let client = pkt.dir == Dir::ToServer;
+        let m = self.meta_mut();
+        if let Some(b) = crate::ssh::banner(pkt.payload) {
+            set_str(
+                if client {
+                    &mut m.ssh_client
+                } else {
+                    &mut m.ssh_server
+                },
+                b,
+            );
+        }
+        if let Some(h) = crate::ssh::hassh(pkt.payload, client) {
+            set_str(
+                if client {
+                    &mut m.hassh
+                } else {
+                    &mut m.hassh_server
+                },
+                &h,
+            );
+        }
+        let complete = m.hassh.is_some() && m.hassh_server.is_some();
+        if complete {
+            if let Some(st) = self.state.as_mut() {
+                st.collecting = 1;
+            }
+        }
+    }
+
     /// Follows a classified flow for its metadata (DNS answers, what a STUN session carries).
     fn collect(&mut self, ctx: &mut DpiContext, ep: &Endpoints, pkt: &Pkt) {
+        match self.class.master {
+            Proto::Ssh => return self.ssh_meta(pkt),
+            Proto::Tls | Proto::Smtps | Proto::Imaps | Proto::Pops | Proto::Ftps
+                if pkt.dir == Dir::ToClient =>
+            {
+                let hello = tls::first_record(pkt.payload);
+                if let Some(tls::Record::ServerHello { version }) = hello {
+                    self.server_hello(version);
+                }
+                let cert = self.certificate_names(pkt.payload);
+                // Done once the certificate was read, or when the server's first packet had neither (TLS 1.3
+                // encrypts it).
+                if cert || !matches!(hello, Some(tls::Record::ServerHello { .. })) {
+                    if let Some(st) = self.state.as_mut() {
+                        st.collecting = 1;
+                    }
+                }
+                return;
+            }
+            Proto::Http | Proto::HttpProxy | Proto::HttpConnect if pkt.dir == Dir::ToClient => {
+                if let Some(r) = http::response(pkt.payload) {
+                    let m = self.meta_mut();
+                    if let Some(s) = r.server {
+                        set_str(&mut m.http_server, s);
+                    }
+                    if let Some(t) = r.content_type {
+                        set_str(&mut m.content_type, t);
+                    }
+                }
+                if let Some(st) = self.state.as_mut() {
+                    st.collecting = 1;
+                }
+                return;
+            }
+            _ => {}
+        }
         if self.class.master == Proto::FtpControl {
             if let Some((addr, port)) = crate::ftp::announced(pkt.payload, pkt.dir, ep) {
                 ctx.cache.expect(addr, port, Proto::FtpData);
@@ -606,7 +707,10 @@ impl FlowDpi {
                 }
                 Verdict::Yes(Proto::Tls)
             }
-            tls::Record::ServerHello { .. } => Verdict::Yes(Proto::Tls),
+            tls::Record::ServerHello { version } => {
+                self.server_hello(version);
+                Verdict::Yes(Proto::Tls)
+            }
             tls::Record::Other => {
                 if pkt.seen[0] + pkt.seen[1] == 0 {
                     self.class.confidence = Confidence::DpiPartial;
@@ -614,6 +718,55 @@ impl FlowDpi {
                 Verdict::Yes(Proto::Tls)
             }
         }
+    }
+
+    /// Reads the server certificate's names into the metadata; names the application by them when the client
+    /// sent no SNI. Returns whether a certificate was found.
+    fn certificate_names(&mut self, payload: &[u8]) -> bool {
+        let Some(cert) = tls::server_certificate(payload) else {
+            return false;
+        };
+        let mut buf = [0u8; MAX_STR];
+        let mut n = 0;
+        let _ = tls::x509::names(cert, |name| {
+            let dup = buf[..n].split(|&b| b == b',').any(|x| x == name);
+            if dup || n + name.len() + 1 > buf.len() {
+                return;
+            }
+            if n > 0 {
+                buf[n] = b',';
+                n += 1;
+            }
+            buf[n..n + name.len()].copy_from_slice(name);
+            n += name.len();
+        });
+        if n == 0 {
+            return true;
+        }
+        let names = &buf[..n];
+        set_str(&mut self.meta_mut().tls_server_names, names);
+        let no_sni = self.meta.as_ref().is_none_or(|m| m.server_name.is_none());
+        if no_sni && self.class.app == self.class.master {
+            let first = names.split(|&b| b == b',').next().unwrap_or(names);
+            if let Some(app) = names::lookup(first.strip_prefix(b"*.").unwrap_or(first)) {
+                self.class.app = app;
+            }
+        }
+        true
+    }
+
+    fn server_hello(&mut self, version: u16) {
+        let name: &[u8] = match version {
+            0x0304 => b"TLSv1.3",
+            0x0303 => b"TLSv1.2",
+            0x0302 => b"TLSv1.1",
+            0x0301 => b"TLSv1",
+            0x0300 => b"SSLv3",
+            0xfefd => b"DTLSv1.2",
+            0xfeff => b"DTLSv1.0",
+            _ => return,
+        };
+        set_str(&mut self.meta_mut().tls_version, name);
     }
 
     fn client_hello(&mut self, h: &tls::ClientHello, transport: ja::Transport) {
@@ -682,6 +835,7 @@ impl FlowDpi {
             let name = m.name();
             set_str(&mut self.meta_mut().dns_query, name);
             set_str(&mut self.meta_mut().server_name, name);
+            self.meta_mut().dns_qtype.get_or_insert(m.qtype);
         }
         self.dns_message(ctx, &m);
         let _ = ep;
@@ -693,6 +847,7 @@ impl FlowDpi {
         if !m.response {
             return;
         }
+        self.meta_mut().dns_rcode.get_or_insert(m.rcode);
         let app = (m.name_len > 0).then(|| names::lookup(m.name())).flatten();
         let meta = self.meta_mut();
         for a in m.addresses() {
@@ -951,6 +1106,14 @@ mod tests {
             &ep,
             Dir::ToServer,
             &crate::tls::tests::hex(crate::tls::tests::CURL_HELLO),
+        );
+        // Classified, then waiting for the server's hello; a server packet without one ends the follow-up.
+        assert!(!flow.is_done() && flow.holds_state());
+        flow.feed(
+            &mut ctx,
+            &ep,
+            Dir::ToClient,
+            b"\x17\x03\x03\x00\x20 encrypted application data..",
         );
         assert!(flow.is_done() && !flow.holds_state());
         let c = flow.final_classification(&ep, &cache);

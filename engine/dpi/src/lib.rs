@@ -13,6 +13,7 @@ pub mod tcp_protos;
 pub mod udp_protos;
 
 pub mod apps;
+pub mod dhcp;
 pub mod dns;
 pub mod dns_cache;
 pub mod engine;
@@ -22,6 +23,7 @@ pub mod http;
 pub mod ja;
 pub mod names;
 pub mod ports;
+pub mod ssh;
 pub mod tls;
 
 pub use dns_cache::DnsCache;

@@ -388,3 +388,127 @@ pub(crate) mod tests {
         assert!(first_record(&[0x16, 0x03, 0x01, 0, 0]).is_none());
     }
 }
+
+/// DER (X.509) reading: just enough to find a certificate's subject common name and DNS subject-alt-names.
+pub mod x509 {
+    /// One DER element: (tag, contents, rest after it).
+    fn element(p: &[u8]) -> Option<(u8, &[u8], &[u8])> {
+        let tag = *p.first()?;
+        let first = *p.get(1)?;
+        let (len, head) = if first < 0x80 {
+            (usize::from(first), 2)
+        } else {
+            let n = usize::from(first & 0x7f);
+            if n == 0 || n > 3 {
+                return None;
+            }
+            let bytes = p.get(2..2 + n)?;
+            (
+                bytes.iter().fold(0usize, |a, &b| a << 8 | usize::from(b)),
+                2 + n,
+            )
+        };
+        let contents = p.get(head..head + len)?;
+        Some((tag, contents, &p[head + len..]))
+    }
+
+    const CN: &[u8] = &[0x55, 0x04, 0x03];
+    const SAN: &[u8] = &[0x55, 0x1d, 0x11];
+
+    /// Calls `f` with the subject CN and then each DNS subject-alt-name of a DER certificate.
+    pub fn names(cert: &[u8], mut f: impl FnMut(&[u8])) -> Option<()> {
+        let (_, cert, _) = element(cert)?;
+        let (_, tbs, _) = element(cert)?;
+        let mut rest = tbs;
+        let (tag, _, r) = element(rest)?;
+        if tag == 0xa0 {
+            rest = r; // version
+        }
+        let (_, _, r) = element(rest)?; // serial
+        let (_, _, r) = element(r)?; // signature algorithm
+        let (_, _, r) = element(r)?; // issuer
+        let (_, _, r) = element(r)?; // validity
+        let (_, subject, r) = element(r)?;
+        let (_, _, mut r) = element(r)?; // subject public key info
+                                         // Subject: SET { SEQUENCE { OID, value } }*
+        let mut rdns = subject;
+        while let Some((_, set, next)) = element(rdns) {
+            let mut atvs = set;
+            while let Some((_, atv, n2)) = element(atvs) {
+                if let Some((0x06, oid, v)) = element(atv) {
+                    if oid == CN {
+                        if let Some((_, value, _)) = element(v) {
+                            f(value);
+                        }
+                    }
+                }
+                atvs = n2;
+            }
+            rdns = next;
+        }
+        // Optional issuer/subject unique ids, then [3] extensions.
+        while let Some((tag, contents, next)) = element(r) {
+            if tag == 0xa3 {
+                let (_, exts, _) = element(contents)?;
+                let mut e = exts;
+                while let Some((_, ext, n2)) = element(e) {
+                    if let Some((0x06, oid, mut v)) = element(ext) {
+                        if oid == SAN {
+                            if let Some((0x01, _, after)) = element(v) {
+                                v = after; // critical flag
+                            }
+                            let (_, octets, _) = element(v)?;
+                            let (_, general_names, _) = element(octets)?;
+                            let mut g = general_names;
+                            while let Some((tag, name, n3)) = element(g) {
+                                if tag == 0x82 {
+                                    f(name);
+                                }
+                                g = n3;
+                            }
+                        }
+                    }
+                    e = n2;
+                }
+            }
+            r = next;
+        }
+        Some(())
+    }
+}
+
+/// The first certificate of a server's Certificate message found in the TLS records at the start of `p`
+/// (TLS ≤ 1.2: in clear after the ServerHello, often in the same segment).
+#[must_use]
+pub fn server_certificate(p: &[u8]) -> Option<&[u8]> {
+    let mut records = Cursor::new(p);
+    while !records.is_empty() {
+        let content = records.u8()?;
+        records.u16()?;
+        let len = usize::from(records.u16()?);
+        // A record cut by the segment end: read what is there.
+        let body = records.take(len).unwrap_or_else(|| records.rest());
+        let cut = body.len() < len;
+        if content == 22 {
+            let mut hs = Cursor::new(body);
+            while !hs.is_empty() {
+                let kind = hs.u8()?;
+                let n = hs.u24()?;
+                let msg = hs.take(n).unwrap_or_else(|| hs.rest());
+                if kind == 11 {
+                    let mut c = Cursor::new(msg);
+                    c.u24()?; // list length
+                    let cert_len = c.u24()?;
+                    return Some(c.take(cert_len).unwrap_or_else(|| c.rest()));
+                }
+                if msg.len() < n {
+                    return None;
+                }
+            }
+        }
+        if cut {
+            return None;
+        }
+    }
+    None
+}

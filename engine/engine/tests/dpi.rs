@@ -42,8 +42,28 @@ fn http_on_standard_and_other_ports() {
                 && r["http_url"].as_str().is_some_and(|u| u.starts_with('/'))
         });
     }
-    // The named virtual host travels in the Host header.
+    // The named virtual host travels in the Host header; the reply names its server.
     assert!(f.iter().any(|r| r["server_name"] == "www.xnt.test"));
+    let path = repo_root().join("pcaps/http.pcap");
+    let server = tool(
+        "tshark",
+        &[
+            "-r",
+            path.to_str().unwrap_or(""),
+            "-d",
+            "tcp.port==8081,http",
+            "-Y",
+            "http.server",
+            "-T",
+            "fields",
+            "-e",
+            "http.server",
+        ],
+    );
+    let server = server.lines().next().unwrap_or_default();
+    assert_all(&to_port(&f, "TCP", 8081), "HTTP server header", |r| {
+        r["http_server"] == server
+    });
 }
 
 #[test]
@@ -96,11 +116,43 @@ fn dns_on_53_and_5300_with_answers() {
 }
 
 #[test]
-fn ssh_on_22_and_2222() {
+fn ssh_on_22_and_2222_with_tshark_hassh() {
     let f = flows("ssh.pcap");
+    let path = repo_root().join("pcaps/ssh.pcap");
+    let field = |name: &str| {
+        tool(
+            "tshark",
+            &[
+                "-r",
+                path.to_str().unwrap_or(""),
+                "-d",
+                "tcp.port==2222,ssh",
+                "-Y",
+                &format!("{name} != \"\""),
+                "-T",
+                "fields",
+                "-e",
+                name,
+            ],
+        )
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_string()
+    };
+    let (hassh, hassh_server) = (field("ssh.kex.hassh"), field("ssh.kex.hasshserver"));
+    let banner = field("ssh.protocol");
+    assert!(
+        hassh.len() == 32 && hassh_server.len() == 32,
+        "tshark: {hassh:?} {hassh_server:?}"
+    );
     for port in [22, 2222] {
         assert_all(&to_port(&f, "TCP", port), &format!("SSH on {port}"), |r| {
-            r["app"] == "SSH" && r["confidence"] == "DPI"
+            r["app"] == "SSH"
+                && r["confidence"] == "DPI"
+                && r["hassh"] == hassh.as_str()
+                && r["hassh_server"] == hassh_server.as_str()
+                && r["ssh_client"] == banner.as_str()
         });
     }
 }
@@ -157,6 +209,36 @@ fn tls_on_443_and_8443_with_tshark_fingerprints() {
         checked += 1;
     }
     assert_eq!(checked, 2, "tshark saw {checked} ClientHellos");
+    // The server's certificate names, as tshark's X.509 dissector reads them.
+    let sans = tool(
+        "tshark",
+        &[
+            "-r",
+            path.to_str().unwrap_or(""),
+            "-Y",
+            "tls.handshake.type == 11",
+            "-T",
+            "fields",
+            "-e",
+            "x509ce.dNSName",
+        ],
+    );
+    let sans = sans.lines().next().unwrap_or_default();
+    assert!(!sans.is_empty(), "tshark found no certificate");
+    for r in &f {
+        if r["master"] == "TLS" {
+            let ours = r["tls_server_names"].as_str().unwrap_or_default();
+            for name in sans.split(',') {
+                assert!(ours.split(',').any(|n| n == name), "{name} not in {ours}");
+            }
+            assert!(
+                r["tls_version"]
+                    .as_str()
+                    .is_some_and(|v| v.starts_with("TLSv1.")),
+                "{r}"
+            );
+        }
+    }
     let h2 = to_port(&f, "TCP", 443);
     assert!(
         h2.iter()

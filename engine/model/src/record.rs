@@ -53,6 +53,25 @@ pub struct L7Meta {
     pub http_url: Option<Box<str>>,
     pub dns_query: Option<Box<str>>,
     pub dns_answers: Vec<std::net::IpAddr>,
+    /// DNS query type and response code (numbers as on the wire).
+    pub dns_qtype: Option<u16>,
+    pub dns_rcode: Option<u8>,
+    /// TLS version the server chose ("TLSv1.3"), from its ServerHello.
+    pub tls_version: Option<Box<str>>,
+    /// Names in the server's certificate (subject CN, then DNS subject-alt-names), comma-separated; TLS ≤ 1.2.
+    pub tls_server_names: Option<Box<str>>,
+    /// HTTP response `Server` and `Content-Type`.
+    pub http_server: Option<Box<str>>,
+    pub content_type: Option<Box<str>>,
+    /// SSH identification strings and HASSH fingerprints (client, server).
+    pub ssh_client: Option<Box<str>>,
+    pub ssh_server: Option<Box<str>>,
+    pub hassh: Option<Box<str>>,
+    pub hassh_server: Option<Box<str>>,
+    /// DHCP client hostname (option 12), vendor class (60) and parameter request list (55) as a fingerprint.
+    pub dhcp_hostname: Option<Box<str>>,
+    pub dhcp_vendor_class: Option<Box<str>>,
+    pub dhcp_fingerprint: Option<Box<str>>,
 }
 
 /// The protocol name used in records: nDPI/ntopng spelling for the common ones, else the number.
@@ -125,6 +144,17 @@ impl FlowRecord {
                 ("user_agent", &m.user_agent),
                 ("http_url", &m.http_url),
                 ("dns_query", &m.dns_query),
+                ("tls_version", &m.tls_version),
+                ("tls_server_names", &m.tls_server_names),
+                ("http_server", &m.http_server),
+                ("content_type", &m.content_type),
+                ("ssh_client", &m.ssh_client),
+                ("ssh_server", &m.ssh_server),
+                ("hassh", &m.hassh),
+                ("hassh_server", &m.hassh_server),
+                ("dhcp_hostname", &m.dhcp_hostname),
+                ("dhcp_vendor_class", &m.dhcp_vendor_class),
+                ("dhcp_fingerprint", &m.dhcp_fingerprint),
             ] {
                 if let Some(v) = value {
                     w.str(key, v);
@@ -133,6 +163,12 @@ impl FlowRecord {
             if !m.dns_answers.is_empty() {
                 let answers: Vec<String> = m.dns_answers.iter().map(ToString::to_string).collect();
                 w.str_array("dns_answers", answers.iter().map(String::as_str));
+            }
+            if let Some(t) = m.dns_qtype {
+                w.u64("dns_qtype", u64::from(t));
+            }
+            if let Some(r) = m.dns_rcode {
+                w.u64("dns_rcode", u64::from(r));
             }
         }
         w.end();
