@@ -218,11 +218,22 @@ fn edge_to_central(scheme: &str) {
                 "tcp_flags_c2s",
                 "tcp_flags_s2c",
                 "end_reason",
+                // The edge's DPI verdict travels as applicationId and L7_PROTO_NAME; server names as ntop's elements.
+                "app",
+                "master",
+                "category",
+                "server_name",
+                "dns_query",
             ]
             .map(s)
             .join(" ")
         };
         let edge = records(&edge_flows);
+        assert!(
+            edge.iter().any(|r| r["app"] != "Unknown"),
+            "{}: the edge named no application",
+            pcap.display()
+        );
         let central_recs = records(&dir.join("central.jsonl"));
         let mut a: Vec<String> = edge.iter().map(key).collect();
         let mut b: Vec<String> = central_recs.iter().map(key).collect();

@@ -29,6 +29,7 @@ fn record(i: u32) -> FlowRecord {
         master: "Unknown",
         category: "Unspecified",
         confidence: "unknown",
+        app_ids: [0, 0],
         packets_c2s: 10,
         packets_s2c: 12,
         bytes_c2s: 1_000,

@@ -114,6 +114,9 @@ struct Fields {
     server_name: Option<Box<str>>,
     dns_query: Option<Box<str>>,
     http_url: Option<Box<str>>,
+    /// L7_PROTO_NAME and applicationId (xntop's engine: master and application indices).
+    app_name: Option<Box<str>>,
+    app_ids: Option<[u16; 2]>,
 }
 
 impl Collector {
@@ -455,6 +458,24 @@ impl Collector {
             None => (f.start_ms, f.end_ms),
         };
         let first = first.unwrap_or(0);
+        // The exporter's verdict: names from xntop's protocol table when it sent applicationId, else its
+        // L7_PROTO_NAME as given.
+        let proto = |id: u16| xntop_dpi::Proto::ALL.get(usize::from(id)).copied();
+        let ids = f.app_ids.unwrap_or([0, 0]);
+        let (master, app) = (
+            proto(ids[0]).unwrap_or_default(),
+            proto(ids[1]).unwrap_or_default(),
+        );
+        let class = xntop_dpi::Classification {
+            master,
+            app,
+            confidence: xntop_dpi::Confidence::Unknown,
+        };
+        let app_name: std::borrow::Cow<'static, str> = match &f.app_name {
+            Some(n) if !n.is_empty() => n.to_string().into(),
+            _ => class.name().to_string().into(),
+        };
+        let known = app_name != "Unknown";
         Some(FlowRecord {
             proto: f.proto,
             src_ip,
@@ -464,10 +485,16 @@ impl Collector {
             vlan: f.vlan,
             iface: self.iface,
             tunnel: None,
-            app: "Unknown".into(),
-            master: "Unknown",
-            category: "Unspecified",
-            confidence: "unknown",
+            app: app_name,
+            master: if master == xntop_dpi::Proto::Unknown {
+                app.name()
+            } else {
+                master.name()
+            },
+            category: class.category().name(),
+            // The verdict is the exporter's; how sure it was does not travel.
+            confidence: if known { "exporter" } else { "unknown" },
+            app_ids: ids,
             packets_c2s: f.packets,
             packets_s2c: f.rev_packets,
             bytes_c2s: f.bytes,
@@ -553,6 +580,13 @@ fn apply(f: &mut Fields, spec: FieldSpec, v: &[u8]) {
         (REVERSE_PEN, 1) => f.rev_bytes = uint(v),
         (REVERSE_PEN, 2) => f.rev_packets = uint(v),
         (REVERSE_PEN, 6) => f.rev_flags = uint(v) as u8,
+        (0, 95) if v.len() == 5 && v[0] == crate::ipfix::APPLICATION_ID_ENGINE => {
+            f.app_ids = Some([
+                u16::from_be_bytes([v[1], v[2]]),
+                u16::from_be_bytes([v[3], v[4]]),
+            ]);
+        }
+        (NTOP_PEN, 119) => f.app_name = text(v),
         (NTOP_PEN, 188) => f.server_name = text(v),
         (NTOP_PEN, 205) => f.dns_query = text(v),
         (NTOP_PEN, 180) => f.http_url = text(v),
@@ -590,6 +624,7 @@ mod tests {
             master: "Unknown",
             category: "Unspecified",
             confidence: "unknown",
+            app_ids: [0, 0],
             packets_c2s: 2,
             packets_s2c: 1,
             bytes_c2s: 140,

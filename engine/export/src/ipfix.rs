@@ -29,7 +29,10 @@ pub const MAX_STRING: usize = 250;
 type Field = (u16, u16, Option<u32>);
 
 /// Fields shared by both templates; the address fields are inserted at index 2.
-const COMMON: [Field; 13] = [
+/// applicationId (RFC 6759): classification engine 6 ("user defined": xntop's protocol table), then the master
+/// and application indices, 2 bytes each.
+pub const APPLICATION_ID_ENGINE: u8 = 6;
+const COMMON: [Field; 14] = [
     (152, 8, None),            // flowStartMilliseconds
     (153, 8, None),            // flowEndMilliseconds
     (7, 2, None),              // sourceTransportPort
@@ -43,6 +46,7 @@ const COMMON: [Field; 13] = [
     (2, 8, Some(REVERSE_PEN)), // reversePacketDeltaCount
     (6, 2, Some(REVERSE_PEN)), // reverseTcpControlBits
     (136, 1, None),            // flowEndReason
+    (95, 5, None),             // applicationId
 ];
 /// ntop's string elements, after the common ones: L7_PROTO_NAME, SSL_SERVER_NAME, DNS_QUERY, HTTP_URL.
 const NTOP_STRINGS: [Field; 4] = [
@@ -250,6 +254,9 @@ fn write_record(r: &FlowRecord, out: &mut Vec<u8>) {
     out.extend_from_slice(&r.packets_s2c.to_be_bytes());
     out.extend_from_slice(&u16::from(r.tcp_flags_s2c).to_be_bytes());
     out.push(end_reason_code(r.end_reason));
+    out.push(APPLICATION_ID_ENGINE);
+    out.extend_from_slice(&r.app_ids[0].to_be_bytes());
+    out.extend_from_slice(&r.app_ids[1].to_be_bytes());
     for s in strings(r) {
         // Cut to MAX_STRING (< 255) above, so the one-byte length form always applies.
         out.push(u8::try_from(s.len()).unwrap_or(0));
@@ -275,6 +282,7 @@ mod tests {
             master: "Unknown",
             category: "Unspecified",
             confidence: "unknown",
+            app_ids: [0, 0],
             packets_c2s: 10,
             packets_s2c: 8,
             bytes_c2s: 1000,

@@ -22,6 +22,9 @@ pub struct FlowRecord {
     pub master: &'static str,
     pub category: &'static str,
     pub confidence: &'static str,
+    /// Master and application as indices of xntop's protocol table (`xntop_dpi::Proto`; 0 = Unknown), for
+    /// IPFIX applicationId.
+    pub app_ids: [u16; 2],
     pub packets_c2s: u64,
     pub packets_s2c: u64,
     pub bytes_c2s: u64,
@@ -195,6 +198,7 @@ mod tests {
             master: "Unknown",
             category: "Unspecified",
             confidence: "unknown",
+            app_ids: [0, 0],
             packets_c2s: 5,
             packets_s2c: 4,
             bytes_c2s: 400,
