@@ -325,11 +325,11 @@ mod tests {
             "sequence counts records sent before"
         );
         assert_eq!(&m[12..16], &42u32.to_be_bytes());
-        // Template set first: id 2, templates 256 (15 fields) and 257.
+        // Template set first: id 2, templates 256 (20 fields: 16 standard, 4 of ntop's) and 257.
         assert_eq!(be16(m, 16), 2);
         let tset_len = usize::from(be16(m, 18));
         assert_eq!(be16(m, 20), TEMPLATE_V4);
-        assert_eq!(be16(m, 22), 19);
+        assert_eq!(be16(m, 22), 20);
         // Then the data set with one record.
         let d = 16 + tset_len;
         assert_eq!(be16(m, d), TEMPLATE_V4);
