@@ -9,7 +9,10 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{project_pcaps, tmpdir, tool, xntop};
+use common::{free_tcp_port, http_get, project_pcaps, tmpdir, tool, xntop};
+
+/// The central instance's API token.
+const TOKEN: &str = "central-test-token";
 
 fn free_udp_port() -> u16 {
     std::net::UdpSocket::bind("127.0.0.1:0")
@@ -19,8 +22,9 @@ fn free_udp_port() -> u16 {
         .port()
 }
 
-/// Starts a central xntop collecting on `port` (UDP, or TCP with `scheme` "ipfix+tcp").
-fn central_on(dir: &Path, scheme: &str, port: u16) -> Child {
+/// Starts a central xntop collecting on `port` (UDP, or TCP with `scheme` "ipfix+tcp") with its REST API on
+/// `web`, and waits until both are bound (the collector port can no longer be bound here, the API answers).
+fn central_on(dir: &Path, scheme: &str, port: u16, web: u16) -> Child {
     let child = xntop()
         .arg("-i")
         .arg(format!("{scheme}://127.0.0.1:{port}"))
@@ -28,16 +32,27 @@ fn central_on(dir: &Path, scheme: &str, port: u16) -> Child {
         .arg(format!("jsonl:{}", dir.join("central.jsonl").display()))
         .arg("--dump-snapshot")
         .arg(dir.join("central.json"))
-        .args(["-w", "0", "-g", "0"])
+        .args(["-w", &format!("127.0.0.1:{web}"), "--api-token", TOKEN, "-g", "0"])
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    std::thread::sleep(Duration::from_millis(400));
-    child
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let collector_bound = if scheme == "ipfix" {
+            std::net::UdpSocket::bind(("127.0.0.1", port)).is_err()
+        } else {
+            std::net::TcpListener::bind(("127.0.0.1", port)).is_err()
+        };
+        if collector_bound && http_get(web, "/api/v1/interfaces", Some(TOKEN)).is_some() {
+            return child;
+        }
+        assert!(Instant::now() < deadline, "central instance did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }
 
 fn central(dir: &Path, port: u16) -> Child {
-    central_on(dir, "ipfix", port)
+    central_on(dir, "ipfix", port, free_tcp_port())
 }
 
 /// Stops the central instance (SIGTERM: it flushes) and returns its stderr.
@@ -176,7 +191,8 @@ fn edge_to_central(scheme: &str) {
                 .unwrap()
                 .port()
         };
-        let c = central_on(&dir, scheme, port);
+        let web = free_tcp_port();
+        let c = central_on(&dir, scheme, port, web);
         let edge_flows = dir.join("edge.jsonl");
         let out = xntop()
             .arg("-i")
@@ -198,6 +214,20 @@ fn edge_to_central(scheme: &str) {
             "{}",
             String::from_utf8_lossy(&out.stderr)
         );
+        // The central's REST API: its interface totals reach the edge's.
+        let (edge_packets, edge_bytes) = totals(&records(&edge_flows));
+        let deadline = Instant::now() + Duration::from_secs(15);
+        let iface = loop {
+            if let Some((200, body)) = http_get(web, "/api/v1/interfaces", Some(TOKEN)) {
+                let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+                if v[0]["packets"].as_u64() == Some(edge_packets) {
+                    break v[0].clone();
+                }
+            }
+            assert!(Instant::now() < deadline, "central API never reached the edge's totals");
+            std::thread::sleep(Duration::from_millis(100));
+        };
+        assert_eq!(iface["bytes"].as_u64(), Some(edge_bytes), "{iface}");
         let log = stop(c);
         assert!(log.contains("0 lost"), "{log}");
         let edge_log = String::from_utf8_lossy(&out.stderr);
@@ -224,6 +254,8 @@ fn edge_to_central(scheme: &str) {
                 "category",
                 "server_name",
                 "dns_query",
+                "ja3",
+                "ja4",
             ]
             .map(s)
             .join(" ")

@@ -116,6 +116,8 @@ struct Fields {
     http_url: Option<Box<str>>,
     /// L7_PROTO_NAME and applicationId (xntop's engine: master and application indices).
     app_name: Option<Box<str>>,
+    ja3: Option<Box<str>>,
+    ja4: Option<Box<str>>,
     app_ids: Option<[u16; 2]>,
 }
 
@@ -517,16 +519,21 @@ impl Collector {
             rtt_us: None,
             retransmissions: 0,
             out_of_order: 0,
-            l7: (f.server_name.is_some() || f.dns_query.is_some() || f.http_url.is_some()).then(
-                || {
-                    Box::new(xntop_model::L7Meta {
-                        server_name: f.server_name.clone(),
-                        dns_query: f.dns_query.clone(),
-                        http_url: f.http_url.clone(),
-                        ..xntop_model::L7Meta::default()
-                    })
-                },
-            ),
+            l7: (f.server_name.is_some()
+                || f.dns_query.is_some()
+                || f.http_url.is_some()
+                || f.ja3.is_some()
+                || f.ja4.is_some())
+            .then(|| {
+                Box::new(xntop_model::L7Meta {
+                    server_name: f.server_name.clone(),
+                    dns_query: f.dns_query.clone(),
+                    http_url: f.http_url.clone(),
+                    ja3: f.ja3.clone(),
+                    ja4: f.ja4.clone(),
+                    ..xntop_model::L7Meta::default()
+                })
+            }),
         })
     }
 }
@@ -587,6 +594,8 @@ fn apply(f: &mut Fields, spec: FieldSpec, v: &[u8]) {
             ]);
         }
         (NTOP_PEN, 119) => f.app_name = text(v),
+        (NTOP_PEN, 489) => f.ja3 = text(v),
+        (NTOP_PEN, 576) => f.ja4 = text(v),
         (NTOP_PEN, 188) => f.server_name = text(v),
         (NTOP_PEN, 205) => f.dns_query = text(v),
         (NTOP_PEN, 180) => f.http_url = text(v),

@@ -48,18 +48,21 @@ const COMMON: [Field; 14] = [
     (136, 1, None),            // flowEndReason
     (95, 5, None),             // applicationId
 ];
-/// ntop's string elements, after the common ones: L7_PROTO_NAME, SSL_SERVER_NAME, DNS_QUERY, HTTP_URL.
-const NTOP_STRINGS: [Field; 4] = [
+/// ntop's string elements (nProbe's numbering), after the common ones: L7_PROTO_NAME, SSL_SERVER_NAME, DNS_QUERY,
+/// HTTP_URL, JA3C_HASH, JA4C_HASH.
+const NTOP_STRINGS: [Field; 6] = [
     (119, VARIABLE, Some(NTOP_PEN)),
     (188, VARIABLE, Some(NTOP_PEN)),
     (205, VARIABLE, Some(NTOP_PEN)),
     (180, VARIABLE, Some(NTOP_PEN)),
+    (489, VARIABLE, Some(NTOP_PEN)),
+    (576, VARIABLE, Some(NTOP_PEN)),
 ];
 const V4_ADDRS: [Field; 2] = [(8, 4, None), (12, 4, None)]; // source/destinationIPv4Address
 const V6_ADDRS: [Field; 2] = [(27, 16, None), (28, 16, None)]; // source/destinationIPv6Address
 
 /// The string values of a record, in `NTOP_STRINGS` order, each cut to `MAX_STRING` bytes.
-fn strings(r: &FlowRecord) -> [&str; 4] {
+fn strings(r: &FlowRecord) -> [&str; 6] {
     let cut = |s: &str| -> usize {
         let mut end = s.len().min(MAX_STRING);
         while !s.is_char_boundary(end) {
@@ -76,6 +79,8 @@ fn strings(r: &FlowRecord) -> [&str; 4] {
         get(|m| &m.server_name),
         get(|m| &m.dns_query),
         get(|m| &m.http_url),
+        get(|m| &m.ja3),
+        get(|m| &m.ja4),
     ];
     vals.map(|v| &v[..cut(v)])
 }
@@ -325,11 +330,11 @@ mod tests {
             "sequence counts records sent before"
         );
         assert_eq!(&m[12..16], &42u32.to_be_bytes());
-        // Template set first: id 2, templates 256 (20 fields: 16 standard, 4 of ntop's) and 257.
+        // Template set first: id 2, templates 256 (22 fields: 16 standard, 6 of ntop's) and 257.
         assert_eq!(be16(m, 16), 2);
         let tset_len = usize::from(be16(m, 18));
         assert_eq!(be16(m, 20), TEMPLATE_V4);
-        assert_eq!(be16(m, 22), 20);
+        assert_eq!(be16(m, 22), 22);
         // Then the data set with one record.
         let d = 16 + tset_len;
         assert_eq!(be16(m, d), TEMPLATE_V4);
