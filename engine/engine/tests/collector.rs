@@ -25,7 +25,7 @@ fn free_udp_port() -> u16 {
 /// Starts a central xntop collecting on `port` (UDP, or TCP with `scheme` "ipfix+tcp") with its REST API on
 /// `web`, and waits until both are bound (the collector port can no longer be bound here, the API answers).
 fn central_on(dir: &Path, scheme: &str, port: u16, web: u16) -> Child {
-    let child = xntop()
+    let mut child = xntop()
         .arg("-i")
         .arg(format!("{scheme}://127.0.0.1:{port}"))
         .arg("-F")
@@ -46,7 +46,11 @@ fn central_on(dir: &Path, scheme: &str, port: u16, web: u16) -> Child {
         if collector_bound && http_get(web, "/api/v1/interfaces", Some(TOKEN)).is_some() {
             return child;
         }
-        assert!(Instant::now() < deadline, "central instance did not start");
+        if Instant::now() >= deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("central instance did not start");
+        }
         std::thread::sleep(Duration::from_millis(50));
     }
 }
