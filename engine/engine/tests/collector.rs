@@ -24,6 +24,7 @@ fn free_udp_port() -> u16 {
 
 /// Starts a central xntop collecting on `port` (UDP, or TCP with `scheme` "ipfix+tcp") with its REST API on
 /// `web`, and waits until both are bound (the collector port can no longer be bound here, the API answers).
+#[allow(clippy::zombie_processes, reason = "the caller stops and waits for the returned child")]
 fn central_on(dir: &Path, scheme: &str, port: u16, web: u16) -> Child {
     let mut child = xntop()
         .arg("-i")
