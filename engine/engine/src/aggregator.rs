@@ -73,6 +73,9 @@ pub struct Aggregator {
     started: Instant,
     /// Counters of hosts cached in Redis by an earlier run: a host that comes back starts from them.
     restored: HashMap<IpAddr, HostAgg>,
+    /// With a Redis cache, a host purged as idle keeps its counters (as Redis does, for its TTL) and gets them
+    /// back when it returns in the same run.
+    keep_purged: bool,
 }
 
 fn secs(ns: u64) -> f64 {
@@ -105,7 +108,13 @@ impl Aggregator {
             minute_acc: (0, 0, 0),
             started: Instant::now(),
             restored: HashMap::new(),
+            keep_purged: false,
         }
+    }
+
+    /// Keeps purged hosts' counters for their return (`-r`: ntopng restores a returning host from its cache).
+    pub fn keep_purged_hosts(&mut self, keep: bool) {
+        self.keep_purged = keep;
     }
 
     /// Hosts read back from the Redis cache.
@@ -251,8 +260,15 @@ impl Aggregator {
 
     fn purge_hosts(&mut self) {
         let now = self.clock_ns;
-        self.hosts
-            .retain(|_, h| h.active_flows > 0 || now.saturating_sub(h.last_ns) < HOST_IDLE_NS);
+        let (keep, cap) = (self.keep_purged, self.max_hosts);
+        let restored = &mut self.restored;
+        self.hosts.retain(|ip, h| {
+            let live = h.active_flows > 0 || now.saturating_sub(h.last_ns) < HOST_IDLE_NS;
+            if !live && keep && restored.len() < cap {
+                restored.insert(*ip, h.clone());
+            }
+            live
+        });
         if self.hosts.len() > self.max_hosts {
             // Over the cap: drop the idlest hosts without live flows (then any) down to 95 % of the cap.
             let mut by_idle: Vec<(u64, bool, IpAddr)> = self
@@ -481,4 +497,65 @@ pub fn run(
     }
     published.store(Arc::new(agg.snapshot(0, 0)));
     agg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::Ipv4Addr;
+    use xntop_flow::FlowKey;
+
+    const S: u64 = 1_000_000_000;
+
+    fn flow(client: u8, at_s: u64, bytes: u64) -> FlowSample {
+        let c = IpAddr::V4(Ipv4Addr::new(10, 0, 0, client));
+        let s = IpAddr::V4(Ipv4Addr::new(10, 0, 1, 1));
+        let (key, from) = FlowKey::new(c, 40000 + at_s as u16, s, 443, 6, 0, 0);
+        FlowSample {
+            key,
+            client: from,
+            packets: [1, 1],
+            bytes: [bytes, bytes],
+            first_ns: at_s * S,
+            last_ns: at_s * S,
+            partial: false,
+        }
+    }
+
+    fn ended(agg: &mut Aggregator, f: FlowSample) {
+        agg.apply(WorkerReport {
+            clock_ns: f.last_ns,
+            ended: vec![f],
+            ..WorkerReport::default()
+        });
+    }
+
+    fn sent(agg: &mut Aggregator, last: u8) -> Option<u64> {
+        let snap = agg.snapshot(0, 0);
+        snap.hosts
+            .iter()
+            .find(|h| h.ip == IpAddr::V4(Ipv4Addr::new(10, 0, 0, last)))
+            .map(|h| h.bytes_sent)
+    }
+
+    /// A host purged as idle comes back with its counters when a Redis cache is configured, and from zero
+    /// without one (ntopng's behaviour in both cases).
+    #[test]
+    fn purged_host_returns_with_its_counters_only_with_a_cache() {
+        for keep in [true, false] {
+            let mut agg = Aggregator::new(Vec::new(), Vec::new(), 100);
+            agg.keep_purged_hosts(keep);
+            ended(&mut agg, flow(7, 1, 100));
+            assert_eq!(sent(&mut agg, 7), Some(100));
+            // Another host keeps the clock moving past the idle timeout; the first is purged.
+            ended(&mut agg, flow(8, 1 + HOST_IDLE_NS / S + 10, 5));
+            assert_eq!(sent(&mut agg, 7), None, "idle host purged");
+            ended(&mut agg, flow(7, 2 + HOST_IDLE_NS / S + 10, 50));
+            assert_eq!(
+                sent(&mut agg, 7),
+                Some(if keep { 150 } else { 50 }),
+                "keep={keep}"
+            );
+        }
+    }
 }

@@ -228,6 +228,7 @@ fn run(config: &mut Config) -> anyhow::Result<ExitCode> {
                 usize::try_from(config.max_hosts).unwrap_or(usize::MAX),
             );
             agg.restore(restored);
+            agg.keep_purged_hosts(config.redis.is_some());
             let published = Arc::clone(&published);
             thread::Builder::new()
                 .name("xntop-agg".into())

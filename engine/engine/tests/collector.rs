@@ -24,7 +24,10 @@ fn free_udp_port() -> u16 {
 
 /// Starts a central xntop collecting on `port` (UDP, or TCP with `scheme` "ipfix+tcp") with its REST API on
 /// `web`, and waits until both are bound (the collector port can no longer be bound here, the API answers).
-#[allow(clippy::zombie_processes, reason = "the caller stops and waits for the returned child")]
+#[allow(
+    clippy::zombie_processes,
+    reason = "the caller stops and waits for the returned child"
+)]
 fn central_on(dir: &Path, scheme: &str, port: u16, web: u16) -> Child {
     let mut child = xntop()
         .arg("-i")
@@ -33,7 +36,14 @@ fn central_on(dir: &Path, scheme: &str, port: u16, web: u16) -> Child {
         .arg(format!("jsonl:{}", dir.join("central.jsonl").display()))
         .arg("--dump-snapshot")
         .arg(dir.join("central.json"))
-        .args(["-w", &format!("127.0.0.1:{web}"), "--api-token", TOKEN, "-g", "0"])
+        .args([
+            "-w",
+            &format!("127.0.0.1:{web}"),
+            "--api-token",
+            TOKEN,
+            "-g",
+            "0",
+        ])
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
@@ -229,7 +239,10 @@ fn edge_to_central(scheme: &str) {
                     break v[0].clone();
                 }
             }
-            assert!(Instant::now() < deadline, "central API never reached the edge's totals");
+            assert!(
+                Instant::now() < deadline,
+                "central API never reached the edge's totals"
+            );
             std::thread::sleep(Duration::from_millis(100));
         };
         assert_eq!(iface["bytes"].as_u64(), Some(edge_bytes), "{iface}");
