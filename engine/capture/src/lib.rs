@@ -11,5 +11,9 @@ mod pcapng;
 pub use error::CaptureError;
 pub use file::{CaptureFile, Format, Packets, RawPacket};
 
+/// Live capture: XDP program, AF_XDP sockets, AF_PACKET fallback (Linux only).
+#[cfg(target_os = "linux")]
+pub mod xdp;
+
 #[cfg(test)]
 mod tests;
