@@ -378,7 +378,10 @@ fn bad_interface_is_one_line_error() {
     let e = XskSocket::open("xntop-nonexistent0", 0, &XskConfig::default())
         .unwrap_err()
         .to_string();
-    assert!(e.starts_with("xntop-nonexistent0: no such interface"), "{e}");
+    assert!(
+        e.starts_with("xntop-nonexistent0: no such interface"),
+        "{e}"
+    );
     let e = xntop_capture::xdp::rx_queues("xntop-nonexistent0")
         .unwrap_err()
         .to_string();
@@ -394,4 +397,69 @@ fn bad_interface_is_one_line_error() {
     .unwrap_err()
     .to_string();
     assert!(e.contains("frame size"), "{e}");
+}
+
+#[test]
+fn af_packet_fanout_two_sockets() {
+    use xntop_capture::xdp::{PacketConfig, PacketRing};
+    if !is_root() {
+        println!("skipping: needs root (netns, veth, XDP)");
+        return;
+    }
+    let _serial = SERIAL
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let tmp = std::env::temp_dir().join(format!("xntop-afpacket-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).unwrap();
+    let (pcap, n, _) = sendable_pcap(&tmp);
+    let veth = Veth::new("pf", 2);
+    let group = u16::try_from(std::process::id() & 0xffff).unwrap();
+    let cfg = PacketConfig {
+        block_size: 1 << 16,
+        blocks: 8,
+        fanout_group: Some(group),
+        ..PacketConfig::default()
+    };
+    let total = Arc::new(AtomicU64::new(0));
+    let stop = Arc::new(AtomicBool::new(false));
+    let handles: Vec<_> = (0..2)
+        .map(|_| {
+            let mut r = PacketRing::open(&veth.host, &cfg).unwrap();
+            let (total, stop) = (Arc::clone(&total), Arc::clone(&stop));
+            std::thread::spawn(move || {
+                let mut mine = 0u64;
+                while !stop.load(Ordering::Relaxed) {
+                    r.poll(20).unwrap();
+                    let k = r.recv_batch(64, |frame, ts| {
+                        assert!(
+                            (14..=1514).contains(&frame.len()),
+                            "frame of {} bytes",
+                            frame.len()
+                        );
+                        assert!(ts > 1_000_000_000_000_000_000, "timestamp {ts}");
+                    });
+                    mine += k as u64;
+                    total.fetch_add(k as u64, Ordering::Relaxed);
+                }
+                (mine, r.stats().unwrap())
+            })
+        })
+        .collect();
+    let sent: Vec<u64> = (0..2).map(|cpu| veth.replay(&pcap, cpu)).collect();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while total.load(Ordering::Relaxed) < 2 * n && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    stop.store(true, Ordering::Relaxed);
+    let results: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    println!("af_packet: sent {sent:?}, per socket {results:?}");
+    assert_eq!(
+        results.iter().map(|r| r.0).sum::<u64>(),
+        2 * n,
+        "packets received"
+    );
+    assert!(results.iter().all(|r| r.1.drops == 0), "drops");
+    assert!(results.iter().all(|r| r.0 > 0), "fan-out used both sockets");
+    let _ = std::fs::remove_dir_all(&tmp);
 }
