@@ -114,11 +114,15 @@ impl XdpProgram {
         };
         let link = link.map_err(|e| {
             let mut err = LiveError::chain(ifname, "XDP attach failed", &e);
-            if !err.detail.contains("CAP_") {
-                err.detail.push_str(
-                    " (needs CAP_NET_ADMIN, CAP_BPF; one XDP program per interface and mode)",
-                );
-            }
+            let hint = match err.errno {
+                _ if err.detail.contains("CAP_") => "",
+                Some(libc::EOPNOTSUPP) => " (the driver has no native XDP: use generic mode)",
+                Some(libc::EBUSY | libc::EEXIST) => {
+                    " (another XDP program is attached to this interface)"
+                }
+                _ => " (needs CAP_NET_ADMIN, CAP_BPF)",
+            };
+            err.detail.push_str(hint);
             err
         })?;
         Ok(Self {

@@ -48,6 +48,7 @@ pub fn rx_queues(ifname: &str) -> Result<usize, LiveError> {
             "empty or contains '/'",
         ));
     }
+    ifindex(ifname)?;
     let dir = format!("/sys/class/net/{ifname}/queues");
     let entries = std::fs::read_dir(&dir)
         .map_err(|e| LiveError::os(ifname, "cannot count RX queues", &dir, &e))?;
