@@ -376,7 +376,10 @@ impl XskSocket {
                 self.bytes += len;
                 f(frame, ts);
             }
-            self.free.push(d.addr & mask);
+            let base = d.addr & mask;
+            if base < umem_len {
+                self.free.push(base);
+            }
         }
         self.rx.release(n);
         self.packets += u64::from(n);
