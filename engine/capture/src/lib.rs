@@ -1,4 +1,5 @@
-//! Packet sources of xntop. Today: capture files (pcap and pcapng), memory-mapped and read in place.
+//! Packet sources of xntop: capture files (pcap and pcapng), memory-mapped and read in place, and on Linux live
+//! capture (`xdp`: the XDP program, AF_XDP sockets, an AF_PACKET TPACKET_V3 fallback).
 //!
 //! This is the only crate of the project allowed `unsafe` code (memory maps now, AF_XDP rings later); every block
 //! says why it is sound.
@@ -10,6 +11,10 @@ mod pcapng;
 
 pub use error::CaptureError;
 pub use file::{CaptureFile, Format, Packets, RawPacket};
+
+/// Live capture: XDP program, AF_XDP sockets, AF_PACKET fallback (Linux only).
+#[cfg(target_os = "linux")]
+pub mod xdp;
 
 #[cfg(test)]
 mod tests;
