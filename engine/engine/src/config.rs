@@ -134,6 +134,41 @@ pub struct Args {
     /// More log output (repeat for more).
     #[arg(short = 'v', long = "verbose", action = clap::ArgAction::Count)]
     pub verbose: u8,
+
+    /// Live capture back-end for `-i <interface>`: `auto` (AF_XDP, else AF_PACKET with a log line), `xdp`, `packet`.
+    #[arg(long = "capture", value_name = "BACKEND", default_value = "auto")]
+    pub capture: String,
+
+    /// XDP attach mode: `auto` (native, else generic), `native`, `generic`.
+    #[arg(long = "xdp-mode", value_name = "MODE", default_value = "auto")]
+    pub xdp_mode: String,
+
+    /// Force AF_XDP copy mode (default: zero-copy when the driver allows it).
+    #[arg(long = "copy")]
+    pub copy: bool,
+
+    /// RX queues to open (default: all of the interface's, from /sys/class/net/IF/queues).
+    #[arg(long = "queues", value_name = "N")]
+    pub queues: Option<usize>,
+
+    /// UMEM frames per AF_XDP socket (2 KiB each); the fill ring gets twice as many slots.
+    #[arg(long = "umem-frames", value_name = "N", default_value_t = 16384)]
+    pub umem_frames: u32,
+
+    /// Capture filter in BPF syntax.
+    #[arg(short = 'B', long = "bpf", value_name = "FILTER")]
+    pub bpf: Option<String>,
+}
+
+/// How live interfaces are captured.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveOptions {
+    /// `None` = AF_XDP with AF_PACKET fallback; `Some(true)` = AF_XDP only; `Some(false)` = AF_PACKET only.
+    pub xdp: Option<bool>,
+    pub xdp_mode: xntop_capture::xdp::XdpMode,
+    pub copy: bool,
+    pub queues: Option<usize>,
+    pub umem_frames: u32,
 }
 
 /// Where ended flows go.
@@ -170,6 +205,7 @@ pub struct Config {
     pub pid_file: Option<PathBuf>,
     pub daemon: bool,
     pub verbose: u8,
+    pub live: LiveOptions,
 }
 
 /// Expands a config file given as the first argument into ordinary arguments.
@@ -418,8 +454,45 @@ impl Config {
             pid_file: args.pid_file,
             daemon: args.daemon,
             verbose: args.verbose,
+            live: parse_live(&args)?,
         })
     }
+}
+
+fn parse_live(args: &Args) -> Result<LiveOptions> {
+    use xntop_capture::xdp::XdpMode;
+    let xdp = match args.capture.as_str() {
+        "auto" => None,
+        "xdp" | "af_xdp" => Some(true),
+        "packet" | "af_packet" => Some(false),
+        other => bail!("--capture: '{other}' is not auto, xdp or packet"),
+    };
+    let xdp_mode = match args.xdp_mode.as_str() {
+        "auto" => XdpMode::Auto,
+        "native" | "drv" => XdpMode::Native,
+        "generic" | "skb" => XdpMode::Generic,
+        other => bail!("--xdp-mode: '{other}' is not auto, native or generic"),
+    };
+    if args.queues == Some(0) || args.queues.is_some_and(|q| q > 64) {
+        bail!("--queues: between 1 and 64");
+    }
+    if !(64..=1 << 20).contains(&args.umem_frames) {
+        bail!("--umem-frames: between 64 and 1048576");
+    }
+    if let Some(f) = args.bpf.as_deref().filter(|f| !f.trim().is_empty()) {
+        // Said plainly rather than ignored: a filter the user believes in but that does nothing would be worse.
+        bail!(
+            "-B '{f}': BPF capture filters are not supported by the AF_XDP/AF_PACKET back-ends of this build \
+             (the XDP program filters by IP protocol only)"
+        );
+    }
+    Ok(LiveOptions {
+        xdp,
+        xdp_mode,
+        copy: args.copy,
+        queues: args.queues,
+        umem_frames: args.umem_frames,
+    })
 }
 
 #[cfg(test)]
