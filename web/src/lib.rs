@@ -116,6 +116,7 @@ pub fn router(snapshot: Arc<ArcSwap<Snapshot>>, config: &WebConfig) -> Router {
     Router::new()
         .route("/", get(ui::index))
         .route("/assets/{*path}", get(ui::asset))
+        .route("/favicon.ico", get(ui::favicon))
         .route("/login", get(login::page).post(login::login))
         .route("/logout", post(login::logout))
         .route("/session", get(login::session))
@@ -183,7 +184,7 @@ async fn security_headers(req: Request, next: Next) -> Response {
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(
         header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
+        HeaderValue::from_static("same-origin"),
     );
     r
 }

@@ -62,6 +62,11 @@ pub async fn asset(Path(path): Path<String>) -> Response {
     }
 }
 
+/// `/favicon.ico`, which browsers ask for on their own.
+pub async fn favicon() -> Response {
+    asset(Path("favicon.svg".into())).await
+}
+
 /// `/`: the single page, or the login page when login is on and there is no session.
 pub async fn index(State(s): State<AppState>, req: Request) -> Response {
     if s.auth.required() && s.auth.session(req.headers()).is_none() {
