@@ -188,7 +188,13 @@ mod tests {
         let a = Auth::new(None, None, true);
         let v = a.set_cookie("00ff");
         let s = v.to_str().unwrap_or_default();
-        for part in ["xntop_session=00ff", "HttpOnly", "SameSite=Strict", "Path=/", "Secure"] {
+        for part in [
+            "xntop_session=00ff",
+            "HttpOnly",
+            "SameSite=Strict",
+            "Path=/",
+            "Secure",
+        ] {
             assert!(s.contains(part), "{s}");
         }
         assert!(!Auth::new(None, None, false)
