@@ -4,11 +4,15 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-packages=(tshark wireshark-common tcpdump nfdump softflowd redis-server redis-tools)
+packages=(tshark wireshark-common tcpdump nfdump softflowd redis-server redis-tools chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# The browser test (web/e2e) needs node >= 18 and npm: Debian's nodejs and npm unless a node is already installed
+# (e.g. NodeSource's nodejs, which carries its own npm and conflicts with Debian's).
+command -v node >/dev/null || missing+=(nodejs)
+command -v npm >/dev/null || missing+=(npm)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "test.sh: missing Debian packages: ${missing[*]} (run as root to install them)" >&2

@@ -31,7 +31,8 @@ pub struct ListQuery {
     order: Option<String>,
     page: Option<usize>,
     per_page: Option<usize>,
-    /// Hosts: substring of the address or name. Flows: a host address.
+    /// Hosts: substring of the address or name. Flows: substring of either address, the application, the
+    /// protocol or the server name, or either port; case-insensitive.
     q: Option<String>,
     local: Option<bool>,
     host: Option<IpAddr>,
@@ -160,15 +161,30 @@ fn flow_cmp(key: &str) -> Option<fn(&FlowView, &FlowView) -> Ordering> {
     })
 }
 
+/// The flows table's filter box: `needle` is lowercase.
+fn flow_matches(f: &FlowView, needle: &str) -> bool {
+    let has = |s: &str| s.to_ascii_lowercase().contains(needle);
+    needle
+        .parse::<u16>()
+        .is_ok_and(|p| f.src_port == p || f.dst_port == p)
+        || has(&f.src_ip.to_string())
+        || has(&f.dst_ip.to_string())
+        || has(&f.app)
+        || has(&f.proto)
+        || f.server_name.as_deref().is_some_and(has)
+}
+
 pub async fn flows(State(s): State<AppState>, Query(q): Query<ListQuery>) -> Response {
     let snap = s.snapshot.load();
     let Some(cmp) = flow_cmp(q.sort.as_deref().unwrap_or("bytes")) else {
         return bad(format!("unknown sort key {:?}", q.sort));
     };
+    let needle = q.q.as_deref().unwrap_or("").trim().to_ascii_lowercase();
     let picked: Vec<usize> = snap
         .flows
         .iter()
         .enumerate()
+        .filter(|(_, f)| needle.is_empty() || flow_matches(f, &needle))
         .filter(|(_, f)| q.host.is_none_or(|h| f.src_ip == h || f.dst_ip == h))
         .filter(|(_, f)| q.port.is_none_or(|p| f.src_port == p || f.dst_port == p))
         .filter(|(_, f)| {
@@ -203,4 +219,21 @@ pub async fn timeseries(State(s): State<AppState>, Query(q): Query<SeriesQuery>)
         "minute" => Json(&snap.timeseries.minute).into_response(),
         other => bad(format!("unknown resolution {other:?} (second or minute)")),
     }
+}
+
+/// The dashboard's counters: live flows, hosts, current rates and drops.
+pub async fn summary(State(s): State<AppState>) -> Response {
+    let snap = s.snapshot.load();
+    Json(serde_json::json!({
+        "time_ns": snap.time_ns,
+        "uptime_s": snap.uptime_s,
+        "interfaces": snap.interfaces.len(),
+        "flows_active": snap.flows.len(),
+        "hosts": snap.hosts.len(),
+        "local_hosts": snap.hosts.iter().filter(|h| h.local).count(),
+        "bits_per_second": snap.interfaces.iter().map(|i| i.bits_per_second).sum::<f64>(),
+        "packets_per_second": snap.interfaces.iter().map(|i| i.packets_per_second).sum::<f64>(),
+        "drops": snap.drops,
+    }))
+    .into_response()
 }

@@ -1,24 +1,33 @@
-//! The REST API (`/api/v1/…`) and Prometheus metrics (`/metrics`) over the aggregator's published snapshot.
+//! The browser UI (`/`), the REST API (`/api/v1/…`) and Prometheus metrics (`/metrics`) over the aggregator's
+//! published snapshot, behind a password login (session cookie) or the API token.
 //!
 //! Every request loads the current `Arc<Snapshot>` once and answers from it: nothing here touches worker state or
 //! takes a lock the engine holds. The server runs its own single-threaded tokio runtime on its own OS thread, so it
 //! never competes with the pinned workers for their cores' run queues.
 
 mod api;
+pub mod auth;
+mod login;
 mod metrics;
+pub mod sessions;
+mod ui;
+pub mod users;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::Context;
 use arc_swap::ArcSwap;
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use xntop_model::Snapshot;
+
+use crate::auth::Auth;
+pub use crate::users::Users;
 
 /// How the server is set up.
 #[derive(Debug, Clone)]
@@ -27,13 +36,31 @@ pub struct WebConfig {
     /// The API token every `/api` and `/metrics` request must carry as `Authorization: Bearer …`;
     /// `None` only with `--disable-login`.
     pub token: Option<String>,
+    /// Who may log in with a password (session cookie); `None` with `--disable-login`, or when the users file
+    /// could not be opened (then only the token works).
+    pub users: Option<Users>,
+    /// Mark session cookies `Secure` (served over HTTPS).
+    pub secure_cookies: bool,
+}
+
+impl WebConfig {
+    /// No authentication at all (`--disable-login`).
+    #[must_use]
+    pub fn open(listen: SocketAddr) -> Self {
+        Self {
+            listen,
+            token: None,
+            users: None,
+            secure_cookies: false,
+        }
+    }
 }
 
 /// Shared by the handlers.
 #[derive(Clone)]
 pub struct AppState {
     snapshot: Arc<ArcSwap<Snapshot>>,
-    token: Option<Arc<str>>,
+    auth: Arc<Auth>,
 }
 
 /// A running server.
@@ -64,10 +91,14 @@ impl WebHandle {
 }
 
 /// The router, for tests and for [`spawn`].
-pub fn router(snapshot: Arc<ArcSwap<Snapshot>>, token: Option<String>) -> Router {
+pub fn router(snapshot: Arc<ArcSwap<Snapshot>>, config: &WebConfig) -> Router {
     let state = AppState {
         snapshot,
-        token: token.map(Into::into),
+        auth: Arc::new(Auth::new(
+            config.token.clone(),
+            config.users.clone(),
+            config.secure_cookies,
+        )),
     };
     let protected = Router::new()
         .route("/api/v1/interfaces", get(api::interfaces))
@@ -76,12 +107,22 @@ pub fn router(snapshot: Arc<ArcSwap<Snapshot>>, token: Option<String>) -> Router
         .route("/api/v1/flows", get(api::flows))
         .route("/api/v1/applications", get(api::applications))
         .route("/api/v1/timeseries", get(api::timeseries))
+        .route("/api/v1/summary", get(api::summary))
         .route("/metrics", get(metrics::metrics))
-        .route_layer(middleware::from_fn_with_state(state.clone(), require_token));
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::require_auth,
+        ));
     Router::new()
-        .route("/", get(index))
+        .route("/", get(ui::index))
+        .route("/assets/{*path}", get(ui::asset))
+        .route("/favicon.ico", get(ui::favicon))
+        .route("/login", get(login::page).post(login::login))
+        .route("/logout", post(login::logout))
+        .route("/session", get(login::session))
         .merge(protected)
         .fallback(not_found)
+        .layer(middleware::from_fn(auth::same_origin))
         .layer(middleware::from_fn(security_headers))
         .with_state(state)
 }
@@ -95,7 +136,7 @@ pub fn spawn(config: &WebConfig, snapshot: Arc<ArcSwap<Snapshot>>) -> anyhow::Re
         .with_context(|| format!("-w: cannot listen on {}", config.listen))?;
     std_listener.set_nonblocking(true)?;
     let local_addr = std_listener.local_addr()?;
-    let app = router(snapshot, config.token.clone());
+    let app = router(snapshot, config).into_make_service_with_connect_info::<SocketAddr>();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let thread = std::thread::Builder::new()
         .name("xntop-web".into())
@@ -127,41 +168,14 @@ pub fn spawn(config: &WebConfig, snapshot: Arc<ArcSwap<Snapshot>>) -> anyhow::Re
     })
 }
 
-/// Constant-time comparison, so response timing does not leak how much of a guessed token was right.
-fn same(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-async fn require_token(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let Some(token) = &state.token else {
-        return next.run(req).await;
-    };
-    let given = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "));
-    if given.is_some_and(|g| same(g.as_bytes(), token.as_bytes())) {
-        return next.run(req).await;
-    }
-    let mut r = (
-        StatusCode::UNAUTHORIZED,
-        axum::Json(
-            serde_json::json!({"error": "authentication required: Authorization: Bearer <token>"}),
-        ),
-    )
-        .into_response();
-    r.headers_mut()
-        .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-    r
-}
-
 async fn security_headers(req: Request, next: Next) -> Response {
     let mut r = next.run(req).await;
     let h = r.headers_mut();
     h.insert(
         header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("default-src 'self'"),
+        HeaderValue::from_static(
+            "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+        ),
     );
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
@@ -170,17 +184,9 @@ async fn security_headers(req: Request, next: Next) -> Response {
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(
         header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
+        HeaderValue::from_static("same-origin"),
     );
     r
-}
-
-async fn index() -> impl IntoResponse {
-    (
-        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-        "xntop: REST API under /api/v1/ (interfaces, hosts, hosts/{ip}, flows, applications, timeseries) and \
-         Prometheus metrics at /metrics; send Authorization: Bearer <token>. The browser UI is not in this build.\n",
-    )
 }
 
 async fn not_found() -> impl IntoResponse {

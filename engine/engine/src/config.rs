@@ -95,13 +95,32 @@ pub struct Args {
     )]
     pub http_port: String,
 
-    /// Serve the API without authentication (demos only).
+    /// Serve the UI and the API without authentication (demos only).
     #[arg(short = 'l', long = "disable-login")]
     pub disable_login: bool,
 
     /// The API token (`Authorization: Bearer …`); without it one is generated and printed once at start.
     #[arg(long = "api-token", env = "XNTOP_API_TOKEN", hide_env_values = true)]
     pub api_token: Option<String>,
+
+    /// Data directory: holds `users.json` (web login users, argon2id hashes).
+    #[arg(
+        short = 'd',
+        long = "data-dir",
+        value_name = "DIR",
+        env = "XNTOP_DATA_DIR",
+        default_value = "/var/lib/xntop"
+    )]
+    pub data_dir: PathBuf,
+
+    /// Set the web login password of user `admin` (stored hashed in `<data dir>/users.json`). Without it, the
+    /// first start generates one and prints it once.
+    #[arg(
+        long = "admin-password",
+        env = "XNTOP_ADMIN_PASSWORD",
+        hide_env_values = true
+    )]
+    pub admin_password: Option<String>,
 
     /// Idle timeout of TCP flows, seconds.
     #[arg(long = "tcp-idle", value_name = "SECS", default_value_t = 60)]
@@ -197,6 +216,8 @@ pub struct Config {
     pub http: Option<std::net::SocketAddr>,
     pub disable_login: bool,
     pub api_token: Option<String>,
+    pub data_dir: PathBuf,
+    pub admin_password: Option<String>,
     pub timeouts: Timeouts,
     pub stats_json: Option<PathBuf>,
     pub replay_pace: bool,
@@ -410,6 +431,7 @@ impl Config {
                 bail!("{flag}: {secs} s is more than a year");
             }
         }
+        let live = parse_live(&args)?;
         Ok(Self {
             inputs: args.interfaces,
             worker_cores,
@@ -440,6 +462,8 @@ impl Config {
             http: parse_http(&args.http_port)?,
             disable_login: args.disable_login,
             api_token: args.api_token,
+            data_dir: args.data_dir,
+            admin_password: args.admin_password,
             timeouts: Timeouts {
                 tcp_idle_ns: args.tcp_idle * S,
                 udp_idle_ns: args.udp_idle * S,
@@ -454,7 +478,7 @@ impl Config {
             pid_file: args.pid_file,
             daemon: args.daemon,
             verbose: args.verbose,
-            live: parse_live(&args)?,
+            live,
         })
     }
 }

@@ -257,23 +257,29 @@ fn run(config: &mut Config) -> anyhow::Result<ExitCode> {
     let web = config
         .http
         .map(|listen| {
-            let token = if config.disable_login {
-                None
+            let web_config = if config.disable_login {
+                xntop_web::WebConfig::open(listen)
             } else {
-                Some(config.api_token.clone().unwrap_or_else(|| {
+                let token = config.api_token.clone().unwrap_or_else(|| {
                     let t = new_token();
                     eprintln!("xntop: API token (send as Authorization: Bearer …): {t}");
                     t
-                }))
+                });
+                xntop_web::WebConfig {
+                    listen,
+                    token: Some(token),
+                    users: web_users(&config.data_dir, config.admin_password.as_deref()),
+                    secure_cookies: false,
+                }
             };
-            xntop_web::spawn(
-                &xntop_web::WebConfig { listen, token },
-                Arc::clone(&published),
-            )
+            xntop_web::spawn(&web_config, Arc::clone(&published))
         })
         .transpose()?;
     if let Some(w) = &web {
-        eprintln!("xntop: REST API on http://{}/api/v1/", w.local_addr);
+        eprintln!(
+            "xntop: web UI on http://{0}/ and REST API on http://{0}/api/v1/",
+            w.local_addr
+        );
     }
 
     // Everything that needs root is open now: captures mapped, sockets bound, outputs created.
@@ -467,6 +473,27 @@ fn redis_loop(
     }
     write(&mut store);
     store.stats
+}
+
+/// The web login users from `<data dir>/users.json`, created on first start. Without a usable file only the API
+/// token works: the error is reported and the server still starts (closed, not open).
+fn web_users(dir: &std::path::Path, admin_password: Option<&str>) -> Option<xntop_web::Users> {
+    use xntop_web::users::Outcome;
+    match xntop_web::Users::open(dir, admin_password) {
+        Ok((users, outcome)) => {
+            if let Outcome::Created(pw) = outcome {
+                eprintln!(
+                    "xntop: created user admin with password {pw} (stored hashed in {})",
+                    xntop_web::Users::path(dir).display()
+                );
+            }
+            Some(users)
+        }
+        Err(e) => {
+            eprintln!("xntop: web login disabled (only the API token works): {e:#}; set -d DIR");
+            None
+        }
+    }
 }
 
 /// A random API token: 128 bits from the kernel, hex.

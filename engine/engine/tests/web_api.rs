@@ -57,6 +57,8 @@ fn api_serves_the_view_behind_a_token() {
         .arg(&pcap)
         .arg("-F")
         .arg(format!("jsonl:{}", flows.display()))
+        .arg("-d")
+        .arg(dir.join("data"))
         .args([
             "-g",
             "0",

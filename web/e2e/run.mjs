@@ -1,0 +1,202 @@
+// Browser test of xntop's web UI: starts xntop on the embedded demo capture (replayed in a loop), drives Debian's
+// headless Chromium with playwright-core, and checks login, the live dashboard, the flows table (sorting, filter),
+// the host page, the other views and logout. Screenshots go to $E2E_OUT (default web/e2e/out).
+//
+//   XNTOP=target/debug/xntop node web/e2e/run.mjs
+//
+// Environment: XNTOP (the binary; default target/{release,debug}/xntop under the repo or $CARGO_TARGET_DIR),
+// CHROMIUM (default /usr/bin/chromium), E2E_OUT.
+
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = resolve(here, '../..');
+const out = process.env.E2E_OUT ?? join(here, 'out');
+const password = 'e2e-Passw0rd-' + Math.random().toString(36).slice(2);
+const TIMEOUT = 30_000;
+
+function findBinary() {
+  if (process.env.XNTOP) return process.env.XNTOP;
+  const targets = [process.env.CARGO_TARGET_DIR, join(repo, 'target')].filter(Boolean);
+  for (const t of targets) for (const p of ['release', 'debug']) if (existsSync(join(t, p, 'xntop'))) return join(t, p, 'xntop');
+  throw new Error('xntop binary not found: build it or set XNTOP');
+}
+
+function freePort() {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.once('error', fail);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => ok(port));
+    });
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function check(cond, msg) {
+  if (!cond) throw new Error(`check failed: ${msg}`);
+  console.log(`ok - ${msg}`);
+}
+
+async function waitForServer(base, proc) {
+  const deadline = Date.now() + TIMEOUT;
+  while (Date.now() < deadline) {
+    if (proc.exitCode !== null) throw new Error(`xntop exited with ${proc.exitCode}`);
+    try {
+      const r = await fetch(`${base}/login`);
+      if (r.ok) return;
+    } catch { /* not listening yet */ }
+    await sleep(200);
+  }
+  throw new Error('xntop never answered on /login');
+}
+
+function sorted(values, order) {
+  for (let i = 1; i < values.length; i++) {
+    if (order === 'desc' ? values[i - 1] < values[i] : values[i - 1] > values[i]) return false;
+  }
+  return true;
+}
+
+async function main() {
+  mkdirSync(out, { recursive: true });
+  const bin = findBinary();
+  const data = mkdtempSync(join(tmpdir(), 'xntop-e2e-'));
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  let log = '';
+  const proc = spawn(bin, ['--replay-loop', '-w', `127.0.0.1:${port}`, '-d', data, '--admin-password', password, '-m', '10.0.0.0/8'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  proc.stderr.on('data', (d) => { log += d; });
+  console.log(`# ${bin} on ${base}, data dir ${data}`);
+
+  let browser;
+  let page;
+  const problems = [];
+  try {
+    await waitForServer(base, proc);
+    browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+    });
+    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    page.setDefaultTimeout(TIMEOUT);
+    page.on('console', (m) => { if (m.type() === 'error' && !/401 \(Unauthorized\)/.test(m.text())) problems.push(`console: ${m.text()}`); });
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+
+    // Not logged in: the UI sends us to the login page; a wrong password is refused there.
+    await page.goto(`${base}/`);
+    check(new URL(page.url()).pathname === '/login', 'the UI redirects to /login without a session');
+    await page.fill('input[name=password]', 'wrong password');
+    const [refused] = await Promise.all([page.waitForResponse((r) => r.url() === `${base}/login` && r.request().method() === 'POST'), page.click('button[type=submit]')]);
+    check(refused.status() === 401, 'a wrong password gets 401');
+    check(await page.isVisible('.error'), 'the login page shows the error');
+    await page.screenshot({ path: join(out, 'login.png') });
+
+    await page.fill('input[name=password]', password);
+    await Promise.all([page.waitForURL(`${base}/`), page.click('button[type=submit]')]);
+    const cookies = await page.context().cookies();
+    const session = cookies.find((c) => c.name === 'xntop_session');
+    check(session && session.httpOnly && session.sameSite === 'Strict', 'login sets an HttpOnly SameSite=Strict session cookie');
+
+    // Dashboard: the charts fill with non-zero data from the live replay, and update without a reload.
+    await page.evaluate(() => { window.e2eMarker = 'still-here'; });
+    await page.waitForFunction(() => {
+      const c = document.querySelector('.chart[data-chart=bps]');
+      return c && Number(c.dataset.max) > 0 && Number(c.dataset.points) >= 3 && c.querySelector('canvas');
+    });
+    check(true, 'the throughput chart shows non-zero bits/s');
+    await page.waitForFunction(() => Number(document.querySelector('.chart[data-chart=pps]')?.dataset.max) > 0);
+    check(true, 'the packet-rate chart shows non-zero packets/s');
+    await page.waitForFunction(() => document.querySelectorAll('#top-apps tbody tr td a').length > 0);
+    check(true, 'top applications are listed');
+    await page.waitForFunction(() => document.querySelectorAll('#top-local tbody tr td a').length > 0);
+    check(true, 'top local hosts are listed');
+    const points = await page.$eval('.chart[data-chart=bps]', (c) => Number(c.dataset.points));
+    await page.waitForFunction((n) => Number(document.querySelector('.chart[data-chart=bps]').dataset.points) > n, points);
+    check(await page.evaluate(() => window.e2eMarker === 'still-here'), 'the dashboard updates without reloading the page');
+    await page.screenshot({ path: join(out, 'dashboard.png'), fullPage: true });
+
+    // Flows: rows appear; clicking "Bytes" sorts by bytes (descending, then ascending on a second click).
+    await page.click('#nav a[data-route=flows]');
+    await page.waitForFunction(() => document.querySelectorAll('#flows-table tbody tr[data-bytes]').length > 0);
+    check(true, 'the flows table has rows');
+    for (const order of ['desc', 'asc']) {
+      const [resp] = await Promise.all([
+        page.waitForResponse((r) => r.url().includes('/api/v1/flows?') && r.url().includes(`sort=bytes&order=${order}`)),
+        page.click('#flows-table th[data-sort=bytes]'),
+      ]);
+      check(resp.status() === 200, `the table asks the API for sort=bytes&order=${order}`);
+      await page.waitForFunction((o) => {
+        const th = document.querySelector('#flows-table th[data-sort=bytes]');
+        const v = [...document.querySelectorAll('#flows-table tbody tr[data-bytes]')].map((tr) => Number(tr.dataset.bytes));
+        const okOrder = v.every((x, i) => i === 0 || (o === 'desc' ? v[i - 1] >= x : v[i - 1] <= x));
+        return th.getAttribute('aria-sort') === (o === 'desc' ? 'descending' : 'ascending') && v.length > 0 && okOrder;
+      }, order);
+      const values = await page.$$eval('#flows-table tbody tr[data-bytes]', (trs) => trs.map((tr) => Number(tr.dataset.bytes)));
+      check(values.length > 1 && sorted(values, order), `flows sorted by bytes ${order}: ${values.slice(0, 5).join(', ')}…`);
+    }
+    await page.screenshot({ path: join(out, 'flows.png'), fullPage: true });
+
+    // The filter box narrows the table to flows of one address.
+    const ip = await page.$eval('#flows-table tbody tr[data-bytes] td:nth-child(3) a', (a) => a.getAttribute('href').split('/').pop());
+    const server = decodeURIComponent(ip);
+    await Promise.all([
+      page.waitForResponse((r) => r.url().includes('/api/v1/flows?') && r.url().includes(`q=${encodeURIComponent(server)}`)),
+      page.fill('#flow-filter', server),
+    ]);
+    await page.waitForFunction((s) => {
+      const rows = [...document.querySelectorAll('#flows-table tbody tr[data-bytes]')];
+      return rows.length > 0 && rows.every((tr) => tr.textContent.includes(s));
+    }, server);
+    check(true, `the filter box keeps only flows of ${server}`);
+
+    // Host page.
+    await page.click('#flows-table tbody tr[data-bytes] td:nth-child(2) a');
+    await page.waitForFunction(() => document.querySelectorAll('#host-facts dt').length > 0);
+    const title = await page.textContent('h2');
+    check(/^Host /.test(title), `the host page opens: ${title}`);
+    await page.waitForFunction(() => document.querySelectorAll('table tbody tr').length > 0);
+    await page.screenshot({ path: join(out, 'host.png'), fullPage: true });
+
+    // The other views.
+    for (const [route, table] of [['hosts', '#hosts-table'], ['applications', '#apps-table'], ['interfaces', '#interfaces-table']]) {
+      await page.click(`#nav a[data-route=${route}]`);
+      await page.waitForFunction((t) => document.querySelectorAll(`${t} tbody tr td a, ${t} tbody tr td.num`).length > 0, table);
+      check(true, `the ${route} view lists rows`);
+      await page.screenshot({ path: join(out, `${route}.png`), fullPage: true });
+    }
+
+    // Logout: back to the login page, and the API refuses the old cookie.
+    await Promise.all([page.waitForURL(`${base}/login`), page.click('#logout')]);
+    const status = await page.evaluate(async () => (await fetch('/api/v1/interfaces')).status);
+    check(status === 401, 'after logout the API answers 401');
+
+    check(problems.length === 0, `no console errors or CSP violations${problems.length ? ': ' + problems.join(' | ') : ''}`);
+    console.log(`# screenshots in ${out}`);
+  } catch (e) {
+    if (page) await page.screenshot({ path: join(out, 'failure.png'), fullPage: true }).catch(() => {});
+    console.error(`FAIL: ${e.stack ?? e}`);
+    if (problems.length) console.error(`browser problems:\n${problems.join('\n')}`);
+    console.error(`xntop stderr:\n${log.slice(-4000)}`);
+    process.exitCode = 1;
+  } finally {
+    await browser?.close().catch(() => {});
+    proc.kill('SIGTERM');
+    await Promise.race([new Promise((r) => proc.once('exit', r)), sleep(10_000)]);
+    if (proc.exitCode === null) proc.kill('SIGKILL');
+    rmSync(data, { recursive: true, force: true });
+  }
+}
+
+await main();

@@ -1,0 +1,139 @@
+//! `/login` (page and form or JSON post), `/logout` and `/session` (who am I, and my CSRF token).
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+
+use axum::extract::{ConnectInfo, FromRequest, Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Form, Json};
+use serde::Deserialize;
+
+use crate::auth::{csrf_ok, error};
+use crate::users::ADMIN;
+use crate::{ui, AppState};
+
+#[derive(Deserialize)]
+pub struct Credentials {
+    #[serde(default)]
+    username: Option<String>,
+    password: String,
+}
+
+/// The login page, or straight to the UI when already logged in or when login is off.
+pub async fn page(State(s): State<AppState>, req: Request) -> Response {
+    if !s.auth.required() || s.auth.session(req.headers()).is_some() {
+        return Redirect::to("/").into_response();
+    }
+    ui::login_page(None, StatusCode::OK)
+}
+
+fn client_ip(req: &Request) -> IpAddr {
+    req.extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip())
+}
+
+/// Checks the credentials (JSON `{"username","password"}` or an HTML form) and opens a session. JSON callers get
+/// 200 with the CSRF token, 401 or 429; form posts get a redirect to the UI or the login page with an error.
+pub async fn login(State(s): State<AppState>, req: Request) -> Response {
+    let ip = client_ip(&req);
+    let json = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    let fail = |status: StatusCode, msg: &str| {
+        if json {
+            error(status, msg)
+        } else {
+            ui::login_page(Some(msg), status)
+        }
+    };
+    let Some(users) = s.auth.users.clone() else {
+        return fail(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "password login is not available (no users file); use the API token",
+        );
+    };
+    if let Some(wait) = s.auth.limit.blocked(ip) {
+        let mut r = fail(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too many failed logins: try again in a minute",
+        );
+        r.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(wait));
+        return r;
+    }
+    let creds = if json {
+        Json::<Credentials>::from_request(req, &s)
+            .await
+            .map(|Json(c)| c)
+            .map_err(|e| e.body_text())
+    } else {
+        Form::<Credentials>::from_request(req, &s)
+            .await
+            .map(|Form(c)| c)
+            .map_err(|e| e.body_text())
+    };
+    let creds = match creds {
+        Ok(c) => c,
+        Err(e) => return fail(StatusCode::BAD_REQUEST, &e),
+    };
+    let user = creds
+        .username
+        .filter(|u| !u.is_empty())
+        .unwrap_or_else(|| ADMIN.into());
+    let ok = {
+        let Ok(_permit) = s.auth.verifying.acquire().await else {
+            return fail(StatusCode::SERVICE_UNAVAILABLE, "shutting down");
+        };
+        let name = user.clone();
+        tokio::task::spawn_blocking(move || users.verify(&name, &creds.password))
+            .await
+            .unwrap_or(false)
+    };
+    if !ok {
+        s.auth.limit.failed(ip);
+        return fail(StatusCode::UNAUTHORIZED, "wrong user name or password");
+    }
+    s.auth.limit.succeeded(ip);
+    let (id, csrf) = s.auth.sessions.create(&user);
+    let mut r = if json {
+        Json(serde_json::json!({ "user": user, "csrf_token": csrf })).into_response()
+    } else {
+        Redirect::to("/").into_response()
+    };
+    r.headers_mut()
+        .insert(header::SET_COOKIE, s.auth.set_cookie(&id));
+    r
+}
+
+/// Ends the session: needs the session cookie and its `X-CSRF-Token`.
+pub async fn logout(State(s): State<AppState>, req: Request) -> Response {
+    let Some((id, session)) = s.auth.session(req.headers()) else {
+        return error(StatusCode::UNAUTHORIZED, "not logged in");
+    };
+    if !csrf_ok(req.headers(), &session) {
+        return error(StatusCode::FORBIDDEN, "missing or wrong X-CSRF-Token");
+    }
+    s.auth.sessions.remove(&id);
+    let mut r = StatusCode::NO_CONTENT.into_response();
+    r.headers_mut()
+        .insert(header::SET_COOKIE, s.auth.clear_cookie());
+    r
+}
+
+/// The current user and CSRF token, for the UI; 401 when login is on and there is no session.
+pub async fn session(State(s): State<AppState>, req: Request) -> Response {
+    if !s.auth.required() {
+        return Json(serde_json::json!({ "login": false, "user": null, "csrf_token": null }))
+            .into_response();
+    }
+    match s.auth.session(req.headers()) {
+        Some((_, sess)) => {
+            Json(serde_json::json!({ "login": true, "user": sess.user, "csrf_token": sess.csrf }))
+                .into_response()
+        }
+        None => error(StatusCode::UNAUTHORIZED, "not logged in"),
+    }
+}
