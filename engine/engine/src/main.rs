@@ -8,6 +8,7 @@ mod collector;
 mod config;
 mod fragments;
 mod handoff;
+mod live;
 mod output;
 mod privileges;
 mod reader;
@@ -88,7 +89,7 @@ fn open_inputs(config: &Config) -> anyhow::Result<Vec<(u8, Arc<CaptureFile>)>> {
         .inputs
         .iter()
         .enumerate()
-        .filter(|(_, name)| config::collector_input(name).is_none())
+        .filter(|(_, name)| config::collector_input(name).is_none() && !live::is_interface(name))
         .map(|(i, name)| {
             let iface = u8::try_from(i).unwrap_or(u8::MAX);
             Ok((
@@ -101,6 +102,18 @@ fn open_inputs(config: &Config) -> anyhow::Result<Vec<(u8, Arc<CaptureFile>)>> {
 
 fn run(config: &mut Config) -> anyhow::Result<ExitCode> {
     let files = open_inputs(config)?;
+    let mut lives: Vec<live::LiveInterface> = config
+        .inputs
+        .iter()
+        .enumerate()
+        .filter(|(_, name)| config::collector_input(name).is_none() && live::is_interface(name))
+        .map(|(i, name)| {
+            let l =
+                live::LiveInterface::open(name, u8::try_from(i).unwrap_or(u8::MAX), &config.live)?;
+            eprintln!("xntop: capturing on {name} with {}", l.backend);
+            Ok(l)
+        })
+        .collect::<anyhow::Result<_>>()?;
     let collectors: Vec<collector::CollectorInput> = config
         .inputs
         .iter()
@@ -167,6 +180,36 @@ fn run(config: &mut Config) -> anyhow::Result<ExitCode> {
         }
         producers.push(row);
     }
+    // Payload sources per worker, aligned with its input rings: files first, then live queues.
+    let mut payloads: Vec<Vec<worker::PayloadSource>> = (0..workers)
+        .map(|_| {
+            files
+                .iter()
+                .map(|(_, f)| worker::PayloadSource::File(Arc::clone(f)))
+                .collect()
+        })
+        .collect();
+    let mut queue_readers = Vec::new();
+    let mut live_counters: Vec<(u8, String, Arc<reader::InputCounters>)> = Vec::new();
+    for l in &mut lives {
+        let counters = Arc::new(reader::InputCounters::default());
+        live_counters.push((l.iface, l.name.clone(), Arc::clone(&counters)));
+        for (q, socket) in l.sockets.drain(..).enumerate() {
+            let (rings, ends) = live::rings(workers);
+            for (w, (descs, bytes)) in ends.into_iter().enumerate() {
+                consumers[w].push(descs);
+                payloads[w].push(worker::PayloadSource::Live(bytes));
+            }
+            queue_readers.push(live::QueueReader {
+                iface: l.iface,
+                socket,
+                rings,
+                run: Arc::clone(&run),
+                counters: Arc::clone(&counters),
+                name: format!("{} queue {q}", l.name),
+            });
+        }
+    }
     let (record_producers, record_consumers): (Vec<_>, Vec<_>) = if has_output {
         (0..workers + collectors.len())
             .map(|_| {
@@ -199,7 +242,6 @@ fn run(config: &mut Config) -> anyhow::Result<ExitCode> {
     }
     let (report_tx, report_rx) =
         std::sync::mpsc::sync_channel::<report::WorkerReport>(4 * (workers + collectors.len()));
-    let worker_files: Vec<Arc<CaptureFile>> = files.iter().map(|(_, f)| Arc::clone(f)).collect();
     let readers: Vec<reader::Reader> = files
         .into_iter()
         .zip(producers)
@@ -219,6 +261,7 @@ fn run(config: &mut Config) -> anyhow::Result<ExitCode> {
                         .iter()
                         .map(|c| (c.iface(), c.name.clone(), Arc::clone(&c.counters))),
                 )
+                .chain(live_counters.iter().cloned())
                 .collect();
             inputs.sort_by_key(|i| i.0);
             let inputs = inputs.into_iter().map(|(_, n, c)| (n, c)).collect();
@@ -291,14 +334,25 @@ fn run(config: &mut Config) -> anyhow::Result<ExitCode> {
     }
 
     let started = Instant::now();
-    run.readers_running.store(readers.len(), Ordering::Release);
+    run.readers_running
+        .store(readers.len() + queue_readers.len(), Ordering::Release);
     // Collectors feed the output thread too: it waits for them like for workers.
     run.workers_running
         .store(workers + collectors.len(), Ordering::Release);
 
     let dns_cache = Arc::new(xntop_dpi::DnsCache::default());
     let mut worker_handles = Vec::new();
-    for ((id, inputs), output) in consumers.into_iter().enumerate().zip(record_producers) {
+    let backpressure = if queue_readers.is_empty() {
+        Backpressure::Wait
+    } else {
+        Backpressure::Drop
+    };
+    for (((id, inputs), output), payloads) in consumers
+        .into_iter()
+        .enumerate()
+        .zip(record_producers)
+        .zip(payloads)
+    {
         let setup = WorkerSetup {
             id,
             core: config.worker_cores[id],
@@ -306,10 +360,10 @@ fn run(config: &mut Config) -> anyhow::Result<ExitCode> {
             timeouts: config.timeouts,
             inputs,
             output,
-            backpressure: Backpressure::Wait,
+            backpressure,
             reports: want_view.then(|| report_tx.clone()),
             run: Arc::clone(&run),
-            files: worker_files.clone(),
+            payloads,
             dns_cache: Arc::clone(&dns_cache),
         };
         worker_handles.push(
@@ -364,10 +418,31 @@ fn run(config: &mut Config) -> anyhow::Result<ExitCode> {
         );
     }
 
-    let inputs: Vec<_> = reader_handles
+    let mut queue_handles = Vec::new();
+    for (n, q) in queue_readers.into_iter().enumerate() {
+        let run = Arc::clone(&run);
+        let core = (!spare.is_empty()).then(|| spare[n % spare.len()]);
+        queue_handles.push(thread::Builder::new().name(format!("xntop-q{n}")).spawn(
+            move || {
+                if let Some(core) = core {
+                    core_affinity::set_for_current(core);
+                }
+                let stats = q.run();
+                run.readers_running.fetch_sub(1, Ordering::AcqRel);
+                stats
+            },
+        )?);
+    }
+
+    let mut inputs: Vec<_> = reader_handles
         .into_iter()
         .map(|h| h.join().unwrap_or_default())
         .collect();
+    let queues: Vec<live::QueueStats> = queue_handles
+        .into_iter()
+        .map(|h| h.join().unwrap_or_default())
+        .collect();
+    inputs.extend(queues.iter().map(|q| q.input.clone()));
     let mut worker_stats = Vec::new();
     for h in worker_handles {
         match h.join() {
@@ -401,6 +476,34 @@ fn run(config: &mut Config) -> anyhow::Result<ExitCode> {
         elapsed: started.elapsed(),
     };
     eprint!("{}", summary.render());
+    for l in &lives {
+        if let Some(c) = l.xdp_counters() {
+            eprintln!(
+                "  xdp {}: seen={} redirected={} passed={} dropped={}",
+                l.name, c.seen, c.redirected, c.passed, c.dropped
+            );
+        }
+    }
+    for q in &queues {
+        let socket = match q.socket {
+            live::SocketStats::Xdp(s) => format!(
+                "AF_XDP{}: rx_dropped={} rx_ring_full={} fill_ring_empty={} invalid={}",
+                if q.zero_copy { " zero-copy" } else { "" },
+                s.rx_dropped,
+                s.rx_ring_full,
+                s.rx_fill_ring_empty_descs,
+                s.rx_invalid_descs
+            ),
+            live::SocketStats::Packet(s) => {
+                format!("AF_PACKET: drops={} freezes={}", s.drops, s.freeze_q_cnt)
+            }
+            live::SocketStats::None => "no socket counters".to_string(),
+        };
+        eprintln!(
+            "  live {}: {} packets, hand-off drops={}, {socket}",
+            q.input.name, q.input.packets, q.handoff_dropped
+        );
+    }
     if let Some(r) = redis_stats {
         eprintln!(
             "  redis: {} snapshots written ({} keys), {} could not be written, {} connections",

@@ -159,6 +159,14 @@ fn app_name(class: xntop_dpi::Classification) -> std::borrow::Cow<'static, str> 
     }
 }
 
+/// Where the payload of an input's packets can be read.
+pub enum PayloadSource {
+    /// In the mapped capture file, at the descriptor's `payload_offset`.
+    File(Arc<CaptureFile>),
+    /// Copied by a live queue reader into this byte ring, `payload_offset` bytes per descriptor, in order.
+    Live(rtrb::Consumer<u8>),
+}
+
 /// Everything a worker thread is handed at spawn.
 pub struct WorkerSetup {
     pub id: usize,
@@ -171,8 +179,8 @@ pub struct WorkerSetup {
     /// Reports to the aggregator, when there is one (the web UI is on).
     pub reports: Option<SyncSender<WorkerReport>>,
     pub run: Arc<RunState>,
-    /// The capture behind each input ring (same order), where payloads are read for DPI.
-    pub files: Vec<Arc<CaptureFile>>,
+    /// Where each input ring's payloads are (same order), for DPI.
+    pub payloads: Vec<PayloadSource>,
     pub dns_cache: Arc<DnsCache>,
 }
 
@@ -188,9 +196,11 @@ pub fn run(setup: WorkerSetup) -> WorkerStats {
         backpressure,
         reports,
         run,
-        files,
+        mut payloads,
         dns_cache,
     } = setup;
+    // Where a live payload that wrapped around its ring is made contiguous (never reallocated).
+    let mut scratch: Vec<u8> = Vec::with_capacity(crate::live::LIVE_PAYLOAD_MAX);
     let mut dpi = DpiContext::new(Arc::clone(&dns_cache));
     let pinned = core_affinity::set_for_current(core_affinity::CoreId { id: core });
     let mut table = FlowTable::new(max_flows, timeouts);
@@ -213,7 +223,7 @@ pub fn run(setup: WorkerSetup) -> WorkerStats {
     loop {
         let mut worked = false;
         for (input, ring) in inputs.iter_mut().enumerate() {
-            let data = files.get(input).map_or(&[][..], |f| f.data());
+            let mut source = payloads.get_mut(input);
             let n = ring.slots().min(BATCH);
             if n == 0 {
                 continue;
@@ -239,21 +249,44 @@ pub fn run(setup: WorkerSetup) -> WorkerStats {
                     tunnel: desc.tunnel,
                 };
                 let idx = table.update(desc.hash, &desc.key, &pkt, &mut sink);
-                if desc.payload_len > 0 {
-                    let flow = table.flow_mut(idx);
-                    if !flow.dpi.is_done() {
+                let flow = table.flow_mut(idx);
+                let dir = if flow.direction(desc.from) == 0 {
+                    Dir::ToServer
+                } else {
+                    Dir::ToClient
+                };
+                match source.as_deref_mut() {
+                    Some(PayloadSource::File(file))
+                        if desc.payload_len > 0 && !flow.dpi.is_done() =>
+                    {
                         let start = usize::try_from(desc.payload_offset).unwrap_or(usize::MAX);
                         let end = start.saturating_add(desc.payload_len as usize);
-                        if let Some(payload) = data.get(start..end) {
-                            let dir = if flow.direction(desc.from) == 0 {
-                                Dir::ToServer
-                            } else {
-                                Dir::ToClient
-                            };
+                        if let Some(payload) = file.data().get(start..end) {
                             let ep = endpoints(flow);
                             flow.dpi.feed(&mut dpi, &ep, dir, payload);
                         }
                     }
+                    Some(PayloadSource::Live(bytes)) if desc.payload_offset > 0 => {
+                        // Always consume the copy, even when DPI is done with the flow.
+                        let n = usize::try_from(desc.payload_offset).unwrap_or(0);
+                        if let Ok(chunk) = bytes.read_chunk(n.min(bytes.slots())) {
+                            if !flow.dpi.is_done() {
+                                let (a, b) = chunk.as_slices();
+                                let payload = if b.is_empty() {
+                                    a
+                                } else {
+                                    scratch.clear();
+                                    scratch.extend_from_slice(a);
+                                    scratch.extend_from_slice(b);
+                                    &scratch[..]
+                                };
+                                let ep = endpoints(flow);
+                                flow.dpi.feed(&mut dpi, &ep, dir, payload);
+                            }
+                            chunk.commit_all();
+                        }
+                    }
+                    _ => {}
                 }
                 packets += 1;
                 bytes += u64::from(desc.wire_len);
