@@ -4,7 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-packages=(tshark wireshark-common tcpdump nfdump softflowd redis-server redis-tools chromium)
+# tcpreplay and iproute2 feed the live-capture tests (veth pairs in namespaces); clang-16/llvm-16/clang-format-16
+# rebuild the XDP program to check the committed object against its source.
+packages=(tshark wireshark-common tcpdump nfdump softflowd redis-server redis-tools chromium tcpreplay iproute2
+  clang-16 llvm-16 clang-format-16 libbpf-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -28,6 +31,8 @@ if ! command -v cargo >/dev/null; then
 fi
 rustup component list --installed 2>/dev/null | grep -q rustfmt || rustup component add rustfmt clippy >/dev/null 2>&1 || true
 
+echo "== ebpf/check.sh (the embedded XDP object rebuilds from its source)"
+sh ebpf/check.sh
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy"

@@ -26,7 +26,7 @@ const MAX_STR: usize = 256;
 const QUIC_CRYPTO: usize = 4096;
 
 /// How sure a verdict is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 pub enum Confidence {
     #[default]
     Unknown,
@@ -54,7 +54,7 @@ impl Confidence {
 }
 
 /// A flow's classification: master protocol, application, confidence.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 pub struct Classification {
     pub master: Proto,
     pub app: Proto,
@@ -82,10 +82,27 @@ impl Classification {
 }
 
 /// A "Master.App" name in two static parts (no allocation to print it).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct NameParts {
     pub master: Proto,
     pub app: Proto,
+}
+
+impl NameParts {
+    /// Reads a "Master.App" or single name back (e.g. from a cached host).
+    #[must_use]
+    pub fn parse(name: &str) -> Option<Self> {
+        match name.split_once('.') {
+            Some((m, a)) => Some(Self {
+                master: Proto::from_name(m)?,
+                app: Proto::from_name(a)?,
+            }),
+            None => {
+                let p = Proto::from_name(name)?;
+                Some(Self { master: p, app: p })
+            }
+        }
+    }
 }
 
 impl std::fmt::Display for NameParts {

@@ -88,6 +88,12 @@ macro_rules! protocols {
             /// Every entry, in declaration order.
             pub const ALL: &'static [Proto] = &[$(Proto::$id,)*];
 
+            /// The entry with this nDPI spelling.
+            #[must_use]
+            pub fn from_name(name: &str) -> Option<Proto> {
+                Self::ALL.iter().copied().find(|p| p.name() == name)
+            }
+
             /// The nDPI spelling.
             #[must_use]
             pub const fn name(self) -> &'static str {

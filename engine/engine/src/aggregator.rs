@@ -30,8 +30,22 @@ const MAX_SERVER_PORTS: usize = 32;
 /// A host with no live flow and no traffic for this long (packet time) is purged (ntopng's default idle).
 const HOST_IDLE_NS: u64 = 300 * 1_000_000_000;
 
+/// One application's totals.
+#[derive(Clone, Copy, Debug, Default)]
+struct AppAgg {
+    bytes: u64,
+    packets: u64,
+    flows: u64,
+    category: &'static str,
+}
+
+/// Applications kept per host (the ones with the most bytes stay when it is full).
+const MAX_HOST_APPS: usize = 16;
+
 #[derive(Clone, Debug, Default)]
 struct HostAgg {
+    /// Bytes per application, sent and received.
+    apps: Vec<(xntop_dpi::NameParts, u64)>,
     bytes_sent: u64,
     bytes_rcvd: u64,
     packets_sent: u64,
@@ -73,9 +87,25 @@ pub struct Aggregator {
     started: Instant,
     /// Counters of hosts cached in Redis by an earlier run: a host that comes back starts from them.
     restored: HashMap<IpAddr, HostAgg>,
+    /// Bytes, packets and flows per application since start.
+    apps: HashMap<xntop_dpi::NameParts, AppAgg>,
     /// With a Redis cache, a host purged as idle keeps its counters (as Redis does, for its TTL) and gets them
     /// back when it returns in the same run.
     keep_purged: bool,
+}
+
+/// Adds `bytes` to a host's application list, keeping at most [`MAX_HOST_APPS`] (the largest).
+fn add_app(apps: &mut Vec<(xntop_dpi::NameParts, u64)>, app: xntop_dpi::NameParts, bytes: u64) {
+    if let Some(e) = apps.iter_mut().find(|(n, _)| *n == app) {
+        e.1 += bytes;
+    } else if apps.len() < MAX_HOST_APPS {
+        apps.push((app, bytes));
+    } else if let Some(min) = apps.iter_mut().min_by_key(|(_, b)| *b) {
+        if bytes > min.1 {
+            *min = (app, bytes);
+        }
+    }
+    apps.sort_unstable_by_key(|&(_, b)| std::cmp::Reverse(b));
 }
 
 fn secs(ns: u64) -> f64 {
@@ -109,6 +139,7 @@ impl Aggregator {
             started: Instant::now(),
             restored: HashMap::new(),
             keep_purged: false,
+            apps: HashMap::new(),
         }
     }
 
@@ -129,6 +160,12 @@ impl Aggregator {
             self.restored.insert(
                 h.ip,
                 HostAgg {
+                    apps: h
+                        .applications
+                        .iter()
+                        .filter_map(|(n, b)| Some((xntop_dpi::NameParts::parse(n)?, *b)))
+                        .take(MAX_HOST_APPS)
+                        .collect(),
                     bytes_sent: h.bytes_sent,
                     bytes_rcvd: h.bytes_rcvd,
                     packets_sent: h.packets_sent,
@@ -170,6 +207,37 @@ impl Aggregator {
             d(1, now.bytes, before.map(|b| b.bytes)),
         );
         let server_port = now.key.port(now.client.peer());
+        let app = now.class.name();
+        // A flow classified since its last report: what was counted under its old name moves to the new one, so
+        // application totals always equal the sums of the flow records.
+        let mut moved = (0u64, 0u64);
+        if let Some(b) = before.filter(|b| b.class.name() != app) {
+            let old = b.class.name();
+            moved = (b.bytes[0] + b.bytes[1], b.packets[0] + b.packets[1]);
+            if let Some(o) = self.apps.get_mut(&old) {
+                o.bytes = o.bytes.saturating_sub(moved.0);
+                o.packets = o.packets.saturating_sub(moved.1);
+                o.flows = o.flows.saturating_sub(1);
+            }
+            for ip in [client, server] {
+                if let Some(h) = self.hosts.get_mut(&ip) {
+                    if let Some(e) = h.apps.iter_mut().find(|(n, _)| *n == old) {
+                        e.1 = e.1.saturating_sub(moved.0);
+                    }
+                    h.apps.retain(|(_, bytes)| *bytes > 0);
+                }
+            }
+        }
+        let reclassified = moved != (0, 0) || before.is_some_and(|b| b.class.name() != app);
+        let a = self.apps.entry(app).or_insert_with(|| AppAgg {
+            category: now.class.category().name(),
+            ..AppAgg::default()
+        });
+        a.bytes += b0 + b1 + moved.0;
+        a.packets += p0 + p1 + moved.1;
+        if is_new || reclassified {
+            a.flows += 1;
+        }
         let answered = now.packets[1] > 0;
         let ts = now.last_ns;
         let c = self.host(client, now.first_ns);
@@ -181,6 +249,7 @@ impl Aggregator {
         if is_new {
             c.flows_as_client += 1;
         }
+        add_app(&mut c.apps, app, b0 + b1 + moved.0);
         let s = self.host(server, now.first_ns);
         s.last_ns = s.last_ns.max(ts);
         s.packets_sent += p1;
@@ -190,6 +259,7 @@ impl Aggregator {
         if is_new {
             s.flows_as_server += 1;
         }
+        add_app(&mut s.apps, app, b0 + b1 + moved.0);
         if answered && server_port != 0 && s.server_ports.len() < MAX_SERVER_PORTS {
             s.server_ports.insert(server_port);
         }
@@ -346,8 +416,8 @@ impl Aggregator {
                     dst_ip: s.key.addr(s.client.peer()),
                     dst_port: s.key.port(s.client.peer()),
                     vlan: s.key.vlan,
-                    app: "Unknown".into(),
-                    category: "Unspecified".into(),
+                    app: s.class.name().to_string(),
+                    category: s.class.category().name().into(),
                     server_name: None,
                     packets_c2s: s.packets[0],
                     packets_s2c: s.packets[1],
@@ -377,27 +447,23 @@ impl Aggregator {
                 active_flows: h.active_flows,
                 first_seen: secs(h.first_ns),
                 last_seen: secs(h.last_ns),
-                applications: Vec::new(),
+                applications: h.apps.iter().map(|(n, b)| (n.to_string(), *b)).collect(),
                 server_ports: h.server_ports.iter().copied().collect(),
             })
             .collect();
-        let flow_bytes: u64 = self
-            .flows
-            .values()
-            .map(|l| l.sample.bytes[0] + l.sample.bytes[1])
-            .sum();
-        let flow_packets: u64 = self
-            .flows
-            .values()
-            .map(|l| l.sample.packets[0] + l.sample.packets[1])
-            .sum();
-        let applications = vec![AppView {
-            name: "Unknown".into(),
-            category: "Unspecified".into(),
-            bytes: flow_bytes,
-            packets: flow_packets,
-            flows: self.flows.len() as u64,
-        }];
+        let mut applications: Vec<AppView> = self
+            .apps
+            .iter()
+            .map(|(name, a)| AppView {
+                name: name.to_string(),
+                category: a.category.into(),
+                bytes: a.bytes,
+                packets: a.packets,
+                flows: a.flows,
+            })
+            .collect();
+        applications
+            .sort_unstable_by(|a, b| b.bytes.cmp(&a.bytes).then_with(|| a.name.cmp(&b.name)));
         let interfaces = self
             .inputs
             .iter()
@@ -519,6 +585,7 @@ mod tests {
             first_ns: at_s * S,
             last_ns: at_s * S,
             partial: false,
+            class: xntop_dpi::Classification::default(),
         }
     }
 

@@ -142,6 +142,19 @@ impl CollectorInput {
                         first_ns: r.first_seen_ns,
                         last_ns: r.last_seen_ns,
                         partial: false,
+                        class: {
+                            let proto = |i: u16| {
+                                xntop_dpi::Proto::ALL
+                                    .get(usize::from(i))
+                                    .copied()
+                                    .unwrap_or_default()
+                            };
+                            xntop_dpi::Classification {
+                                master: proto(r.app_ids[0]),
+                                app: proto(r.app_ids[1]),
+                                confidence: xntop_dpi::Confidence::Unknown,
+                            }
+                        },
                     });
                     rep.current.clock_ns = rep.current.clock_ns.max(r.last_seen_ns);
                 }

@@ -19,6 +19,8 @@ pub struct FlowSample {
     pub last_ns: u64,
     /// An active-timeout record: the flow goes on with its counters reset.
     pub partial: bool,
+    /// The flow's verdict as of the report (final for an ended flow).
+    pub class: xntop_dpi::Classification,
 }
 
 impl FlowSample {
@@ -31,6 +33,7 @@ impl FlowSample {
             bytes: f.bytes,
             first_ns: f.first_ns,
             last_ns: f.last_ns,
+            class: f.dpi.classification(),
         }
     }
 }

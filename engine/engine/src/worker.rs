@@ -66,6 +66,7 @@ impl FlowSink for RecordSink {
         if let Some(r) = self.reporter.as_mut() {
             let mut sample = FlowSample::of(flow);
             sample.partial = reason == EndReason::ActiveTimeout;
+            sample.class = flow.dpi.final_classification(&endpoints(flow), &self.cache);
             r.current.ended.push(sample);
             if reason == EndReason::Evicted {
                 r.current.evicted += 1;
@@ -339,7 +340,12 @@ fn report(table: &mut FlowTable, sink: &mut RecordSink, now_ns: u64, last: bool)
     let Some(r) = sink.reporter.as_mut() else {
         return;
     };
-    table.drain_touched(|f| r.current.updated.push(FlowSample::of(f)));
+    let cache = &sink.cache;
+    table.drain_touched(|f| {
+        let mut s = FlowSample::of(f);
+        s.class = f.dpi.final_classification(&endpoints(f), cache);
+        r.current.updated.push(s);
+    });
     if last {
         r.send_final(now_ns);
     } else {

@@ -59,9 +59,18 @@ fn hosts_and_interfaces_agree_with_records() {
         // (bytes sent, bytes received, packets sent, packets received) per host, from the records.
         let mut expect: HashMap<String, [u64; 4]> = HashMap::new();
         let mut records = 0u64;
+        // (bytes, packets, flows) per application name, from the records.
+        let mut apps: HashMap<String, [u64; 3]> = HashMap::new();
         for line in std::fs::read_to_string(&flows).unwrap().lines() {
             let r: serde_json::Value = serde_json::from_str(line).unwrap();
             let n = |k: &str| r[k].as_u64().unwrap();
+            let a = apps
+                .entry(r["app"].as_str().unwrap().to_string())
+                .or_default();
+            a[0] += n("bytes_c2s") + n("bytes_s2c");
+            a[1] += n("packets_c2s") + n("packets_s2c");
+            // A flow is one final record; the partial records of an active timeout continue it.
+            a[2] += u64::from(r["end_reason"] != "active_timeout");
             let c = expect
                 .entry(r["src_ip"].as_str().unwrap().to_string())
                 .or_default();
@@ -90,6 +99,24 @@ fn hosts_and_interfaces_agree_with_records() {
                 h["active_flows"].as_u64(),
                 Some(0),
                 "every flow ended at shutdown"
+            );
+        }
+        // Applications: the view's totals are the sums of the records, name by name.
+        let views = snap["applications"].as_array().unwrap();
+        assert_eq!(
+            views.len(),
+            apps.len(),
+            "{}: applications {views:?}",
+            pcap.display()
+        );
+        for a in views {
+            let name = a["name"].as_str().unwrap();
+            let got = ["bytes", "packets", "flows"].map(|k| a[k].as_u64().unwrap());
+            assert_eq!(
+                Some(&got),
+                apps.get(name),
+                "{}: application {name}",
+                pcap.display()
             );
         }
         let _ = std::fs::remove_dir_all(&dir);
