@@ -96,6 +96,7 @@ pub async fn metrics(State(s): State<AppState>) -> impl IntoResponse {
             ("{stage=\"flow_records\"}".into(), d.records_dropped),
             ("{stage=\"flow_table_evictions\"}".into(), d.flows_evicted),
             ("{stage=\"host_table_evictions\"}".into(), d.hosts_evicted),
+            ("{stage=\"capture\"}".into(), d.capture_dropped),
         ],
     );
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], out)

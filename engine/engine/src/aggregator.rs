@@ -473,6 +473,7 @@ impl Aggregator {
                 name: name.clone(),
                 packets: c.packets.load(Ordering::Relaxed),
                 bytes: c.bytes.load(Ordering::Relaxed),
+                dropped: c.dropped.load(Ordering::Relaxed),
                 rejected: Reject::ALL
                     .iter()
                     .map(|&r| {
@@ -511,6 +512,11 @@ impl Aggregator {
                 records_dropped,
                 flows_evicted: self.flows_evicted,
                 hosts_evicted: self.hosts_evicted,
+                capture_dropped: self
+                    .inputs
+                    .iter()
+                    .map(|(_, c)| c.dropped.load(Ordering::Relaxed))
+                    .sum(),
             },
         }
     }

@@ -227,6 +227,8 @@ impl QueueReader {
             clock_ns: 0,
             handoff_dropped: 0,
             stored: InputStats::default(),
+            socket_lost: 0,
+            stored_dropped: 0,
         };
         let mut next_tick = realtime_ns();
         while !run.stopping() {
@@ -243,9 +245,11 @@ impl QueueReader {
             if now >= next_tick {
                 next_tick = now + TICK_NS;
                 st.tick(&mut rings);
+                st.socket_lost = socket_lost(&mut socket);
             }
             st.store(&counters);
         }
+        st.socket_lost = socket_lost(&mut socket);
         st.store(&counters);
         let (socket_stats, zero_copy) = match &mut socket {
             Socket::Xdp(s) => (
@@ -273,6 +277,9 @@ struct State {
     handoff_dropped: u64,
     /// What was last added to the interface's counters (its queues share them, so each adds its deltas).
     stored: InputStats,
+    /// Packets the socket reported lost, as of the last reading; and what was last added of all drops.
+    socket_lost: u64,
+    stored_dropped: u64,
 }
 
 impl State {
@@ -377,9 +384,87 @@ impl State {
         {
             a.fetch_add(n - before, Ordering::Relaxed);
         }
+        let dropped = self.handoff_dropped + self.socket_lost;
+        c.dropped.fetch_add(
+            dropped.saturating_sub(self.stored_dropped),
+            Ordering::Relaxed,
+        );
+        self.stored_dropped = dropped;
         self.stored.packets = self.stats.packets;
         self.stored.bytes = self.stats.bytes;
         self.stored.rejects = self.stats.rejects;
+    }
+}
+
+/// Packets a socket reports lost so far (AF_XDP: dropped + RX ring full; AF_PACKET: ring drops).
+fn socket_lost(socket: &mut Socket) -> u64 {
+    match socket {
+        Socket::Xdp(s) => s.stats().map_or(0, |st| st.lost()),
+        Socket::Packet(s) => s.stats().map_or(0, |st| st.drops),
+    }
+}
+
+/// The interface's receive drop counters from sysfs (NIC and driver): rx_dropped, rx_missed_errors,
+/// rx_fifo_errors. Read at start and at the end; the summary shows what they grew by.
+#[must_use]
+pub fn nic_drops(name: &str) -> [u64; 3] {
+    ["rx_dropped", "rx_missed_errors", "rx_fifo_errors"].map(|f| {
+        std::fs::read_to_string(format!("/sys/class/net/{name}/statistics/{f}"))
+            .ok()
+            .and_then(|s| s.trim().parse().ok())
+            .unwrap_or(0)
+    })
+}
+
+/// A start-up look at the NIC's receive-side scaling: whether both directions of a flow will land on the same
+/// queue. Symmetric RSS needs a Toeplitz key made of one repeated 16-bit pattern (or a symmetric hash function);
+/// otherwise the hand-off to the owning worker is what keeps each flow with one owner.
+#[must_use]
+pub fn rss_report(name: &str) -> String {
+    let Ok(out) = std::process::Command::new("ethtool")
+        .args(["-x", name])
+        .output()
+    else {
+        return "RSS: not checked (ethtool not found)".into();
+    };
+    let text = String::from_utf8_lossy(&out.stdout);
+    let key: Vec<&str> = text
+        .lines()
+        .skip_while(|l| !l.starts_with("RSS hash key"))
+        .skip(1)
+        .take_while(|l| !l.trim().is_empty() && !l.starts_with("RSS hash function"))
+        .flat_map(|l| l.trim().split(':'))
+        .collect();
+    let function = text
+        .lines()
+        .skip_while(|l| !l.starts_with("RSS hash function"))
+        .skip(1)
+        .find(|l| l.trim_end().ends_with(": on"))
+        .map(|l| l.split(':').next().unwrap_or("").trim().to_string());
+    if !out.status.success() || key.len() < 4 {
+        return "RSS: the driver reports no hash key (no RSS, e.g. veth): each queue gets what its sender sent it; \
+                flows are handed to their owning worker either way"
+            .into();
+    }
+    let symmetric_key = key.chunks(2).all(|pair| pair == &key[..2]);
+    let symmetric_fn = function
+        .as_deref()
+        .is_some_and(|f| f.contains("sym") || f == "xor");
+    if symmetric_key || symmetric_fn {
+        format!(
+            "RSS: symmetric ({}): both directions of a flow reach the same queue",
+            if symmetric_key {
+                "repeating 16-bit key"
+            } else {
+                "symmetric hash function"
+            }
+        )
+    } else {
+        format!(
+            "RSS: not symmetric (function {}): the two directions of a flow may arrive on different queues; the \
+             hand-off keeps one owner per flow (set a symmetric key with `ethtool -X {name} hkey 6d:5a:…` to avoid it)",
+            function.unwrap_or_else(|| "?".into())
+        )
     }
 }
 

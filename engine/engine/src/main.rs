@@ -110,7 +110,11 @@ fn run(config: &mut Config) -> anyhow::Result<ExitCode> {
         .map(|(i, name)| {
             let l =
                 live::LiveInterface::open(name, u8::try_from(i).unwrap_or(u8::MAX), &config.live)?;
-            eprintln!("xntop: capturing on {name} with {}", l.backend);
+            eprintln!(
+                "xntop: capturing on {name} with {}; {}",
+                l.backend,
+                live::rss_report(name)
+            );
             Ok(l)
         })
         .collect::<anyhow::Result<_>>()?;
@@ -189,6 +193,7 @@ fn run(config: &mut Config) -> anyhow::Result<ExitCode> {
                 .collect()
         })
         .collect();
+    let nic_at_start: Vec<[u64; 3]> = lives.iter().map(|l| live::nic_drops(&l.name)).collect();
     let mut queue_readers = Vec::new();
     let mut live_counters: Vec<(u8, String, Arc<reader::InputCounters>)> = Vec::new();
     for l in &mut lives {
@@ -476,7 +481,15 @@ fn run(config: &mut Config) -> anyhow::Result<ExitCode> {
         elapsed: started.elapsed(),
     };
     eprint!("{}", summary.render());
-    for l in &lives {
+    for (l, start) in lives.iter().zip(&nic_at_start) {
+        let now = live::nic_drops(&l.name);
+        eprintln!(
+            "  nic {}: rx_dropped={} rx_missed={} rx_fifo_errors={} (since start)",
+            l.name,
+            now[0].saturating_sub(start[0]),
+            now[1].saturating_sub(start[1]),
+            now[2].saturating_sub(start[2])
+        );
         if let Some(c) = l.xdp_counters() {
             eprintln!(
                 "  xdp {}: seen={} redirected={} passed={} dropped={}",

@@ -42,6 +42,8 @@ pub struct InputStats {
 pub struct InputCounters {
     pub packets: AtomicU64,
     pub bytes: AtomicU64,
+    /// Packets the capture lost before counting them (live inputs).
+    pub dropped: AtomicU64,
     pub rejects: [AtomicU64; Reject::COUNT],
 }
 
@@ -50,6 +52,7 @@ impl Default for InputCounters {
         Self {
             packets: AtomicU64::new(0),
             bytes: AtomicU64::new(0),
+            dropped: AtomicU64::new(0),
             rejects: std::array::from_fn(|_| AtomicU64::new(0)),
         }
     }

@@ -262,6 +262,14 @@ fn scenario(tag: &str, queues: u32, extra: &[&str]) {
             }
         }
     }
+    let nic = log
+        .lines()
+        .find(|l| l.trim_start().starts_with("nic "))
+        .unwrap_or_else(|| panic!("{tag}: no NIC counters in {log}"));
+    assert!(
+        nic.contains("rx_dropped=0 rx_missed=0 rx_fifo_errors=0"),
+        "{tag}: {nic}"
+    );
     if let Some(xdp) = log.lines().find(|l| l.trim_start().starts_with("xdp ")) {
         assert!(
             xdp.contains("passed=0") && xdp.contains("dropped=0"),

@@ -28,6 +28,8 @@ pub struct InterfaceView {
     pub name: String,
     pub packets: u64,
     pub bytes: u64,
+    /// Packets lost before they were counted (live capture: NIC, socket and hand-off drops).
+    pub dropped: u64,
     /// Frames that made no flow (non-IP and malformed), by reason name.
     pub rejected: Vec<(String, u64)>,
     pub flows_active: u64,
@@ -128,4 +130,6 @@ pub struct Drops {
     pub flows_evicted: u64,
     /// Hosts evicted by the `-x` cap.
     pub hosts_evicted: u64,
+    /// Packets live capture lost: at the NIC, in the capture sockets, in the hand-off to the workers.
+    pub capture_dropped: u64,
 }
