@@ -19,8 +19,16 @@ targets=(
   "xntop-export:collector::tests::corrupted_messages_never_panic"
   "xntop-engine:config::tests::value_parsers_never_panic"
   "xntop-engine:config::tests::config_files_never_panic"
+  "xntop-dpi:engine::tests::any_flow_ends_classified_or_given_up"
+  "xntop-dpi:tcp_protos"
+  "xntop-dpi:udp_protos"
+  "xntop-dpi:apps::tests::never_panic"
+  "xntop-dpi:quic_crypto"
+  "xntop-dpi:gquic::tests::never_panics"
+  "xntop-dpi:ssh::tests::never_panics"
+  "xntop-dpi:dhcp::tests::never_panics"
 )
-cargo build --release --tests -q -p xntop-wire -p xntop-capture -p xntop-export -p xntop-engine
+cargo build --release --tests -q -p xntop-wire -p xntop-capture -p xntop-export -p xntop-engine -p xntop-dpi
 printf '| target | cases | seconds | result |\n| --- | ---: | ---: | --- |\n'
 status=0
 for t in "${targets[@]}"; do
