@@ -61,7 +61,7 @@ impl Exporter {
         match self {
             Self::Udp(x) => ExportStats {
                 records: x.stats.records,
-                records_lost: 0,
+                records_lost: x.stats.records_lost,
                 send_errors: x.stats.send_errors,
                 messages: x.stats.messages,
             },

@@ -20,6 +20,8 @@ pub struct UdpStats {
     pub messages: u64,
     /// Messages the socket refused (collector unreachable, buffer full); their records are lost.
     pub send_errors: u64,
+    /// Records in the refused messages.
+    pub records_lost: u64,
 }
 
 /// A UDP IPFIX exporter.
@@ -82,12 +84,26 @@ impl IpfixUdp {
         let socket = &self.socket;
         let stats = &mut self.stats;
         let mut buf = std::mem::take(&mut self.buf);
+        // (sequence number, refused) per message: a message's records are the sequence numbers up to the next one.
+        let mut sent: Vec<(u32, bool)> = Vec::new();
         self.encoder.encode(records, now_secs(), &mut buf, |m| {
             stats.messages += 1;
-            if socket.send(m).is_err() {
+            let seq = m
+                .get(8..12)
+                .map_or(0, |b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]));
+            let refused = socket.send(m).is_err();
+            if refused {
                 stats.send_errors += 1;
             }
+            sent.push((seq, refused));
         });
+        let end = self.encoder.sequence();
+        for (k, &(seq, refused)) in sent.iter().enumerate() {
+            if refused {
+                let next = sent.get(k + 1).map_or(end, |n| n.0);
+                self.stats.records_lost += u64::from(next.wrapping_sub(seq));
+            }
+        }
         self.buf = buf;
         self.stats.records += records.len() as u64;
     }
