@@ -308,11 +308,10 @@ fn run(config: &mut Config) -> anyhow::Result<ExitCode> {
             let web_config = if config.disable_login {
                 xntop_web::WebConfig::open(listen)
             } else {
-                let token = config.api_token.clone().unwrap_or_else(|| {
-                    let t = new_token();
-                    eprintln!("xntop: API token (send as Authorization: Bearer …): {t}");
-                    t
-                });
+                let token = config
+                    .api_token
+                    .clone()
+                    .unwrap_or_else(|| stored_token(&config.data_dir));
                 xntop_web::WebConfig {
                     listen,
                     token: Some(token),
@@ -610,6 +609,39 @@ fn web_users(dir: &std::path::Path, admin_password: Option<&str>) -> Option<xnto
             None
         }
     }
+}
+
+/// The API token kept in `<data dir>/api-token` (mode 0600), made on first use. Its value is never logged: the log
+/// says where it is. Without a usable data directory a token for this run only is printed once, with a warning.
+fn stored_token(dir: &std::path::Path) -> String {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let path = dir.join("api-token");
+    if let Ok(t) = std::fs::read_to_string(&path) {
+        let t = t.trim().to_string();
+        if !t.is_empty() {
+            eprintln!("xntop: API token in {} (Authorization: Bearer …)", path.display());
+            return t;
+        }
+    }
+    let t = new_token();
+    let written = std::fs::create_dir_all(dir).is_ok()
+        && std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&path)
+            .and_then(|mut f| f.write_all(t.as_bytes()))
+            .is_ok();
+    if written {
+        eprintln!("xntop: API token created in {} (mode 0600; Authorization: Bearer …)", path.display());
+    } else {
+        eprintln!(
+            "xntop: warning: cannot store an API token in {}; this run's token (not kept): {t}",
+            dir.display()
+        );
+    }
+    t
 }
 
 /// A random API token: 128 bits from the kernel, hex.
