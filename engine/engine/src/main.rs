@@ -620,7 +620,10 @@ fn stored_token(dir: &std::path::Path) -> String {
     if let Ok(t) = std::fs::read_to_string(&path) {
         let t = t.trim().to_string();
         if !t.is_empty() {
-            eprintln!("xntop: API token in {} (Authorization: Bearer …)", path.display());
+            eprintln!(
+                "xntop: API token in {} (Authorization: Bearer …)",
+                path.display()
+            );
             return t;
         }
     }
@@ -634,7 +637,10 @@ fn stored_token(dir: &std::path::Path) -> String {
             .and_then(|mut f| f.write_all(t.as_bytes()))
             .is_ok();
     if written {
-        eprintln!("xntop: API token created in {} (mode 0600; Authorization: Bearer …)", path.display());
+        eprintln!(
+            "xntop: API token created in {} (mode 0600; Authorization: Bearer …)",
+            path.display()
+        );
     } else {
         eprintln!(
             "xntop: warning: cannot store an API token in {}; this run's token (not kept): {t}",

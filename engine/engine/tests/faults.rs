@@ -253,3 +253,57 @@ fn static_files_cannot_escape_their_root() {
         );
     }
 }
+
+#[test]
+fn secrets_are_never_logged() {
+    let port = free_tcp_port();
+    let dir = tmpdir("secrets");
+    let password = "correct-horse-battery-staple-42";
+    let child = xntop()
+        .args(["-g", "0", "-w", &format!("127.0.0.1:{port}")])
+        .arg("-d")
+        .arg(&dir)
+        .args(["--admin-password", password])
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let child = KillOnDrop(child);
+    let token_file = dir.join("api-token");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let token = loop {
+        if let Ok(t) = std::fs::read_to_string(&token_file) {
+            if let Some((200, _)) = http_get(port, "/api/v1/interfaces", Some(t.trim())) {
+                break t.trim().to_string();
+            }
+        }
+        assert!(Instant::now() < deadline, "no token file or API");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let meta = std::fs::metadata(&token_file).unwrap();
+    assert_eq!(
+        std::os::unix::fs::PermissionsExt::mode(&meta.permissions()) & 0o777,
+        0o600
+    );
+    Command::new("kill")
+        .args(["-TERM", &child.0.id().to_string()])
+        .status()
+        .unwrap();
+    let mut child = child;
+    let mut log = String::new();
+    if let Some(mut e) = child.0.stderr.take() {
+        let _ = e.read_to_string(&mut log);
+    }
+    assert!(log.contains("api-token"), "{log}");
+    assert!(!log.contains(&token), "the API token was logged: {log}");
+    assert!(
+        !log.contains(password),
+        "the admin password was logged: {log}"
+    );
+    let users = std::fs::read_to_string(dir.join("users.json")).unwrap();
+    assert!(
+        !users.contains(password) && users.contains("$argon2id$"),
+        "{users}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
