@@ -586,6 +586,7 @@ fn redis_loop(
         std::thread::sleep(std::time::Duration::from_millis(200));
         write(&mut store);
     }
+    store.retry_now();
     write(&mut store);
     store.stats
 }

@@ -111,6 +111,12 @@ impl RedisStore {
         self.last_error.take()
     }
 
+    /// Lets the next write try to connect at once, whatever the back-off (the final write at exit must not be
+    /// skipped because an earlier attempt failed).
+    pub fn retry_now(&mut self) {
+        self.next_attempt = Instant::now();
+    }
+
     fn connection(&mut self) -> Option<&mut redis::Connection> {
         if self.conn.is_none() && Instant::now() >= self.next_attempt {
             match self
