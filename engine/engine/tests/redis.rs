@@ -92,11 +92,11 @@ fn hosts_are_cached_with_ttl_and_restored_after_a_restart() {
     let port = free_tcp_port();
     let mut server = redis_server(port);
     let dir = tmpdir("redis");
-    let (first, _) = run_xntop(port, &["--redis-ttl", "600"], &dir.join("a.json"));
+    let (first, log) = run_xntop(port, &["--redis-ttl", "600"], &dir.join("a.json"));
     let hosts = first["hosts"].as_array().unwrap();
     assert!(!hosts.is_empty());
     let keys = cli(port, &["--scan", "--pattern", "xntop.serialized_hosts.*"]);
-    assert_eq!(keys.lines().count(), hosts.len());
+    assert_eq!(keys.lines().count(), hosts.len(), "{log}");
     for h in hosts {
         let key = format!("xntop.serialized_hosts.{}", h["ip"].as_str().unwrap());
         let ttl: u64 = cli(port, &["ttl", &key]).parse().unwrap();
