@@ -50,7 +50,12 @@ fn main() -> ExitCode {
         Ok(a) => a,
         Err(e) => e.exit(),
     };
-    let cores = core_affinity::get_core_ids().map_or(1, |c| c.len()).max(1);
+    // Highest usable core id + 1 (not the count): under `taskset -c 1` the one usable core is 1, and `-g 1` must be
+    // accepted there.
+    let cores = core_affinity::get_core_ids()
+        .and_then(|c| c.iter().map(|c| c.id + 1).max())
+        .unwrap_or(1)
+        .max(1);
     let mut config = match Config::from_args(args, cores) {
         Ok(c) => c,
         Err(e) => return usage_error(&e),

@@ -51,13 +51,13 @@ impl XskStats {
 }
 
 /// The UMEM: an anonymous, page-aligned mapping split into equal frames.
-struct Umem {
-    base: NonNull<u8>,
-    len: usize,
+pub(crate) struct Umem {
+    pub(crate) base: NonNull<u8>,
+    pub(crate) len: usize,
 }
 
 impl Umem {
-    fn new(len: usize) -> std::io::Result<Self> {
+    pub(crate) fn new(len: usize) -> std::io::Result<Self> {
         // SAFETY: a fresh anonymous private mapping; checked for MAP_FAILED before use.
         let p = unsafe {
             libc::mmap(
@@ -80,7 +80,8 @@ impl Umem {
 
 impl Drop for Umem {
     fn drop(&mut self) {
-        // SAFETY: exactly the mapping made in `new`; the socket using it is closed first (field order in XskSocket).
+        // SAFETY: exactly the mapping made in `new`; the socket using it is closed first (field order in XskSocket and
+        // XskTx).
         unsafe {
             libc::munmap(self.base.as_ptr().cast(), self.len);
         }
@@ -120,7 +121,7 @@ impl std::fmt::Debug for XskSocket {
 // thread that serves the queue is sound; it is not Sync (recv needs &mut).
 unsafe impl Send for XskSocket {}
 
-fn setsockopt<T>(fd: RawFd, opt: libc::c_int, v: &T) -> std::io::Result<()> {
+pub(crate) fn setsockopt<T>(fd: RawFd, opt: libc::c_int, v: &T) -> std::io::Result<()> {
     let len = libc::socklen_t::try_from(std::mem::size_of::<T>())
         .map_err(|_| std::io::ErrorKind::InvalidInput)?;
     // SAFETY: `v` points to a valid T of `len` bytes, which the kernel only reads.
@@ -131,7 +132,11 @@ fn setsockopt<T>(fd: RawFd, opt: libc::c_int, v: &T) -> std::io::Result<()> {
     Ok(())
 }
 
-fn getsockopt<T: Copy>(fd: RawFd, opt: libc::c_int, v: &mut T) -> std::io::Result<usize> {
+pub(crate) fn getsockopt<T: Copy>(
+    fd: RawFd,
+    opt: libc::c_int,
+    v: &mut T,
+) -> std::io::Result<usize> {
     let mut len = libc::socklen_t::try_from(std::mem::size_of::<T>())
         .map_err(|_| std::io::ErrorKind::InvalidInput)?;
     // SAFETY: `v` is a valid writable T of `len` bytes; the kernel writes at most `len` bytes and updates `len`.
