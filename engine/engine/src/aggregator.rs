@@ -454,6 +454,8 @@ impl Aggregator {
         let mut applications: Vec<AppView> = self
             .apps
             .iter()
+            // A name all of whose flows were reclassified keeps an empty entry: not an application seen.
+            .filter(|(_, a)| a.flows > 0 || a.bytes > 0)
             .map(|(name, a)| AppView {
                 name: name.to_string(),
                 category: a.category.into(),

@@ -235,9 +235,14 @@ impl QueueReader {
             // A short poll timeout: stop requests and clock ticks are served within 100 ms on a quiet link.
             let ready = socket.poll(100).unwrap_or(false);
             if ready {
-                socket.recv_batch(RX_BATCH, |frame, ts| {
+                let got = socket.recv_batch(RX_BATCH, |frame, ts| {
                     st.packet(frame, ts, iface, &mut rings, shards);
                 });
+                // A thin batch: let packets gather for a moment instead of waking up for each one (user-space
+                // interrupt coalescing; 16 Ki UMEM frames hold 200 µs of anything up to 80 Mpps).
+                if got < RX_BATCH / 4 {
+                    std::thread::sleep(std::time::Duration::from_micros(200));
+                }
             }
             let now = realtime_ns();
             st.clock_ns = st.clock_ns.max(now);

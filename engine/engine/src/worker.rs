@@ -312,7 +312,11 @@ pub fn run(setup: WorkerSetup) -> WorkerStats {
         if run.readers_done() && inputs.iter().all(Consumer::is_empty) {
             break;
         }
-        backoff(&mut spins);
+        if backpressure == Backpressure::Drop {
+            crate::reader::live_backoff(&mut spins);
+        } else {
+            backoff(&mut spins);
+        }
     }
     // Every reader has finished: the clock is final and the same for every shard.
     table.flush(now_ns.max(run.clock()), &mut sink);
