@@ -97,6 +97,8 @@ pub async fn metrics(State(s): State<AppState>) -> impl IntoResponse {
             ("{stage=\"flow_table_evictions\"}".into(), d.flows_evicted),
             ("{stage=\"host_table_evictions\"}".into(), d.hosts_evicted),
             ("{stage=\"capture\"}".into(), d.capture_dropped),
+            ("{stage=\"view_samples\"}".into(), d.samples_dropped),
+            ("{stage=\"view_stale_flows\"}".into(), d.flows_stale),
         ],
     );
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], out)

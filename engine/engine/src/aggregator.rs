@@ -29,6 +29,9 @@ const MINUTE_POINTS: usize = 1440;
 const MAX_SERVER_PORTS: usize = 32;
 /// A host with no live flow and no traffic for this long (packet time) is purged (ntopng's default idle).
 const HOST_IDLE_NS: u64 = 300 * 1_000_000_000;
+/// A live flow no report mentioned for this long (packet time) has ended without the view hearing of it. Longer than
+/// any idle timeout a worker uses by default, shorter than the host purge.
+const STALE_FLOW_NS: u64 = 240 * 1_000_000_000;
 
 /// One application's totals.
 #[derive(Clone, Copy, Debug, Default)]
@@ -87,6 +90,11 @@ pub struct Aggregator {
     started: Instant,
     /// Counters of hosts cached in Redis by an earlier run: a host that comes back starts from them.
     restored: HashMap<IpAddr, HostAgg>,
+    /// Samples the workers left out of full reports.
+    samples_dropped: u64,
+    /// Live flows the view dropped because no word came of them for [`STALE_FLOW_NS`] (their end was in a sample
+    /// that was left out).
+    flows_stale: u64,
     /// Bytes, packets and flows per application since start.
     apps: HashMap<xntop_dpi::NameParts, AppAgg>,
     /// With a Redis cache, a host purged as idle keeps its counters (as Redis does, for its TTL) and gets them
@@ -140,6 +148,8 @@ impl Aggregator {
             restored: HashMap::new(),
             keep_purged: false,
             apps: HashMap::new(),
+            samples_dropped: 0,
+            flows_stale: 0,
         }
     }
 
@@ -276,6 +286,7 @@ impl Aggregator {
     /// Applies one worker report: endings first (they come before the updates in time), then updates.
     pub fn apply(&mut self, r: WorkerReport) {
         self.clock_ns = self.clock_ns.max(r.clock_ns);
+        self.samples_dropped += r.samples_dropped;
         self.flows_evicted += r.evicted;
         self.reports_missed += r.missed;
         for end in &r.ended {
@@ -328,7 +339,25 @@ impl Aggregator {
         }
     }
 
+    /// Forgets live flows not heard of for [`STALE_FLOW_NS`]: only possible when their end was left out of a full
+    /// report, so the view does not keep them (and their memory) forever.
+    fn purge_stale_flows(&mut self) {
+        let now = self.clock_ns;
+        let stale: Vec<FlowSample> = self
+            .flows
+            .values()
+            .filter(|l| now.saturating_sub(l.sample.last_ns) > STALE_FLOW_NS)
+            .map(|l| l.sample)
+            .collect();
+        for s in &stale {
+            self.flows.remove(&s.key);
+            self.set_active(s, -1);
+        }
+        self.flows_stale += stale.len() as u64;
+    }
+
     fn purge_hosts(&mut self) {
+        self.purge_stale_flows();
         let now = self.clock_ns;
         let (keep, cap) = (self.keep_purged, self.max_hosts);
         let restored = &mut self.restored;
@@ -511,6 +540,8 @@ impl Aggregator {
             },
             drops: Drops {
                 reports_dropped: reports_dropped + self.reports_missed,
+                samples_dropped: self.samples_dropped,
+                flows_stale: self.flows_stale,
                 records_dropped,
                 flows_evicted: self.flows_evicted,
                 hosts_evicted: self.hosts_evicted,

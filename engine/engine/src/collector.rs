@@ -134,7 +134,7 @@ impl CollectorInput {
                     let (key, client) = FlowKey::new(
                         r.src_ip, r.src_port, r.dst_ip, r.dst_port, r.proto, r.vlan, r.iface,
                     );
-                    rep.current.ended.push(FlowSample {
+                    rep.current.push_ended(FlowSample {
                         key,
                         client,
                         packets: [r.packets_c2s, r.packets_s2c],

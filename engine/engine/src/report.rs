@@ -52,6 +52,38 @@ pub struct WorkerReport {
     pub evicted: u64,
     /// Reports the channel had no room for (counted by the sender, carried by the next report).
     pub missed: u64,
+    /// Samples left out because a report was full (the aggregator is behind): memory stays bounded, the view's
+    /// per-host and per-application sums miss what they carried, and this says how much.
+    pub samples_dropped: u64,
+}
+
+/// Samples one report holds at most (~13 MiB). A live update left out is superseded by the next one for its flow;
+/// an ended flow left out stays in the view until the aggregator's stale-flow purge.
+pub const MAX_REPORT_SAMPLES: usize = 1 << 17;
+
+impl WorkerReport {
+    /// Adds an ended flow's sample, or counts it when the report is full.
+    pub fn push_ended(&mut self, s: FlowSample) {
+        if self.ended.len() + self.updated.len() < MAX_REPORT_SAMPLES {
+            self.ended.push(s);
+        } else if let Some(slot) = self.updated.pop() {
+            // Live updates are cumulative (the next one repeats them): make room by dropping one.
+            let _ = slot;
+            self.samples_dropped += 1;
+            self.ended.push(s);
+        } else {
+            self.samples_dropped += 1;
+        }
+    }
+
+    /// Adds a live flow's sample, or counts it when the report is full.
+    pub fn push_updated(&mut self, s: FlowSample) {
+        if self.ended.len() + self.updated.len() < MAX_REPORT_SAMPLES {
+            self.updated.push(s);
+        } else {
+            self.samples_dropped += 1;
+        }
+    }
 }
 
 impl WorkerReport {
@@ -68,10 +100,15 @@ impl WorkerReport {
                 .collect();
             self.updated.retain(|s| !newer_keys.contains(&s.key));
         }
-        self.ended.append(&mut newer.ended);
-        self.updated.append(&mut newer.updated);
         self.evicted += newer.evicted;
         self.missed += newer.missed;
+        self.samples_dropped += newer.samples_dropped;
+        for s in newer.ended.drain(..) {
+            self.push_ended(s);
+        }
+        for s in newer.updated.drain(..) {
+            self.push_updated(s);
+        }
     }
 }
 
@@ -128,5 +165,54 @@ impl Reporter {
                 break;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod cap_tests {
+    use super::*;
+    use std::net::{IpAddr, Ipv4Addr};
+
+    fn sample(i: u32) -> FlowSample {
+        let (key, client) = FlowKey::new(
+            IpAddr::V4(Ipv4Addr::from(i)),
+            1,
+            IpAddr::V4(Ipv4Addr::new(10, 0, 0, 1)),
+            2,
+            17,
+            0,
+            0,
+        );
+        FlowSample {
+            key,
+            client,
+            packets: [1, 0],
+            bytes: [60, 0],
+            first_ns: 0,
+            last_ns: 0,
+            partial: false,
+            class: xntop_dpi::Classification::default(),
+        }
+    }
+
+    /// A full report stays bounded and says what it left out; ended flows push live updates out, not the reverse.
+    #[test]
+    fn full_reports_stay_bounded_and_count_what_they_drop() {
+        let mut r = WorkerReport::default();
+        let n = u32::try_from(MAX_REPORT_SAMPLES).unwrap_or(u32::MAX);
+        for i in 0..n {
+            r.push_updated(sample(i));
+        }
+        for i in 0..10 {
+            r.push_ended(sample(n + i));
+        }
+        r.push_updated(sample(n + 100));
+        assert_eq!(r.ended.len() + r.updated.len(), MAX_REPORT_SAMPLES);
+        assert_eq!(r.ended.len(), 10);
+        assert_eq!(r.samples_dropped, 11);
+        let mut older = WorkerReport::default();
+        older.absorb(r);
+        assert_eq!(older.ended.len() + older.updated.len(), MAX_REPORT_SAMPLES);
+        assert_eq!(older.samples_dropped, 11);
     }
 }

@@ -67,7 +67,7 @@ impl FlowSink for RecordSink {
             let mut sample = FlowSample::of(flow);
             sample.partial = reason == EndReason::ActiveTimeout;
             sample.class = flow.dpi.final_classification(&endpoints(flow), &self.cache);
-            r.current.ended.push(sample);
+            r.current.push_ended(sample);
             if reason == EndReason::Evicted {
                 r.current.evicted += 1;
             }
@@ -348,7 +348,7 @@ fn report(table: &mut FlowTable, sink: &mut RecordSink, now_ns: u64, last: bool)
     table.drain_touched(|f| {
         let mut s = FlowSample::of(f);
         s.class = f.dpi.final_classification(&endpoints(f), cache);
-        r.current.updated.push(s);
+        r.current.push_updated(s);
     });
     if last {
         r.send_final(now_ns);

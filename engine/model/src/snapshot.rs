@@ -132,4 +132,8 @@ pub struct Drops {
     pub hosts_evicted: u64,
     /// Packets live capture lost: at the NIC, in the capture sockets, in the hand-off to the workers.
     pub capture_dropped: u64,
+    /// Flow samples the workers left out of full reports (the aggregator was behind).
+    pub samples_dropped: u64,
+    /// Live flows forgotten because no report mentioned them for 4 minutes.
+    pub flows_stale: u64,
 }
