@@ -12,6 +12,7 @@ mod login;
 mod metrics;
 pub mod openapi;
 pub mod sessions;
+pub mod tls;
 mod ui;
 pub mod users;
 
@@ -25,10 +26,12 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use axum::serve::ListenerExt;
 use axum::Router;
 use xntop_model::Snapshot;
 
 use crate::auth::Auth;
+pub use crate::tls::TlsFiles;
 pub use crate::users::Users;
 
 /// How the server is set up.
@@ -43,6 +46,8 @@ pub struct WebConfig {
     pub users: Option<Users>,
     /// Mark session cookies `Secure` (served over HTTPS).
     pub secure_cookies: bool,
+    /// Serve HTTPS with this certificate and key instead of plain HTTP.
+    pub tls: Option<TlsFiles>,
 }
 
 impl WebConfig {
@@ -54,6 +59,7 @@ impl WebConfig {
             token: None,
             users: None,
             secure_cookies: false,
+            tls: None,
         }
     }
 }
@@ -154,6 +160,7 @@ pub fn spawn(config: &WebConfig, snapshot: Arc<ArcSwap<Snapshot>>) -> anyhow::Re
         .with_context(|| format!("-w: cannot listen on {}", config.listen))?;
     std_listener.set_nonblocking(true)?;
     let local_addr = std_listener.local_addr()?;
+    let tls = config.tls.as_ref().map(tls::server_config).transpose()?;
     let (router, stop) = build(snapshot, config);
     let app = router.into_make_service_with_connect_info::<SocketAddr>();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -172,11 +179,28 @@ pub fn spawn(config: &WebConfig, snapshot: Arc<ArcSwap<Snapshot>>) -> anyhow::Re
                     eprintln!("xntop: web: cannot use the listening socket");
                     return;
                 };
-                let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+                let shutdown = async move {
                     let _ = rx.await;
                     stop.send_replace(true);
-                });
-                if let Err(e) = server.await {
+                };
+                let served = match tls {
+                    None => {
+                        axum::serve(listener, app)
+                            .with_graceful_shutdown(shutdown)
+                            .await
+                    }
+                    Some(tls) => {
+                        let Ok(listener) = tls::TlsListener::new(listener, tls) else {
+                            eprintln!("xntop: web: cannot use the listening socket");
+                            return;
+                        };
+                        // `tap_io` gives the TLS listener the client's address as connect info.
+                        axum::serve(listener.tap_io(|_| {}), app)
+                            .with_graceful_shutdown(shutdown)
+                            .await
+                    }
+                };
+                if let Err(e) = served {
                     eprintln!("xntop: web: {e}");
                 }
             });

@@ -191,3 +191,91 @@ fn openapi_lists_every_route() {
     }
     stop(child, &dir);
 }
+
+/// `curl -k` (the certificate is self-signed); (status, headers and body).
+fn curl(args: &[&str]) -> (u16, String) {
+    let out = std::process::Command::new("curl")
+        .args(["-k", "-s", "-i", "--max-time", "10"])
+        .args(args)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    let status = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    (status, text)
+}
+
+#[test]
+fn https_serves_the_api_and_secure_cookies() {
+    let dir = tmpdir("webhttps");
+    std::fs::create_dir_all(&dir).unwrap();
+    let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
+    let ok = std::process::Command::new("openssl")
+        .args([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+        ])
+        .args(["-subj", "/CN=localhost", "-keyout"])
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(ok.success(), "openssl req failed");
+
+    let port = free_tcp_port();
+    let password = "https test password";
+    let (child, data) = start(
+        "webhttpsrun",
+        port,
+        &[
+            "-W",
+            cert.to_str().unwrap(),
+            "--https-key",
+            key.to_str().unwrap(),
+            "--admin-password",
+            password,
+        ],
+    );
+    let base = format!("https://127.0.0.1:{port}");
+    let auth = format!("Authorization: Bearer {TOKEN}");
+
+    let (status, text) = curl(&["-H", &auth, &format!("{base}/api/v1/interfaces")]);
+    assert_eq!(status, 200, "{text}");
+    let body = text.split_once("\r\n\r\n").unwrap().1;
+    assert!(serde_json::from_str::<serde_json::Value>(body)
+        .unwrap()
+        .is_array());
+    assert_eq!(curl(&[&format!("{base}/api/v1/interfaces")]).0, 401);
+
+    // The login's session cookie is Secure.
+    let login = serde_json::json!({ "username": "admin", "password": password }).to_string();
+    let (status, text) = curl(&[
+        "-H",
+        "Content-Type: application/json",
+        "--data",
+        &login,
+        &format!("{base}/login"),
+    ]);
+    assert_eq!(status, 200, "{text}");
+    let cookie = text
+        .lines()
+        .find(|l| l.to_ascii_lowercase().starts_with("set-cookie:"))
+        .unwrap();
+    assert!(cookie.contains("xntop_session="), "{cookie}");
+    assert!(cookie.contains("; Secure"), "{cookie}");
+
+    // No plain HTTP on the same port.
+    let plain = http_get(port, "/api/v1/interfaces", Some(TOKEN));
+    assert!(
+        !matches!(plain, Some((200, _))),
+        "plain HTTP answered: {plain:?}"
+    );
+
+    stop(child, &data);
+    let _ = std::fs::remove_dir_all(&dir);
+}
