@@ -8,7 +8,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
-use xntop_model::snapshot::{FlowView, HostView};
+use utoipa::{IntoParams, ToSchema};
+use xntop_model::snapshot::{AppView, Drops, FlowView, HostView, InterfaceView, Point};
+use xntop_model::Snapshot;
 
 use crate::AppState;
 
@@ -17,36 +19,69 @@ const PER_PAGE: usize = 50;
 const MAX_PER_PAGE: usize = 1000;
 
 /// One page of a list.
-#[derive(Serialize)]
-struct Page<'a, T> {
+#[derive(Serialize, ToSchema)]
+pub struct Page<'a, T> {
+    /// Items matching the filters, on every page.
     total: usize,
+    /// 1-based.
     page: usize,
     per_page: usize,
     items: Vec<&'a T>,
 }
 
-#[derive(Deserialize, Default)]
-pub struct ListQuery {
+/// `/api/v1/hosts`' query.
+#[derive(Deserialize, Default, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct HostQuery {
+    /// Sort key: `bytes` (default), `packets`, `flows`, `active_flows`, `last_seen`, `first_seen` or `ip`.
     sort: Option<String>,
+    /// `desc` (default) or `asc`.
     order: Option<String>,
+    /// 1-based page number (default 1).
     page: Option<usize>,
+    /// Items per page, 1 to 1000 (default 50).
     per_page: Option<usize>,
-    /// Hosts: substring of the address or name. Flows: substring of either address, the application, the
-    /// protocol or the server name, or either port; case-insensitive.
+    /// Substring of the address or the name.
     q: Option<String>,
+    /// Only hosts inside (`true`) or outside (`false`) the `-m` local networks.
     local: Option<bool>,
+}
+
+/// `/api/v1/flows`' query.
+#[derive(Deserialize, Default, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FlowQuery {
+    /// Sort key: `bytes` (default), `packets`, `throughput`, `first_seen` or `last_seen`.
+    sort: Option<String>,
+    /// `desc` (default) or `asc`.
+    order: Option<String>,
+    /// 1-based page number (default 1).
+    page: Option<usize>,
+    /// Items per page, 1 to 1000 (default 50).
+    per_page: Option<usize>,
+    /// Case-insensitive substring of either address, the application, the protocol or the server name, or
+    /// either port.
+    q: Option<String>,
+    /// Only flows from or to this address.
+    #[param(value_type = Option<String>, format = "ip")]
     host: Option<IpAddr>,
+    /// Only flows of this application (case-insensitive).
     app: Option<String>,
+    /// Only flows from or to this port.
     port: Option<u16>,
+    /// Only flows of this protocol (`TCP`, `UDP`, …; case-insensitive).
     proto: Option<String>,
 }
 
+/// Paging and order, common to the lists.
+struct Paging<'q> {
+    order: Option<&'q str>,
+    page: Option<usize>,
+    per_page: Option<usize>,
+}
+
 fn bad(msg: String) -> Response {
-    (
-        StatusCode::BAD_REQUEST,
-        Json(serde_json::json!({ "error": msg })),
-    )
-        .into_response()
+    (StatusCode::BAD_REQUEST, Json(ApiError { error: msg })).into_response()
 }
 
 /// Sorts only as much as the requested page needs: a partial selection, then a sort of that prefix, so a page of
@@ -54,13 +89,13 @@ fn bad(msg: String) -> Response {
 fn page_of<'a, T>(
     items: &'a [T],
     mut picked: Vec<usize>,
-    q: &ListQuery,
+    q: &Paging<'_>,
     cmp: impl Fn(&T, &T) -> Ordering,
 ) -> Page<'a, T> {
     let per_page = q.per_page.unwrap_or(PER_PAGE).clamp(1, MAX_PER_PAGE);
     let page = q.page.unwrap_or(1).max(1);
     let total = picked.len();
-    let desc = q.order.as_deref() != Some("asc");
+    let desc = q.order != Some("asc");
     let ord = |a: &usize, b: &usize| {
         let o = cmp(&items[*a], &items[*b]);
         if desc {
@@ -87,6 +122,15 @@ fn page_of<'a, T>(
     }
 }
 
+/// An error's body.
+#[derive(Serialize, ToSchema)]
+pub struct ApiError {
+    error: String,
+}
+
+/// The inputs (`-i`) and their counters.
+#[utoipa::path(get, path = "/api/v1/interfaces", tag = "view",
+    responses((status = 200, body = Vec<InterfaceView>), (status = 401, body = ApiError)))]
 pub async fn interfaces(State(s): State<AppState>) -> Response {
     let snap = s.snapshot.load();
     Json(&snap.interfaces).into_response()
@@ -109,7 +153,10 @@ fn host_cmp(key: &str) -> Option<fn(&HostView, &HostView) -> Ordering> {
     })
 }
 
-pub async fn hosts(State(s): State<AppState>, Query(q): Query<ListQuery>) -> Response {
+/// Hosts, sorted, filtered and paged.
+#[utoipa::path(get, path = "/api/v1/hosts", tag = "view", params(HostQuery),
+    responses((status = 200, body = Page<HostView>), (status = 400, body = ApiError), (status = 401, body = ApiError)))]
+pub async fn hosts(State(s): State<AppState>, Query(q): Query<HostQuery>) -> Response {
     let snap = s.snapshot.load();
     let Some(cmp) = host_cmp(q.sort.as_deref().unwrap_or("bytes")) else {
         return bad(format!("unknown sort key {:?}", q.sort));
@@ -127,9 +174,26 @@ pub async fn hosts(State(s): State<AppState>, Query(q): Query<ListQuery>) -> Res
         })
         .map(|(i, _)| i)
         .collect();
-    Json(page_of(&snap.hosts, picked, &q, cmp)).into_response()
+    let paging = Paging {
+        order: q.order.as_deref(),
+        page: q.page,
+        per_page: q.per_page,
+    };
+    Json(page_of(&snap.hosts, picked, &paging, cmp)).into_response()
 }
 
+/// One host and its live flows.
+#[derive(Serialize, ToSchema)]
+pub struct HostDetail<'a> {
+    host: &'a HostView,
+    flows: Vec<&'a FlowView>,
+}
+
+/// One host and its live flows.
+#[utoipa::path(get, path = "/api/v1/hosts/{ip}", tag = "view",
+    params(("ip" = String, Path, description = "The host's IPv4 or IPv6 address")),
+    responses((status = 200, body = HostDetail), (status = 400, body = ApiError),
+        (status = 401, body = ApiError), (status = 404, body = ApiError)))]
 pub async fn host(State(s): State<AppState>, Path(ip): Path<String>) -> Response {
     let Ok(ip) = ip.parse::<IpAddr>() else {
         return bad(format!("{ip:?} is not an IP address"));
@@ -147,7 +211,7 @@ pub async fn host(State(s): State<AppState>, Path(ip): Path<String>) -> Response
         .iter()
         .filter(|f| f.src_ip == ip || f.dst_ip == ip)
         .collect();
-    Json(serde_json::json!({ "host": h, "flows": flows })).into_response()
+    Json(HostDetail { host: h, flows }).into_response()
 }
 
 fn flow_cmp(key: &str) -> Option<fn(&FlowView, &FlowView) -> Ordering> {
@@ -174,7 +238,10 @@ fn flow_matches(f: &FlowView, needle: &str) -> bool {
         || f.server_name.as_deref().is_some_and(has)
 }
 
-pub async fn flows(State(s): State<AppState>, Query(q): Query<ListQuery>) -> Response {
+/// Live flows, sorted, filtered and paged.
+#[utoipa::path(get, path = "/api/v1/flows", tag = "view", params(FlowQuery),
+    responses((status = 200, body = Page<FlowView>), (status = 400, body = ApiError), (status = 401, body = ApiError)))]
+pub async fn flows(State(s): State<AppState>, Query(q): Query<FlowQuery>) -> Response {
     let snap = s.snapshot.load();
     let Some(cmp) = flow_cmp(q.sort.as_deref().unwrap_or("bytes")) else {
         return bad(format!("unknown sort key {:?}", q.sort));
@@ -199,19 +266,33 @@ pub async fn flows(State(s): State<AppState>, Query(q): Query<ListQuery>) -> Res
         })
         .map(|(i, _)| i)
         .collect();
-    Json(page_of(&snap.flows, picked, &q, cmp)).into_response()
+    let paging = Paging {
+        order: q.order.as_deref(),
+        page: q.page,
+        per_page: q.per_page,
+    };
+    Json(page_of(&snap.flows, picked, &paging, cmp)).into_response()
 }
 
+/// Applications (nDPI-style names), summed over flows.
+#[utoipa::path(get, path = "/api/v1/applications", tag = "view",
+    responses((status = 200, body = Vec<AppView>), (status = 401, body = ApiError)))]
 pub async fn applications(State(s): State<AppState>) -> Response {
     let snap = s.snapshot.load();
     Json(&snap.applications).into_response()
 }
 
-#[derive(Deserialize)]
+/// `/api/v1/timeseries`' query.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SeriesQuery {
+    /// `second` (default: 1 s points, last 10 minutes) or `minute` (1 min points, last 24 hours).
     resolution: Option<String>,
 }
 
+/// Throughput and packet rate of all interfaces together.
+#[utoipa::path(get, path = "/api/v1/timeseries", tag = "view", params(SeriesQuery),
+    responses((status = 200, body = Vec<Point>), (status = 400, body = ApiError), (status = 401, body = ApiError)))]
 pub async fn timeseries(State(s): State<AppState>, Query(q): Query<SeriesQuery>) -> Response {
     let snap = s.snapshot.load();
     match q.resolution.as_deref().unwrap_or("second") {
@@ -221,19 +302,43 @@ pub async fn timeseries(State(s): State<AppState>, Query(q): Query<SeriesQuery>)
     }
 }
 
+/// The dashboard's counters: the body of `/api/v1/summary` and of each `summary` event.
+#[derive(Serialize, ToSchema)]
+pub struct Summary<'a> {
+    /// Packet time of the snapshot, ns since the epoch.
+    time_ns: u64,
+    /// Wall-clock seconds since xntop started.
+    uptime_s: f64,
+    interfaces: usize,
+    flows_active: usize,
+    hosts: usize,
+    local_hosts: usize,
+    /// All interfaces together, over the last second.
+    bits_per_second: f64,
+    packets_per_second: f64,
+    drops: &'a Drops,
+}
+
+impl<'a> Summary<'a> {
+    pub fn of(snap: &'a Snapshot) -> Self {
+        Self {
+            time_ns: snap.time_ns,
+            uptime_s: snap.uptime_s,
+            interfaces: snap.interfaces.len(),
+            flows_active: snap.flows.len(),
+            hosts: snap.hosts.len(),
+            local_hosts: snap.hosts.iter().filter(|h| h.local).count(),
+            bits_per_second: snap.interfaces.iter().map(|i| i.bits_per_second).sum(),
+            packets_per_second: snap.interfaces.iter().map(|i| i.packets_per_second).sum(),
+            drops: &snap.drops,
+        }
+    }
+}
+
 /// The dashboard's counters: live flows, hosts, current rates and drops.
+#[utoipa::path(get, path = "/api/v1/summary", tag = "view",
+    responses((status = 200, body = Summary), (status = 401, body = ApiError)))]
 pub async fn summary(State(s): State<AppState>) -> Response {
     let snap = s.snapshot.load();
-    Json(serde_json::json!({
-        "time_ns": snap.time_ns,
-        "uptime_s": snap.uptime_s,
-        "interfaces": snap.interfaces.len(),
-        "flows_active": snap.flows.len(),
-        "hosts": snap.hosts.len(),
-        "local_hosts": snap.hosts.iter().filter(|h| h.local).count(),
-        "bits_per_second": snap.interfaces.iter().map(|i| i.bits_per_second).sum::<f64>(),
-        "packets_per_second": snap.interfaces.iter().map(|i| i.packets_per_second).sum::<f64>(),
-        "drops": snap.drops,
-    }))
-    .into_response()
+    Json(Summary::of(&snap)).into_response()
 }

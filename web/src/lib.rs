@@ -7,9 +7,12 @@
 
 mod api;
 pub mod auth;
+mod events;
 mod login;
 mod metrics;
+pub mod openapi;
 pub mod sessions;
+pub mod tls;
 mod ui;
 pub mod users;
 
@@ -23,10 +26,12 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use axum::serve::ListenerExt;
 use axum::Router;
 use xntop_model::Snapshot;
 
 use crate::auth::Auth;
+pub use crate::tls::TlsFiles;
 pub use crate::users::Users;
 
 /// How the server is set up.
@@ -41,6 +46,8 @@ pub struct WebConfig {
     pub users: Option<Users>,
     /// Mark session cookies `Secure` (served over HTTPS).
     pub secure_cookies: bool,
+    /// Serve HTTPS with this certificate and key instead of plain HTTP.
+    pub tls: Option<TlsFiles>,
 }
 
 impl WebConfig {
@@ -52,6 +59,7 @@ impl WebConfig {
             token: None,
             users: None,
             secure_cookies: false,
+            tls: None,
         }
     }
 }
@@ -61,6 +69,9 @@ impl WebConfig {
 pub struct AppState {
     snapshot: Arc<ArcSwap<Snapshot>>,
     auth: Arc<Auth>,
+    /// Set to `true` when the server shuts down: ends the event streams, which would otherwise hold the graceful
+    /// shutdown open forever.
+    stop: Arc<tokio::sync::watch::Sender<bool>>,
 }
 
 /// A running server.
@@ -92,6 +103,14 @@ impl WebHandle {
 
 /// The router, for tests and for [`spawn`].
 pub fn router(snapshot: Arc<ArcSwap<Snapshot>>, config: &WebConfig) -> Router {
+    build(snapshot, config).0
+}
+
+/// The router and the switch that ends its event streams.
+fn build(
+    snapshot: Arc<ArcSwap<Snapshot>>,
+    config: &WebConfig,
+) -> (Router, Arc<tokio::sync::watch::Sender<bool>>) {
     let state = AppState {
         snapshot,
         auth: Arc::new(Auth::new(
@@ -99,6 +118,7 @@ pub fn router(snapshot: Arc<ArcSwap<Snapshot>>, config: &WebConfig) -> Router {
             config.users.clone(),
             config.secure_cookies,
         )),
+        stop: Arc::new(tokio::sync::watch::Sender::new(false)),
     };
     let protected = Router::new()
         .route("/api/v1/interfaces", get(api::interfaces))
@@ -108,23 +128,27 @@ pub fn router(snapshot: Arc<ArcSwap<Snapshot>>, config: &WebConfig) -> Router {
         .route("/api/v1/applications", get(api::applications))
         .route("/api/v1/timeseries", get(api::timeseries))
         .route("/api/v1/summary", get(api::summary))
+        .route("/api/v1/events", get(events::events))
         .route("/metrics", get(metrics::metrics))
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             auth::require_auth,
         ));
-    Router::new()
+    let stop = Arc::clone(&state.stop);
+    let router = Router::new()
         .route("/", get(ui::index))
         .route("/assets/{*path}", get(ui::asset))
         .route("/favicon.ico", get(ui::favicon))
         .route("/login", get(login::page).post(login::login))
         .route("/logout", post(login::logout))
         .route("/session", get(login::session))
+        .route("/api/v1/openapi.json", get(openapi::openapi_json))
         .merge(protected)
         .fallback(not_found)
         .layer(middleware::from_fn(auth::same_origin))
         .layer(middleware::from_fn(security_headers))
-        .with_state(state)
+        .with_state(state);
+    (router, stop)
 }
 
 /// Binds and serves on a thread of its own.
@@ -136,7 +160,9 @@ pub fn spawn(config: &WebConfig, snapshot: Arc<ArcSwap<Snapshot>>) -> anyhow::Re
         .with_context(|| format!("-w: cannot listen on {}", config.listen))?;
     std_listener.set_nonblocking(true)?;
     let local_addr = std_listener.local_addr()?;
-    let app = router(snapshot, config).into_make_service_with_connect_info::<SocketAddr>();
+    let tls = config.tls.as_ref().map(tls::server_config).transpose()?;
+    let (router, stop) = build(snapshot, config);
+    let app = router.into_make_service_with_connect_info::<SocketAddr>();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let thread = std::thread::Builder::new()
         .name("xntop-web".into())
@@ -153,10 +179,28 @@ pub fn spawn(config: &WebConfig, snapshot: Arc<ArcSwap<Snapshot>>) -> anyhow::Re
                     eprintln!("xntop: web: cannot use the listening socket");
                     return;
                 };
-                let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+                let shutdown = async move {
                     let _ = rx.await;
-                });
-                if let Err(e) = server.await {
+                    stop.send_replace(true);
+                };
+                let served = match tls {
+                    None => {
+                        axum::serve(listener, app)
+                            .with_graceful_shutdown(shutdown)
+                            .await
+                    }
+                    Some(tls) => {
+                        let Ok(listener) = tls::TlsListener::new(listener, tls) else {
+                            eprintln!("xntop: web: cannot use the listening socket");
+                            return;
+                        };
+                        // `tap_io` gives the TLS listener the client's address as connect info.
+                        axum::serve(listener.tap_io(|_| {}), app)
+                            .with_graceful_shutdown(shutdown)
+                            .await
+                    }
+                };
+                if let Err(e) = served {
                     eprintln!("xntop: web: {e}");
                 }
             });
@@ -194,4 +238,42 @@ async fn not_found() -> impl IntoResponse {
         StatusCode::NOT_FOUND,
         axum::Json(serde_json::json!({"error": "not found"})),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests fail loudly")]
+
+    use std::io::{Read, Write};
+    use std::time::{Duration, Instant};
+
+    use super::*;
+
+    /// An open event stream delivers summaries, then ends (EOF) when the server shuts down, and the shutdown
+    /// does not wait for the client to go away.
+    #[test]
+    fn event_stream_ends_at_shutdown() {
+        let addr: SocketAddr = "127.0.0.1:0".parse().unwrap();
+        let snap = Arc::new(ArcSwap::from_pointee(Snapshot::default()));
+        let handle = spawn(&WebConfig::open(addr), snap).unwrap();
+        let mut s = std::net::TcpStream::connect(handle.local_addr).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        write!(
+            s,
+            "GET /api/v1/events HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n\r\n"
+        )
+        .unwrap();
+        let mut got = Vec::new();
+        let mut buf = [0u8; 1024];
+        while !String::from_utf8_lossy(&got).contains("event: summary") {
+            let n = s.read(&mut buf).unwrap();
+            assert!(n > 0);
+            got.extend_from_slice(&buf[..n]);
+        }
+        let t = Instant::now();
+        handle.shutdown();
+        assert!(t.elapsed() < Duration::from_secs(3), "shutdown hung");
+        // The rest of the stream, then EOF.
+        while s.read(&mut buf).unwrap() > 0 {}
+    }
 }

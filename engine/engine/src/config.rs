@@ -95,6 +95,20 @@ pub struct Args {
     )]
     pub http_port: String,
 
+    /// Serve the web UI and the API over HTTPS with this PEM certificate chain (needs --https-key); plain HTTP
+    /// is then not served, and session cookies are marked `Secure`.
+    #[arg(
+        short = 'W',
+        long = "https-cert",
+        value_name = "PATH",
+        requires = "https_key"
+    )]
+    pub https_cert: Option<PathBuf>,
+
+    /// The PEM private key of --https-cert.
+    #[arg(long = "https-key", value_name = "PATH", requires = "https_cert")]
+    pub https_key: Option<PathBuf>,
+
     /// Serve the UI and the API without authentication (demos only).
     #[arg(short = 'l', long = "disable-login")]
     pub disable_login: bool,
@@ -214,6 +228,8 @@ pub struct Config {
     pub shutdown_when_done: bool,
     /// Where the web server listens; `None` = no web server.
     pub http: Option<std::net::SocketAddr>,
+    /// HTTPS certificate and key (`-W`, `--https-key`).
+    pub https: Option<(PathBuf, PathBuf)>,
     pub disable_login: bool,
     pub api_token: Option<String>,
     pub data_dir: PathBuf,
@@ -460,6 +476,7 @@ impl Config {
                 .map_err(anyhow::Error::msg)?,
             shutdown_when_done: args.shutdown_when_done,
             http: parse_http(&args.http_port)?,
+            https: args.https_cert.zip(args.https_key),
             disable_login: args.disable_login,
             api_token: args.api_token,
             data_dir: args.data_dir,

@@ -310,7 +310,7 @@ fn run(config: &mut Config) -> anyhow::Result<ExitCode> {
     let web = config
         .http
         .map(|listen| {
-            let web_config = if config.disable_login {
+            let mut web_config = if config.disable_login {
                 xntop_web::WebConfig::open(listen)
             } else {
                 let token = config
@@ -322,14 +322,27 @@ fn run(config: &mut Config) -> anyhow::Result<ExitCode> {
                     token: Some(token),
                     users: web_users(&config.data_dir, config.admin_password.as_deref()),
                     secure_cookies: false,
+                    tls: None,
                 }
             };
+            if let Some((cert, key)) = &config.https {
+                web_config.tls = Some(xntop_web::TlsFiles {
+                    cert: cert.clone(),
+                    key: key.clone(),
+                });
+                web_config.secure_cookies = true;
+            }
             xntop_web::spawn(&web_config, Arc::clone(&published))
         })
         .transpose()?;
     if let Some(w) = &web {
         eprintln!(
-            "xntop: web UI on http://{0}/ and REST API on http://{0}/api/v1/",
+            "xntop: web UI on {0}://{1}/ and REST API on {0}://{1}/api/v1/",
+            if config.https.is_some() {
+                "https"
+            } else {
+                "http"
+            },
             w.local_addr
         );
     }

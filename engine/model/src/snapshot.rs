@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// Everything the UI and the API show, as of one tick.
 #[derive(Clone, Debug, Default, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Snapshot {
     /// Packet time of the tick, ns since the epoch.
     pub time_ns: u64,
@@ -23,6 +24,7 @@ pub struct Snapshot {
 
 /// One input (`-i`).
 #[derive(Clone, Debug, Default, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct InterfaceView {
     pub id: u8,
     pub name: String,
@@ -42,7 +44,9 @@ pub struct InterfaceView {
 
 /// One host (IP address), summed over every shard.
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HostView {
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = "ip"))]
     pub ip: IpAddr,
     pub mac: Option<String>,
     /// A name learned from DNS answers, TLS SNI, HTTP Host or DHCP, when any.
@@ -67,12 +71,15 @@ pub struct HostView {
 
 /// One live flow, oriented client → server.
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FlowView {
     pub id: u64,
     pub iface: u8,
     pub proto: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = "ip"))]
     pub src_ip: IpAddr,
     pub src_port: u16,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = "ip"))]
     pub dst_ip: IpAddr,
     pub dst_port: u16,
     pub vlan: u16,
@@ -91,6 +98,7 @@ pub struct FlowView {
 
 /// One application (nDPI-style name), summed over flows.
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AppView {
     pub name: String,
     pub category: String,
@@ -101,6 +109,7 @@ pub struct AppView {
 
 /// One point of a series.
 #[derive(Clone, Copy, Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Point {
     /// Seconds since the epoch (packet time).
     pub t: f64,
@@ -110,6 +119,7 @@ pub struct Point {
 
 /// In-memory time series.
 #[derive(Clone, Debug, Default, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TimeSeries {
     /// All interfaces together, 1 s resolution, last 10 minutes.
     pub second: Vec<Point>,
@@ -121,6 +131,7 @@ pub struct TimeSeries {
 
 /// Drops by stage: nothing is lost silently.
 #[derive(Clone, Debug, Default, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Drops {
     /// Worker reports the aggregator's channel had no room for.
     pub reports_dropped: u64,

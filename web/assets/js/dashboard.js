@@ -66,14 +66,7 @@ export function mount(root) {
     body.replaceChildren(...rows);
   }
 
-  async function refresh() {
-    const [summary, series, top, rem, applications] = await Promise.all([
-      get('/api/v1/summary'),
-      get('/api/v1/timeseries', { resolution: 'second' }),
-      get('/api/v1/hosts', { local: true, per_page: 8, sort: 'bytes' }),
-      get('/api/v1/hosts', { local: false, per_page: 8, sort: 'bytes' }),
-      get('/api/v1/applications'),
-    ]);
+  function showSummary(summary) {
     cards.bps.value.textContent = bits(summary.bits_per_second);
     cards.pps.value.textContent = pps(summary.packets_per_second);
     cards.flows.value.textContent = num(summary.flows_active);
@@ -82,6 +75,36 @@ export function mount(root) {
     cards.drops.value.textContent = num(d.reports_dropped + d.records_dropped + d.flows_evicted + d.hosts_evicted);
     cards.drops.el.title = `worker reports ${d.reports_dropped}, flow records ${d.records_dropped}, flows evicted ${d.flows_evicted}, hosts evicted ${d.hosts_evicted}`;
     cards.uptime.value.textContent = duration(summary.uptime_s);
+  }
+
+  // The counters come pushed from /api/v1/events (Server-Sent Events) when the browser and the server manage it;
+  // until the first event, and whenever the stream is down, they are polled with the rest.
+  let live = false;
+  let events = null;
+  if (typeof EventSource === 'function') {
+    events = new EventSource('/api/v1/events');
+    events.addEventListener('summary', (e) => {
+      live = true;
+      root.dataset.live = 'true';
+      try { showSummary(JSON.parse(e.data)); } catch { /* a bad event: the next one will do */ }
+    });
+    events.onerror = () => {
+      live = false;
+      root.dataset.live = 'false';
+      // A closed stream (e.g. a 401) is not retried by the browser: polling takes over for good.
+      if (events?.readyState === EventSource.CLOSED) events = null;
+    };
+  }
+
+  async function refresh() {
+    const [summary, series, top, rem, applications] = await Promise.all([
+      live ? null : get('/api/v1/summary'),
+      get('/api/v1/timeseries', { resolution: 'second' }),
+      get('/api/v1/hosts', { local: true, per_page: 8, sort: 'bytes' }),
+      get('/api/v1/hosts', { local: false, per_page: 8, sort: 'bytes' }),
+      get('/api/v1/applications'),
+    ]);
+    if (summary) showSummary(summary);
 
     // uPlot wants ascending x: keep the points after the last step back in time (a replay loop restarts).
     let pts = series;
@@ -109,6 +132,7 @@ export function mount(root) {
   return {
     refresh,
     unmount() {
+      events?.close();
       window.removeEventListener('resize', onResize);
       bpsChart.destroy();
       ppsChart.destroy();
