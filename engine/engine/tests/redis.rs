@@ -19,7 +19,17 @@ fn free_tcp_port() -> u16 {
         .port()
 }
 
-fn redis_server(port: u16) -> Child {
+/// A redis-server this test started; killed when dropped, also when an assertion fails first.
+struct RedisServer(Child);
+
+impl Drop for RedisServer {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn redis_server(port: u16) -> RedisServer {
     let mut child = Command::new("redis-server")
         .args([
             "--port",
@@ -39,7 +49,7 @@ fn redis_server(port: u16) -> Child {
         });
     for _ in 0..50 {
         if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return child;
+            return RedisServer(child);
         }
         std::thread::sleep(Duration::from_millis(50));
     }
@@ -90,7 +100,7 @@ fn run_xntop(port: u16, extra: &[&str], snap: &std::path::Path) -> (serde_json::
 #[test]
 fn hosts_are_cached_with_ttl_and_restored_after_a_restart() {
     let port = free_tcp_port();
-    let mut server = redis_server(port);
+    let server = redis_server(port);
     let dir = tmpdir("redis");
     let (first, log) = run_xntop(port, &["--redis-ttl", "600"], &dir.join("a.json"));
     let hosts = first["hosts"].as_array().unwrap();
@@ -129,15 +139,14 @@ fn hosts_are_cached_with_ttl_and_restored_after_a_restart() {
             );
         }
     }
-    let _ = server.kill();
-    let _ = server.wait();
+    drop(server);
     let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn redis_killed_and_restarted_during_a_replay_loses_nothing() {
     let port = free_tcp_port();
-    let mut server = redis_server(port);
+    let server = redis_server(port);
     let dir = tmpdir("redis-kill");
     let snap = dir.join("s.json");
     let stats = dir.join("stats.json");
@@ -162,10 +171,9 @@ fn redis_killed_and_restarted_during_a_replay_loses_nothing() {
         .unwrap();
     // The demo lasts about 8 s at its pace: Redis is down from 2 s to 4.5 s.
     std::thread::sleep(Duration::from_millis(2000));
-    let _ = server.kill();
-    let _ = server.wait();
+    drop(server);
     std::thread::sleep(Duration::from_millis(2500));
-    let mut server = redis_server(port);
+    let server = redis_server(port);
     let out = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
@@ -208,7 +216,6 @@ fn redis_killed_and_restarted_during_a_replay_loses_nothing() {
             .count(),
         snap["hosts"].as_array().unwrap().len()
     );
-    let _ = server.kill();
-    let _ = server.wait();
+    drop(server);
     let _ = std::fs::remove_dir_all(&dir);
 }
