@@ -272,7 +272,7 @@ mod tests {
     }
 
     proptest::proptest! {
-        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(crate::test_cases(512)))]
         #[test]
         fn never_panic(b in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..200), port in 0u16..7000) {
             for d in DISSECTORS {

@@ -1082,7 +1082,7 @@ mod tests {
     }
 
     proptest::proptest! {
-        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(crate::test_cases(256)))]
         /// Any payload sequence, on any port, through every built-in and registered dissector: no panic, the
         /// budget holds and the detection state is gone at the end.
         #[test]

@@ -28,3 +28,13 @@ pub mod tls;
 
 pub use dns_cache::DnsCache;
 pub use engine::{Classification, Confidence, DpiContext, Endpoints, FlowDpi, NameParts};
+
+/// Property-test cases: `PROPTEST_CASES` when set (the long runs of bench/fuzz.sh), else `default` (what `cargo
+/// test` runs).
+#[cfg(test)]
+pub(crate) fn test_cases(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}

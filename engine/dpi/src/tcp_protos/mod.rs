@@ -103,7 +103,7 @@ mod tests {
     use proptest::prelude::*;
 
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(512))]
+        #![proptest_config(ProptestConfig::with_cases(crate::test_cases(512)))]
         #[test]
         fn no_panic_on_random_bytes(
             payload in proptest::collection::vec(any::<u8>(), 1..1600),

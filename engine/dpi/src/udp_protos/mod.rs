@@ -215,7 +215,7 @@ mod tests {
     use proptest::prelude::*;
 
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(512))]
+        #![proptest_config(ProptestConfig::with_cases(crate::test_cases(512)))]
         #[test]
         fn no_dissector_panics(
             payload in proptest::collection::vec(any::<u8>(), 1..600),
