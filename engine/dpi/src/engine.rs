@@ -342,16 +342,7 @@ impl FlowDpi {
         if self.state.is_none() {
             ctx.stats.states_created += 1;
         }
-        let st = self.state.get_or_insert_with(|| {
-            Box::new(Detecting {
-                excluded: [0; 4],
-                builtin_no: 0,
-                seen: [0; 2],
-                collecting: 0,
-                classified: false,
-                quic: None,
-            })
-        });
+        let st = st_mut(&mut self.state);
         let pkt = Pkt {
             payload,
             dir,
@@ -375,7 +366,7 @@ impl FlowDpi {
             return;
         }
 
-        if let Some(found) = self.builtins(ctx, ep, &pkt) {
+        if let Some(found) = self.builtins(ctx, &pkt) {
             self.classified(ctx, found, ep);
         } else if let Some(master) = Self::registered(st_mut(&mut self.state), &pkt) {
             self.class = Classification {
@@ -505,7 +496,7 @@ impl FlowDpi {
     }
 
     /// The built-in name-bearing dissectors. Returns (master, metadata packets wanted) on a verdict.
-    fn builtins(&mut self, ctx: &mut DpiContext, ep: &Endpoints, pkt: &Pkt) -> Option<(Proto, u8)> {
+    fn builtins(&mut self, ctx: &mut DpiContext, pkt: &Pkt) -> Option<(Proto, u8)> {
         let no = self.state.as_ref().map_or(0, |s| s.builtin_no);
         let mut excluded = 0u8;
         let mut found = None;
@@ -538,7 +529,7 @@ impl FlowDpi {
                         .get(..2)
                         .map_or(0, |l| usize::from(u16::from_be_bytes([l[0], l[1]])));
                     if len == body.len() || len > body.len() && body.len() >= 12 {
-                        match self.dns(ctx, ep, pkt, body) {
+                        match self.dns(ctx, pkt, body) {
                             Verdict::Yes(p) => found = Some((p, METADATA_PACKETS)),
                             _ => excluded |= B_DNS,
                         }
@@ -549,7 +540,7 @@ impl FlowDpi {
             }
             L4::Udp => {
                 if no & B_DNS == 0 {
-                    match self.dns(ctx, ep, pkt, pkt.payload) {
+                    match self.dns(ctx, pkt, pkt.payload) {
                         Verdict::Yes(p) => found = Some((p, METADATA_PACKETS)),
                         Verdict::No => excluded |= B_DNS,
                         Verdict::NeedMore => {}
@@ -709,7 +700,6 @@ impl FlowDpi {
                     }
                 }
             }
-            let _ = ep;
         }
     }
 
@@ -828,7 +818,7 @@ impl FlowDpi {
         Verdict::No
     }
 
-    fn dns(&mut self, ctx: &mut DpiContext, ep: &Endpoints, pkt: &Pkt, body: &[u8]) -> Verdict {
+    fn dns(&mut self, ctx: &mut DpiContext, pkt: &Pkt, body: &[u8]) -> Verdict {
         // NetBIOS name service shares DNS's format; its own dissector names it.
         if pkt.either_port(137) || pkt.either_port(138) {
             return Verdict::No;
@@ -855,7 +845,6 @@ impl FlowDpi {
             self.meta_mut().dns_qtype.get_or_insert(m.qtype);
         }
         self.dns_message(ctx, &m);
-        let _ = ep;
         Verdict::Yes(master)
     }
 
