@@ -9,8 +9,8 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use xntop_model::snapshot::{AppView, Drops, FlowView, HostView, InterfaceView, Point};
-use xntop_model::Snapshot;
+use xntop_model::snapshot::{AppView, Drops, FlowRow, FlowView, HostView, InterfaceView, Point};
+use xntop_model::{proto_name, Snapshot};
 
 use crate::AppState;
 
@@ -20,13 +20,13 @@ const MAX_PER_PAGE: usize = 1000;
 
 /// One page of a list.
 #[derive(Serialize, ToSchema)]
-pub struct Page<'a, T> {
+pub struct Page<T> {
     /// Items matching the filters, on every page.
     total: usize,
     /// 1-based.
     page: usize,
     per_page: usize,
-    items: Vec<&'a T>,
+    items: Vec<T>,
 }
 
 /// `/api/v1/hosts`' query.
@@ -80,6 +80,16 @@ struct Paging<'q> {
     per_page: Option<usize>,
 }
 
+impl Paging<'_> {
+    /// The 1-based page and its size, clamped.
+    fn page_and_size(&self) -> (usize, usize) {
+        (
+            self.page.unwrap_or(1).max(1),
+            self.per_page.unwrap_or(PER_PAGE).clamp(1, MAX_PER_PAGE),
+        )
+    }
+}
+
 fn bad(msg: String) -> Response {
     (StatusCode::BAD_REQUEST, Json(ApiError { error: msg })).into_response()
 }
@@ -91,9 +101,8 @@ fn page_of<'a, T>(
     mut picked: Vec<usize>,
     q: &Paging<'_>,
     cmp: impl Fn(&T, &T) -> Ordering,
-) -> Page<'a, T> {
-    let per_page = q.per_page.unwrap_or(PER_PAGE).clamp(1, MAX_PER_PAGE);
-    let page = q.page.unwrap_or(1).max(1);
+) -> Page<&'a T> {
+    let (page, per_page) = q.page_and_size();
     let total = picked.len();
     let desc = q.order != Some("asc");
     let ord = |a: &usize, b: &usize| {
@@ -186,7 +195,7 @@ pub async fn hosts(State(s): State<AppState>, Query(q): Query<HostQuery>) -> Res
 #[derive(Serialize, ToSchema)]
 pub struct HostDetail<'a> {
     host: &'a HostView,
-    flows: Vec<&'a FlowView>,
+    flows: Vec<FlowView>,
 }
 
 /// One host and its live flows.
@@ -206,36 +215,143 @@ pub async fn host(State(s): State<AppState>, Path(ip): Path<String>) -> Response
         )
             .into_response();
     };
-    let flows: Vec<&FlowView> = snap
+    let flows: Vec<FlowView> = snap
         .flows
         .iter()
         .filter(|f| f.src_ip == ip || f.dst_ip == ip)
+        .map(|f| FlowView::of(f, &snap))
         .collect();
     Json(HostDetail { host: h, flows }).into_response()
 }
 
-fn flow_cmp(key: &str) -> Option<fn(&FlowView, &FlowView) -> Ordering> {
+fn flow_cmp(key: &str) -> Option<fn(&FlowRow, &FlowRow) -> Ordering> {
     Some(match key {
-        "bytes" => |a, b| (a.bytes_c2s + a.bytes_s2c).cmp(&(b.bytes_c2s + b.bytes_s2c)),
-        "packets" => |a, b| (a.packets_c2s + a.packets_s2c).cmp(&(b.packets_c2s + b.packets_s2c)),
+        "bytes" => |a, b| a.total_bytes().cmp(&b.total_bytes()),
+        "packets" => |a, b| a.total_packets().cmp(&b.total_packets()),
         "throughput" => |a, b| a.throughput_bps.total_cmp(&b.throughput_bps),
-        "first_seen" => |a, b| a.first_seen.total_cmp(&b.first_seen),
-        "last_seen" => |a, b| a.last_seen.total_cmp(&b.last_seen),
+        "first_seen" => |a, b| a.first_ns.cmp(&b.first_ns),
+        "last_seen" => |a, b| a.last_ns.cmp(&b.last_ns),
         _ => return None,
     })
 }
 
-/// The flows table's filter box: `needle` is lowercase.
-fn flow_matches(f: &FlowView, needle: &str) -> bool {
-    let has = |s: &str| s.to_ascii_lowercase().contains(needle);
-    needle
-        .parse::<u16>()
-        .is_ok_and(|p| f.src_port == p || f.dst_port == p)
-        || has(&f.src_ip.to_string())
-        || has(&f.dst_ip.to_string())
-        || has(&f.app)
-        || has(&f.proto)
-        || f.server_name.as_deref().is_some_and(has)
+/// An address as text without allocating, for the filter box.
+struct AddrText {
+    buf: [u8; 48],
+    len: usize,
+}
+
+impl AddrText {
+    fn of(ip: IpAddr) -> Self {
+        use std::fmt::Write;
+        let mut t = Self {
+            buf: [0; 48],
+            len: 0,
+        };
+        let _ = write!(t, "{ip}");
+        t
+    }
+
+    fn contains(&self, needle: &str) -> bool {
+        let hay = &self.buf[..self.len];
+        hay.windows(needle.len().max(1))
+            .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+    }
+}
+
+impl std::fmt::Write for AddrText {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        let end = self.len + s.len();
+        self.buf
+            .get_mut(self.len..end)
+            .ok_or(std::fmt::Error)?
+            .copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
+}
+
+/// The flows list's filters, resolved once per request so each row costs a few compares.
+struct FlowFilter {
+    /// Lowercase text of the filter box, empty for none.
+    needle: String,
+    needle_port: Option<u16>,
+    /// Per application index: whether its name matches the filter box / the `app` parameter.
+    needle_apps: Vec<bool>,
+    app: Option<Vec<bool>>,
+    /// Per IP protocol number: whether its name matches the filter box / the `proto` parameter.
+    needle_protos: Box<[bool; 256]>,
+    proto: Option<Box<[bool; 256]>>,
+    host: Option<IpAddr>,
+    port: Option<u16>,
+}
+
+fn proto_text(n: u8) -> String {
+    proto_name(n).map_or_else(|| n.to_string(), str::to_string)
+}
+
+impl FlowFilter {
+    fn new(q: &FlowQuery, snap: &Snapshot) -> Self {
+        let needle = q.q.as_deref().unwrap_or("").trim().to_ascii_lowercase();
+        let protos = |f: &dyn Fn(&str) -> bool| {
+            let mut t = Box::new([false; 256]);
+            for (n, slot) in (0..=255u8).zip(t.iter_mut()) {
+                *slot = f(&proto_text(n));
+            }
+            t
+        };
+        let has = |s: &str| !needle.is_empty() && s.to_ascii_lowercase().contains(&needle);
+        Self {
+            needle_port: needle.parse().ok(),
+            needle_apps: snap.flow_apps.iter().map(|a| has(&a.name)).collect(),
+            app: q.app.as_deref().map(|want| {
+                snap.flow_apps
+                    .iter()
+                    .map(|a| a.name.eq_ignore_ascii_case(want))
+                    .collect()
+            }),
+            needle_protos: protos(&has),
+            proto: q
+                .proto
+                .as_deref()
+                .map(|want| protos(&|p: &str| p.eq_ignore_ascii_case(want))),
+            host: q.host,
+            port: q.port,
+            needle,
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.needle.is_empty()
+            && self.app.is_none()
+            && self.proto.is_none()
+            && self.host.is_none()
+            && self.port.is_none()
+    }
+
+    fn matches(&self, f: &FlowRow) -> bool {
+        let app = usize::from(f.app);
+        let proto = usize::from(f.proto);
+        self.host.is_none_or(|h| f.src_ip == h || f.dst_ip == h)
+            && self.port.is_none_or(|p| f.src_port == p || f.dst_port == p)
+            && self
+                .app
+                .as_ref()
+                .is_none_or(|a| a.get(app).copied().unwrap_or(false))
+            && self.proto.as_ref().is_none_or(|p| p[proto])
+            && (self.needle.is_empty() || self.matches_needle(f, app, proto))
+    }
+
+    /// The flows table's filter box: either address, the application, the protocol (or the server name), or
+    /// either port.
+    fn matches_needle(&self, f: &FlowRow, app: usize, proto: usize) -> bool {
+        self.needle_port
+            .is_some_and(|p| f.src_port == p || f.dst_port == p)
+            || self.needle_apps.get(app).copied().unwrap_or(false)
+            || self.needle_protos[proto]
+            || AddrText::of(f.src_ip).contains(&self.needle)
+            || AddrText::of(f.dst_ip).contains(&self.needle)
+    }
 }
 
 /// Live flows, sorted, filtered and paged.
@@ -243,35 +359,78 @@ fn flow_matches(f: &FlowView, needle: &str) -> bool {
     responses((status = 200, body = Page<FlowView>), (status = 400, body = ApiError), (status = 401, body = ApiError)))]
 pub async fn flows(State(s): State<AppState>, Query(q): Query<FlowQuery>) -> Response {
     let snap = s.snapshot.load();
-    let Some(cmp) = flow_cmp(q.sort.as_deref().unwrap_or("bytes")) else {
+    let key = q.sort.as_deref().unwrap_or("bytes");
+    let Some(cmp) = flow_cmp(key) else {
         return bad(format!("unknown sort key {:?}", q.sort));
     };
-    let needle = q.q.as_deref().unwrap_or("").trim().to_ascii_lowercase();
-    let picked: Vec<usize> = snap
-        .flows
-        .iter()
-        .enumerate()
-        .filter(|(_, f)| needle.is_empty() || flow_matches(f, &needle))
-        .filter(|(_, f)| q.host.is_none_or(|h| f.src_ip == h || f.dst_ip == h))
-        .filter(|(_, f)| q.port.is_none_or(|p| f.src_port == p || f.dst_port == p))
-        .filter(|(_, f)| {
-            q.app
-                .as_deref()
-                .is_none_or(|a| f.app.eq_ignore_ascii_case(a))
-        })
-        .filter(|(_, f)| {
-            q.proto
-                .as_deref()
-                .is_none_or(|p| f.proto.eq_ignore_ascii_case(p))
-        })
-        .map(|(i, _)| i)
-        .collect();
+    let filter = FlowFilter::new(&q, &snap);
     let paging = Paging {
         order: q.order.as_deref(),
         page: q.page,
         per_page: q.per_page,
     };
-    Json(page_of(&snap.flows, picked, &paging, cmp)).into_response()
+    let view = |rows: Page<&FlowRow>| Page {
+        total: rows.total,
+        page: rows.page,
+        per_page: rows.per_page,
+        items: rows
+            .items
+            .into_iter()
+            .map(|r| FlowView::of(r, &snap))
+            .collect::<Vec<_>>(),
+    };
+    if key == "bytes" {
+        // The snapshot is already in this order: a page is a walk, never a sort.
+        let (page, per_page) = paging.page_and_size();
+        let start = (page - 1).saturating_mul(per_page);
+        let mut total = 0;
+        let mut items = Vec::with_capacity(per_page.min(snap.flows.len()));
+        let mut take = |f: &FlowRow| {
+            if filter.matches(f) {
+                if total >= start && items.len() < per_page {
+                    items.push(FlowView::of(f, &snap));
+                }
+                total += 1;
+            }
+        };
+        let asc = paging.order == Some("asc");
+        if filter.is_empty() {
+            total = snap.flows.len();
+            let end = start.saturating_add(per_page).min(total);
+            let start = start.min(end);
+            items = if asc {
+                snap.flows[total - end..total - start]
+                    .iter()
+                    .rev()
+                    .map(|f| FlowView::of(f, &snap))
+                    .collect()
+            } else {
+                snap.flows[start..end]
+                    .iter()
+                    .map(|f| FlowView::of(f, &snap))
+                    .collect()
+            };
+        } else if asc {
+            snap.flows.iter().rev().for_each(&mut take);
+        } else {
+            snap.flows.iter().for_each(&mut take);
+        }
+        return Json(Page {
+            total,
+            page,
+            per_page,
+            items,
+        })
+        .into_response();
+    }
+    let picked: Vec<usize> = snap
+        .flows
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| filter.matches(f))
+        .map(|(i, _)| i)
+        .collect();
+    Json(view(page_of(&snap.flows, picked, &paging, cmp))).into_response()
 }
 
 /// Applications (nDPI-style names), summed over flows.

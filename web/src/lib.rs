@@ -48,6 +48,22 @@ pub struct WebConfig {
     pub secure_cookies: bool,
     /// Serve HTTPS with this certificate and key instead of plain HTTP.
     pub tls: Option<TlsFiles>,
+    /// Runs first on the server's thread (the engine moves it off the workers' cores and lowers its priority).
+    pub thread_setup: ThreadSetup,
+}
+
+/// A hook run at the start of the server's thread.
+#[derive(Clone, Default)]
+pub struct ThreadSetup(pub Option<Arc<dyn Fn() + Send + Sync>>);
+
+impl std::fmt::Debug for ThreadSetup {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "ThreadSetup(set)"
+        } else {
+            "ThreadSetup(none)"
+        })
+    }
 }
 
 impl WebConfig {
@@ -60,6 +76,7 @@ impl WebConfig {
             users: None,
             secure_cookies: false,
             tls: None,
+            thread_setup: ThreadSetup::default(),
         }
     }
 }
@@ -164,9 +181,13 @@ pub fn spawn(config: &WebConfig, snapshot: Arc<ArcSwap<Snapshot>>) -> anyhow::Re
     let (router, stop) = build(snapshot, config);
     let app = router.into_make_service_with_connect_info::<SocketAddr>();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let setup = config.thread_setup.clone();
     let thread = std::thread::Builder::new()
         .name("xntop-web".into())
         .spawn(move || {
+            if let Some(f) = &setup.0 {
+                f();
+            }
             let Ok(rt) = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()

@@ -82,6 +82,9 @@ struct SynthArgs {
     /// Number of distinct, concurrent flows (at most 2^24)
     #[arg(long, default_value_t = 1_000_000)]
     flows: u32,
+    /// Distinct client addresses the flows share (default: one per flow); servers are one per 16 flows
+    #[arg(long)]
+    clients: Option<u32>,
     /// Packets per flow; odd-numbered packets go in the reply direction
     #[arg(long, default_value_t = 2)]
     packets_per_flow: u32,
@@ -271,10 +274,12 @@ const SYNTH_FRAME: usize = 64;
 const TCP_PORTS: [u16; 8] = [80, 443, 22, 25, 3306, 6379, 8080, 993];
 
 /// Build packet `r` (0-based) of flow `i` into `f` (64 bytes).
-fn synth_frame(f: &mut [u8; SYNTH_FRAME], i: u32, r: u32, ip_id: u16) {
+fn synth_frame(f: &mut [u8; SYNTH_FRAME], i: u32, r: u32, ip_id: u16, clients: u32) {
     let tcp = i % 2 == 1;
     let reply = r % 2 == 1;
-    let a = [10, (i >> 16) as u8, (i >> 8) as u8, i as u8];
+    // Flows sharing a server differ in `i`'s low 4 bits, so with at least 16 clients they differ in the client.
+    let c = i % clients.max(16);
+    let a = [10, (c >> 16) as u8, (c >> 8) as u8, c as u8];
     let b = [
         172,
         16 | ((i >> 20) as u8 & 0x0f),
@@ -380,7 +385,7 @@ fn synth(a: &SynthArgs) -> Result<()> {
     let mut idx = 0u64;
     for r in 0..a.packets_per_flow {
         for i in 0..a.flows {
-            synth_frame(&mut f, i, r, idx as u16);
+            synth_frame(&mut f, i, r, idx as u16, a.clients.unwrap_or(a.flows));
             let ts = start_ns + (u128::from(idx) * u128::from(span_ns) / u128::from(total)) as u64;
             w.write(ts, SYNTH_FRAME as u32, &f)?;
             idx += 1;
@@ -446,13 +451,13 @@ mod tests {
         let mut seen = HashSet::new();
         let mut f = [0u8; SYNTH_FRAME];
         for i in 0..2000u32 {
-            synth_frame(&mut f, i, 0, 0);
+            synth_frame(&mut f, i, 0, 0, u32::MAX);
             assert_eq!(checksum(&f[14..34]), 0);
             let (ip, v) = net::find_ip(&f).ok_or_else(|| anyhow::anyhow!("no ip"))?;
             assert_eq!((ip, v), (14, 4));
             let k = flow_key(&f).ok_or_else(|| anyhow::anyhow!("no key"))?;
             let mut g = [0u8; SYNTH_FRAME];
-            synth_frame(&mut g, i, 1, 1);
+            synth_frame(&mut g, i, 1, 1, u32::MAX);
             assert_eq!(
                 flow_key(&g),
                 Some(k.clone()),
@@ -472,7 +477,7 @@ mod tests {
             let mut w = PcapWriter::new(File::create(&input)?, 1, 65535, false)?;
             let mut f = [0u8; SYNTH_FRAME];
             for (n, (i, r)) in [(0, 0), (1, 0), (0, 1), (1, 1)].into_iter().enumerate() {
-                synth_frame(&mut f, i, r, 0);
+                synth_frame(&mut f, i, r, 0, u32::MAX);
                 w.write(1_000_000_000 + n as u64 * 1000, 64, &f)?;
             }
             w.finish()?;

@@ -8,6 +8,7 @@ mod error;
 mod file;
 mod pcap;
 mod pcapng;
+pub mod thread;
 
 pub use error::CaptureError;
 pub use file::{CaptureFile, Format, Packets, RawPacket};

@@ -14,8 +14,10 @@ use std::time::{Duration, Instant};
 use arc_swap::ArcSwap;
 use ipnet::IpNet;
 use xntop_flow::FlowKey;
-use xntop_model::snapshot::{AppView, Drops, FlowView, HostView, InterfaceView, Point, TimeSeries};
-use xntop_model::{proto_name, Snapshot};
+use xntop_model::snapshot::{
+    AppName, AppView, Drops, FlowRow, HostView, InterfaceView, Point, TimeSeries,
+};
+use xntop_model::Snapshot;
 use xntop_wire::Reject;
 
 use crate::reader::InputCounters;
@@ -75,8 +77,11 @@ pub struct Aggregator {
     inputs: Vec<(String, Arc<InputCounters>)>,
     local: Vec<IpNet>,
     max_hosts: usize,
-    flows: HashMap<FlowKey, LiveFlow>,
-    hosts: HashMap<IpAddr, HostAgg>,
+    flows: HashMap<FlowKey, LiveFlow, foldhash::fast::RandomState>,
+    hosts: HashMap<IpAddr, HostAgg, foldhash::fast::RandomState>,
+    /// Every application name a flow row has carried, and its index in `flow_apps` (a few hundred at most).
+    app_index: HashMap<xntop_dpi::NameParts, u16>,
+    flow_apps: Vec<AppName>,
     flows_total: u64,
     flows_evicted: u64,
     hosts_evicted: u64,
@@ -132,8 +137,10 @@ impl Aggregator {
             inputs,
             local,
             max_hosts: max_hosts.max(1),
-            flows: HashMap::new(),
-            hosts: HashMap::new(),
+            flows: HashMap::default(),
+            hosts: HashMap::default(),
+            app_index: HashMap::new(),
+            flow_apps: Vec::new(),
             flows_total: 0,
             flows_evicted: 0,
             hosts_evicted: 0,
@@ -284,7 +291,7 @@ impl Aggregator {
     }
 
     /// Applies one worker report: endings first (they come before the updates in time), then updates.
-    pub fn apply(&mut self, r: WorkerReport) {
+    pub fn apply(&mut self, mut r: WorkerReport) {
         self.clock_ns = self.clock_ns.max(r.clock_ns);
         self.samples_dropped += r.samples_dropped;
         self.flows_evicted += r.evicted;
@@ -337,6 +344,7 @@ impl Aggregator {
             });
             entry.sample = *upd;
         }
+        r.acknowledge();
     }
 
     /// Forgets live flows not heard of for [`STALE_FLOW_NS`]: only possible when their end was left out of a full
@@ -422,42 +430,7 @@ impl Aggregator {
             db,
         );
 
-        let flows: Vec<FlowView> = self
-            .flows
-            .values_mut()
-            .map(|l| {
-                let total = l.sample.bytes[0] + l.sample.bytes[1];
-                l.throughput_bps = if first_publish {
-                    0.0
-                } else {
-                    total.saturating_sub(l.bytes_at_publish) as f64 * 8.0 / dt
-                };
-                l.bytes_at_publish = total;
-                let s = &l.sample;
-                let proto =
-                    proto_name(s.key.proto).map_or_else(|| s.key.proto.to_string(), str::to_string);
-                FlowView {
-                    id: s.key.symmetric_hash(),
-                    iface: s.key.iface,
-                    proto,
-                    src_ip: s.key.addr(s.client),
-                    src_port: s.key.port(s.client),
-                    dst_ip: s.key.addr(s.client.peer()),
-                    dst_port: s.key.port(s.client.peer()),
-                    vlan: s.key.vlan,
-                    app: s.class.name().to_string(),
-                    category: s.class.category().name().into(),
-                    server_name: None,
-                    packets_c2s: s.packets[0],
-                    packets_s2c: s.packets[1],
-                    bytes_c2s: s.bytes[0],
-                    bytes_s2c: s.bytes[1],
-                    first_seen: secs(s.first_ns),
-                    last_seen: secs(s.last_ns),
-                    throughput_bps: l.throughput_bps,
-                }
-            })
-            .collect();
+        let flows = self.flow_rows(first_publish, dt);
         let local = &self.local;
         let hosts: Vec<HostView> = self
             .hosts
@@ -532,6 +505,7 @@ impl Aggregator {
             interfaces,
             hosts,
             flows,
+            flow_apps: self.flow_apps.clone(),
             applications,
             timeseries: TimeSeries {
                 second: self.second.iter().copied().collect(),
@@ -552,6 +526,61 @@ impl Aggregator {
                     .sum(),
             },
         }
+    }
+
+    /// The live flows as rows, largest first, with their throughput over the last `dt` seconds.
+    #[allow(clippy::cast_precision_loss, reason = "rates for display")]
+    fn flow_rows(&mut self, first_publish: bool, dt: f64) -> Vec<FlowRow> {
+        let (app_index, flow_apps) = (&mut self.app_index, &mut self.flow_apps);
+        let mut rows: Vec<FlowRow> = Vec::with_capacity(self.flows.len());
+        for l in self.flows.values_mut() {
+            let total = l.sample.bytes[0] + l.sample.bytes[1];
+            l.throughput_bps = if first_publish {
+                0.0
+            } else {
+                total.saturating_sub(l.bytes_at_publish) as f64 * 8.0 / dt
+            };
+            l.bytes_at_publish = total;
+            let s = &l.sample;
+            let name = s.class.name();
+            let app = *app_index.entry(name).or_insert_with(|| {
+                flow_apps.push(AppName {
+                    name: name.to_string(),
+                    category: s.class.category().name(),
+                });
+                u16::try_from(flow_apps.len() - 1).unwrap_or(u16::MAX)
+            });
+            rows.push(FlowRow {
+                id: s.key.symmetric_hash(),
+                src_ip: s.key.addr(s.client),
+                dst_ip: s.key.addr(s.client.peer()),
+                packets: s.packets,
+                bytes: s.bytes,
+                first_ns: s.first_ns,
+                last_ns: s.last_ns,
+                throughput_bps: l.throughput_bps,
+                src_port: s.key.port(s.client),
+                dst_port: s.key.port(s.client.peer()),
+                vlan: s.key.vlan,
+                app,
+                proto: s.key.proto,
+                iface: s.key.iface,
+            });
+        }
+        // Sort small keys, then gather: cheaper than moving the rows around a million times.
+        let mut order: Vec<(std::cmp::Reverse<u64>, u64, u32)> = rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                (
+                    std::cmp::Reverse(r.total_bytes()),
+                    r.id,
+                    u32::try_from(i).unwrap_or(u32::MAX),
+                )
+            })
+            .collect();
+        order.sort_unstable();
+        order.iter().map(|&(_, _, i)| rows[i as usize]).collect()
     }
 
     #[allow(clippy::cast_precision_loss, reason = "rates for display")]

@@ -108,7 +108,7 @@ impl CollectorInput {
         reports: Option<SyncSender<WorkerReport>>,
         run: &Arc<RunState>,
     ) -> CollectorStats {
-        let mut reporter = reports.map(Reporter::new);
+        let mut reporter = reports.map(|tx| Reporter::new(tx, 0));
         let mut buf = vec![0u8; 65_536];
         let mut records = Vec::new();
         let mut last_report = Instant::now();

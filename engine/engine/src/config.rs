@@ -160,6 +160,15 @@ pub struct Args {
     #[arg(long = "replay-loop")]
     pub replay_loop: bool,
 
+    /// With --replay-loop: loop as fast as possible instead of at the recorded pace (benchmarks; tcpreplay's
+    /// --topspeed). Each pass's packet times follow the previous pass's, so flows stay live across passes.
+    #[arg(
+        long = "replay-topspeed",
+        requires = "replay_loop",
+        conflicts_with = "replay_pace"
+    )]
+    pub replay_topspeed: bool,
+
     /// Write the end-of-run summary as JSON to this file.
     #[arg(long = "stats-json", value_name = "PATH")]
     pub stats_json: Option<PathBuf>,
@@ -238,6 +247,7 @@ pub struct Config {
     pub stats_json: Option<PathBuf>,
     pub replay_pace: bool,
     pub replay_loop: bool,
+    pub replay_topspeed: bool,
     pub user: Option<String>,
     pub pid_file: Option<PathBuf>,
     pub daemon: bool,
@@ -491,6 +501,7 @@ impl Config {
             stats_json: args.stats_json,
             replay_pace: args.replay_pace,
             replay_loop: args.replay_loop,
+            replay_topspeed: args.replay_topspeed,
             user: args.user,
             pid_file: args.pid_file,
             daemon: args.daemon,

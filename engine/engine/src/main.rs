@@ -238,6 +238,13 @@ fn run(config: &mut Config) -> anyhow::Result<ExitCode> {
 
     // The aggregator runs when something reads its view: the web UI or a snapshot dump.
     let published = Arc::new(ArcSwap::from_pointee(Snapshot::default()));
+    // The view's threads (aggregator, web, Redis) stay off the workers' cores and yield to capture threads.
+    let background_cores: Vec<usize> = core_affinity::get_core_ids()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|c| c.id)
+        .filter(|c| !config.worker_cores.contains(c))
+        .collect();
     let want_view =
         config.http.is_some() || config.dump_snapshot.is_some() || config.redis.is_some();
     let mut redis = config
@@ -258,7 +265,7 @@ fn run(config: &mut Config) -> anyhow::Result<ExitCode> {
         .map(|((iface, file), rings)| {
             reader::Reader::new(iface, file, rings, Arc::clone(&run))
                 .paced(config.replay_pace)
-                .looped(config.replay_loop)
+                .looped(config.replay_loop, config.replay_topspeed)
         })
         .collect();
     let aggregator = want_view
@@ -283,9 +290,11 @@ fn run(config: &mut Config) -> anyhow::Result<ExitCode> {
             agg.restore(restored);
             agg.keep_purged_hosts(config.redis.is_some());
             let published = Arc::clone(&published);
+            let cores = background_cores.clone();
             thread::Builder::new()
                 .name("xntop-agg".into())
                 .spawn(move || {
+                    background(&cores, "aggregator");
                     aggregator::run(
                         agg,
                         &report_rx,
@@ -301,9 +310,13 @@ fn run(config: &mut Config) -> anyhow::Result<ExitCode> {
         .map(|store| {
             let published = Arc::clone(&published);
             let done = Arc::clone(&view_done);
+            let cores = background_cores.clone();
             thread::Builder::new()
                 .name("xntop-redis".into())
-                .spawn(move || redis_loop(store, &published, &done))
+                .spawn(move || {
+                    background(&cores, "redis");
+                    redis_loop(store, &published, &done)
+                })
         })
         .transpose()?;
 
@@ -323,8 +336,12 @@ fn run(config: &mut Config) -> anyhow::Result<ExitCode> {
                     users: web_users(&config.data_dir, config.admin_password.as_deref()),
                     secure_cookies: false,
                     tls: None,
+                    thread_setup: xntop_web::ThreadSetup::default(),
                 }
             };
+            let cores = background_cores.clone();
+            web_config.thread_setup =
+                xntop_web::ThreadSetup(Some(Arc::new(move || background(&cores, "web"))));
             if let Some((cert, key)) = &config.https {
                 web_config.tls = Some(xntop_web::TlsFiles {
                     cert: cert.clone(),
@@ -685,4 +702,11 @@ fn new_token() -> String {
         b = (t ^ u128::from(std::process::id())).to_le_bytes();
     }
     b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// Moves the calling thread off the workers' cores and lowers its priority (see `xntop_capture::thread`).
+fn background(cores: &[usize], what: &str) {
+    if let Err(e) = xntop_capture::thread::make_background(cores) {
+        eprintln!("xntop: {what} thread: cannot lower its priority or move it off the workers' cores: {e}");
+    }
 }

@@ -148,11 +148,12 @@ impl Reader {
         self
     }
 
-    /// Replays the file again and again (at its recorded pace), for demos; stops only when told to.
+    /// Replays the file again and again, at its recorded pace (demos) or, with `topspeed`, as fast as possible
+    /// (benchmarks); stops only when told to.
     #[must_use]
-    pub fn looped(mut self, replay_loop: bool) -> Self {
+    pub fn looped(mut self, replay_loop: bool, topspeed: bool) -> Self {
         self.replay_loop = replay_loop;
-        self.paced |= replay_loop;
+        self.paced |= replay_loop && !topspeed;
         self
     }
 

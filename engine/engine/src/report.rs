@@ -1,10 +1,14 @@
 //! Worker → aggregator reports: what changed in a shard during one tick (1 s of packet time).
 //!
 //! A worker fills a report from the flows it touched and the flows that ended, then hands it to the aggregator
-//! with `try_send`. When the channel is full the report is not lost and the worker does not wait: it keeps the
-//! report, counts the miss, and sends the merged report at its next tick.
+//! with `try_send`. The worker never waits for the aggregator: while two of its reports are still unapplied it
+//! does not even gather the next one (its touched flows stay marked in the table, so nothing is lost and no
+//! work is wasted), it counts the miss and tries again after its next batch. Should the channel still be full,
+//! the report is kept and merged into the next one.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{SyncSender, TrySendError};
+use std::sync::Arc;
 
 use xntop_flow::{Endpoint, Flow, FlowKey};
 
@@ -39,7 +43,7 @@ impl FlowSample {
 }
 
 /// One shard's changes since its previous report.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct WorkerReport {
     /// The shard's clock at the report.
     pub clock_ns: u64,
@@ -55,16 +59,49 @@ pub struct WorkerReport {
     /// Samples left out because a report was full (the aggregator is behind): memory stays bounded, the view's
     /// per-host and per-application sums miss what they carried, and this says how much.
     pub samples_dropped: u64,
+    /// Samples this report may hold.
+    pub limit: usize,
+    /// The sender's count of reports in flight: the aggregator decrements it when it has applied this one.
+    pub ack: Option<Arc<AtomicUsize>>,
 }
 
-/// Samples one report holds at most (~13 MiB). A live update left out is superseded by the next one for its flow;
-/// an ended flow left out stays in the view until the aggregator's stale-flow purge.
+impl Default for WorkerReport {
+    fn default() -> Self {
+        Self {
+            clock_ns: 0,
+            ended: Vec::new(),
+            updated: Vec::new(),
+            evicted: 0,
+            missed: 0,
+            samples_dropped: 0,
+            limit: MAX_REPORT_SAMPLES,
+            ack: None,
+        }
+    }
+}
+
+/// Samples one report holds at least room for; a worker's reports hold up to its flow table's capacity more, so
+/// every live flow of a full table fits. A live update left out is superseded by the next one for its flow; an
+/// ended flow left out stays in the view until the aggregator's stale-flow purge.
 pub const MAX_REPORT_SAMPLES: usize = 1 << 17;
+
+/// A worker's reports the aggregator may not have applied yet before the worker stops gathering new ones: one
+/// being applied and one waiting. Bounds the memory of reports to two per worker.
+const MAX_IN_FLIGHT: usize = 2;
+
+impl WorkerReport {
+    /// The aggregator has applied this report: the sender may gather another.
+    pub fn acknowledge(&mut self) {
+        if let Some(a) = self.ack.take() {
+            a.fetch_sub(1, Ordering::AcqRel);
+        }
+    }
+}
 
 impl WorkerReport {
     /// Adds an ended flow's sample, or counts it when the report is full.
     pub fn push_ended(&mut self, s: FlowSample) {
-        if self.ended.len() + self.updated.len() < MAX_REPORT_SAMPLES {
+        if self.ended.len() + self.updated.len() < self.limit {
             self.ended.push(s);
         } else if let Some(slot) = self.updated.pop() {
             // Live updates are cumulative (the next one repeats them): make room by dropping one.
@@ -78,7 +115,7 @@ impl WorkerReport {
 
     /// Adds a live flow's sample, or counts it when the report is full.
     pub fn push_updated(&mut self, s: FlowSample) {
-        if self.ended.len() + self.updated.len() < MAX_REPORT_SAMPLES {
+        if self.ended.len() + self.updated.len() < self.limit {
             self.updated.push(s);
         } else {
             self.samples_dropped += 1;
@@ -91,6 +128,7 @@ impl WorkerReport {
     /// live sample of a flow the newer report mentions (ended or updated) must go: the newer word supersedes it.
     fn absorb(&mut self, mut newer: WorkerReport) {
         self.clock_ns = newer.clock_ns;
+        self.limit = self.limit.max(newer.limit);
         if !self.updated.is_empty() {
             let newer_keys: std::collections::HashSet<FlowKey> = newer
                 .updated
@@ -120,34 +158,70 @@ pub struct Reporter {
     pub current: WorkerReport,
     pub next_ns: u64,
     pub missed: u64,
+    /// Reports sent and not yet applied by the aggregator.
+    in_flight: Arc<AtomicUsize>,
+    /// This tick's report is waiting for the aggregator (counted once in `missed`).
+    deferred: bool,
+    limit: usize,
 }
 
 /// Packet time between reports.
 pub const REPORT_NS: u64 = 1_000_000_000;
 
 impl Reporter {
-    pub fn new(tx: SyncSender<WorkerReport>) -> Self {
+    /// `capacity`: the most live flows the sender can have (its flow table's size), all of which a report must be
+    /// able to carry.
+    pub fn new(tx: SyncSender<WorkerReport>, capacity: usize) -> Self {
+        let limit = MAX_REPORT_SAMPLES.saturating_add(capacity);
         Self {
             tx,
             held: None,
-            current: WorkerReport::default(),
+            current: WorkerReport {
+                limit,
+                ..WorkerReport::default()
+            },
             next_ns: 0,
             missed: 0,
+            in_flight: Arc::new(AtomicUsize::new(0)),
+            deferred: false,
+            limit,
+        }
+    }
+
+    /// Whether the aggregator has caught up enough for a new report to be gathered.
+    pub fn ready(&self) -> bool {
+        self.in_flight.load(Ordering::Acquire) < MAX_IN_FLIGHT
+    }
+
+    /// The aggregator is behind: this tick's report waits (what it would carry stays with the sender).
+    pub fn defer(&mut self) {
+        if !self.deferred {
+            self.deferred = true;
+            self.missed += 1;
+            self.current.missed += 1;
         }
     }
 
     /// Sends what the current tick gathered (merged with any held report). Never blocks.
     pub fn send(&mut self, clock_ns: u64) {
-        let mut report = std::mem::take(&mut self.current);
+        self.deferred = false;
+        let fresh = WorkerReport {
+            limit: self.limit,
+            ..WorkerReport::default()
+        };
+        let mut report = std::mem::replace(&mut self.current, fresh);
         report.clock_ns = clock_ns;
         if let Some(mut held) = self.held.take() {
             held.absorb(report);
             report = held;
         }
         self.next_ns = clock_ns.saturating_add(REPORT_NS);
+        self.in_flight.fetch_add(1, Ordering::AcqRel);
+        report.ack = Some(Arc::clone(&self.in_flight));
         match self.tx.try_send(report) {
             Ok(()) => {}
             Err(TrySendError::Full(mut r)) => {
+                r.acknowledge();
                 self.missed += 1;
                 r.missed += 1;
                 self.held = Some(r);
@@ -160,7 +234,9 @@ impl Reporter {
     /// At the end of the run the last report must arrive: wait for room (the aggregator is draining).
     pub fn send_final(&mut self, clock_ns: u64) {
         self.send(clock_ns);
-        while let Some(r) = self.held.take() {
+        while let Some(mut r) = self.held.take() {
+            self.in_flight.fetch_add(1, Ordering::AcqRel);
+            r.ack = Some(Arc::clone(&self.in_flight));
             if self.tx.send(r).is_err() {
                 break;
             }

@@ -210,7 +210,7 @@ pub fn run(setup: WorkerSetup) -> WorkerStats {
         policy: backpressure,
         cache: dns_cache,
         dropped: 0,
-        reporter: reports.map(Reporter::new),
+        reporter: reports.map(|tx| Reporter::new(tx, max_flows)),
     };
     // 1 ns .. 10 s with 3 significant digits; recording never allocates.
     let mut batch_ns =
@@ -344,6 +344,10 @@ fn report(table: &mut FlowTable, sink: &mut RecordSink, now_ns: u64, last: bool)
     let Some(r) = sink.reporter.as_mut() else {
         return;
     };
+    if !last && !r.ready() {
+        r.defer();
+        return;
+    }
     let cache = &sink.cache;
     table.drain_touched(|f| {
         let mut s = FlowSample::of(f);

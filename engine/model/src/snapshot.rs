@@ -6,7 +6,7 @@ use std::net::IpAddr;
 use serde::{Deserialize, Serialize};
 
 /// Everything the UI and the API show, as of one tick.
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Snapshot {
     /// Packet time of the tick, ns since the epoch.
@@ -15,8 +15,14 @@ pub struct Snapshot {
     pub uptime_s: f64,
     pub interfaces: Vec<InterfaceView>,
     pub hosts: Vec<HostView>,
-    /// Live flows (at most the `-X` cap; sorted and paged by the API).
-    pub flows: Vec<FlowView>,
+    /// Live flows (at most the `-X` cap), largest first: sorted by bytes (both directions) descending, then by id,
+    /// so the API's default order is a slice. Compact rows without heap data, so a million are published in one
+    /// pass; [`FlowView::of`] makes the JSON view of the ones a page shows.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<FlowView>))]
+    pub flows: Vec<FlowRow>,
+    /// Application names and categories the rows' `app` index.
+    #[cfg_attr(feature = "openapi", schema(ignore))]
+    pub flow_apps: Vec<AppName>,
     pub applications: Vec<AppView>,
     pub timeseries: TimeSeries,
     pub drops: Drops,
@@ -69,6 +75,50 @@ pub struct HostView {
     pub server_ports: Vec<u16>,
 }
 
+/// An application's name and category, shared by the flow rows that carry its index.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AppName {
+    pub name: String,
+    pub category: &'static str,
+}
+
+/// One live flow as the snapshot keeps it, oriented client → server: plain copyable data.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct FlowRow {
+    pub id: u64,
+    pub src_ip: IpAddr,
+    pub dst_ip: IpAddr,
+    /// Client → server, server → client.
+    pub packets: [u64; 2],
+    pub bytes: [u64; 2],
+    /// Packet time, ns since the epoch.
+    pub first_ns: u64,
+    pub last_ns: u64,
+    /// Bits per second over the last tick, both directions.
+    pub throughput_bps: f64,
+    pub src_port: u16,
+    pub dst_port: u16,
+    pub vlan: u16,
+    /// Index into [`Snapshot::flow_apps`].
+    pub app: u16,
+    /// IP protocol number.
+    pub proto: u8,
+    pub iface: u8,
+}
+
+impl FlowRow {
+    /// Bytes in both directions: the snapshot's order.
+    #[must_use]
+    pub fn total_bytes(&self) -> u64 {
+        self.bytes[0] + self.bytes[1]
+    }
+
+    #[must_use]
+    pub fn total_packets(&self) -> u64 {
+        self.packets[0] + self.packets[1]
+    }
+}
+
 /// One live flow, oriented client → server.
 #[derive(Clone, Debug, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -94,6 +144,68 @@ pub struct FlowView {
     pub last_seen: f64,
     /// Bits per second over the last tick, both directions.
     pub throughput_bps: f64,
+}
+
+fn secs(ns: u64) -> f64 {
+    #[allow(clippy::cast_precision_loss, reason = "display")]
+    let s = ns as f64 / 1e9;
+    s
+}
+
+impl FlowView {
+    /// The JSON view of one row of `snap`.
+    #[must_use]
+    pub fn of(row: &FlowRow, snap: &Snapshot) -> Self {
+        let app = snap.flow_apps.get(usize::from(row.app));
+        Self {
+            id: row.id,
+            iface: row.iface,
+            proto: crate::proto_name(row.proto)
+                .map_or_else(|| row.proto.to_string(), str::to_string),
+            src_ip: row.src_ip,
+            src_port: row.src_port,
+            dst_ip: row.dst_ip,
+            dst_port: row.dst_port,
+            vlan: row.vlan,
+            app: app.map_or_else(|| "Unknown".into(), |a| a.name.clone()),
+            category: app.map_or_else(|| "Unspecified".into(), |a| a.category.into()),
+            server_name: None,
+            packets_c2s: row.packets[0],
+            packets_s2c: row.packets[1],
+            bytes_c2s: row.bytes[0],
+            bytes_s2c: row.bytes[1],
+            first_seen: secs(row.first_ns),
+            last_seen: secs(row.last_ns),
+            throughput_bps: row.throughput_bps,
+        }
+    }
+}
+
+/// The snapshot as JSON (`--dump-snapshot`): flows as [`FlowView`]s, in the snapshot's order.
+impl Serialize for Snapshot {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeSeq, SerializeStruct};
+        struct Flows<'a>(&'a Snapshot);
+        impl Serialize for Flows<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let mut seq = s.serialize_seq(Some(self.0.flows.len()))?;
+                for row in &self.0.flows {
+                    seq.serialize_element(&FlowView::of(row, self.0))?;
+                }
+                seq.end()
+            }
+        }
+        let mut st = s.serialize_struct("Snapshot", 8)?;
+        st.serialize_field("time_ns", &self.time_ns)?;
+        st.serialize_field("uptime_s", &self.uptime_s)?;
+        st.serialize_field("interfaces", &self.interfaces)?;
+        st.serialize_field("hosts", &self.hosts)?;
+        st.serialize_field("flows", &Flows(self))?;
+        st.serialize_field("applications", &self.applications)?;
+        st.serialize_field("timeseries", &self.timeseries)?;
+        st.serialize_field("drops", &self.drops)?;
+        st.end()
+    }
 }
 
 /// One application (nDPI-style name), summed over flows.
