@@ -928,6 +928,7 @@ mod tests {
             last_ns: at_s * S,
             partial: false,
             class: xntop_dpi::Classification::default(),
+            macs: [[0; 6]; 2],
         }
     }
 
@@ -966,5 +967,319 @@ mod tests {
                 "keep={keep}"
             );
         }
+    }
+
+    fn ip4(a: u8, b: u8, c: u8, d: u8) -> IpAddr {
+        IpAddr::V4(Ipv4Addr::new(a, b, c, d))
+    }
+
+    /// A UDP flow `client → server` of `bytes` each way at `at_s`, classified as `app`, with MACs.
+    fn sample(
+        client: IpAddr,
+        server: IpAddr,
+        at_s: u64,
+        bytes: u64,
+        app: xntop_dpi::Proto,
+        macs: [Mac; 2],
+    ) -> FlowSample {
+        let (key, from) = FlowKey::new(client, 40000, server, 53, 17, 0, 0);
+        FlowSample {
+            key,
+            client: from,
+            packets: [1, 1],
+            bytes: [bytes, bytes],
+            first_ns: at_s * S,
+            last_ns: at_s * S,
+            partial: false,
+            class: xntop_dpi::Classification {
+                master: app,
+                app,
+                confidence: xntop_dpi::Confidence::Dpi,
+            },
+            macs,
+        }
+    }
+
+    /// A report of one ended flow and the names its metadata teaches.
+    fn ended_with_meta(agg: &mut Aggregator, f: FlowSample, meta: &xntop_model::L7Meta) {
+        let mut r = WorkerReport {
+            clock_ns: f.last_ns,
+            ..WorkerReport::default()
+        };
+        let (client, server) = (f.key.addr(f.client), f.key.addr(f.client.peer()));
+        r.push_meta_names(meta, client, server, f.first_ns);
+        r.ended.push(f);
+        agg.apply(r);
+    }
+
+    fn host_of(snap: &Snapshot, ip: IpAddr) -> &HostView {
+        let h = snap.hosts.iter().find(|h| h.ip == ip);
+        h.unwrap_or_else(|| panic!("no host {ip}"))
+    }
+
+    /// DNS A/AAAA answers name the answered addresses (even before any flow reaches them), not the resolver; SNI
+    /// and HTTP Host name the server; a DHCP host name names its client once it has an address; answers to other
+    /// query types and address literals name nothing; the name of the flow that started last wins.
+    #[test]
+    fn names_from_dns_answers_sni_and_dhcp() {
+        use xntop_dpi::Proto;
+        let mut agg = Aggregator::new(Vec::new(), Vec::new(), 100);
+        let (client, resolver) = (ip4(10, 0, 0, 1), ip4(10, 0, 0, 53));
+        let (web, web6) = (ip4(10, 0, 1, 1), "fd00::1".parse::<IpAddr>().unwrap());
+        let dns = xntop_model::L7Meta {
+            server_name: Some("www.example.test".into()),
+            dns_query: Some("www.example.test".into()),
+            dns_qtype: Some(1),
+            dns_rcode: Some(0),
+            dns_answers: vec![web, web6],
+            ..Default::default()
+        };
+        ended_with_meta(
+            &mut agg,
+            sample(client, resolver, 1, 80, Proto::Dns, [[0; 6]; 2]),
+            &dns,
+        );
+        // An MX answer's addresses belong to the mail exchanger's name, not to the query.
+        let mx = xntop_model::L7Meta {
+            dns_query: Some("example.test".into()),
+            dns_qtype: Some(15),
+            dns_rcode: Some(0),
+            dns_answers: vec![ip4(10, 0, 1, 25)],
+            ..Default::default()
+        };
+        ended_with_meta(
+            &mut agg,
+            sample(client, resolver, 2, 80, Proto::Dns, [[0; 6]; 2]),
+            &mx,
+        );
+        // The client then talks to the answered address: TLS with the same SNI, HTTP by address literal.
+        let tls = xntop_model::L7Meta {
+            server_name: Some("www.example.test".into()),
+            ..Default::default()
+        };
+        ended_with_meta(
+            &mut agg,
+            sample(client, web, 3, 500, Proto::Tls, [[0; 6]; 2]),
+            &tls,
+        );
+        let literal = xntop_model::L7Meta {
+            server_name: Some("10.0.1.3".into()),
+            ..Default::default()
+        };
+        let bare = ip4(10, 0, 1, 3);
+        ended_with_meta(
+            &mut agg,
+            sample(client, bare, 3, 500, Proto::Http, [[0; 6]; 2]),
+            &literal,
+        );
+        // DHCP: a REQUEST from 0.0.0.0 names nobody; a renewal from the leased address names it.
+        let dhcp = xntop_model::L7Meta {
+            dhcp_hostname: Some("laptop".into()),
+            ..Default::default()
+        };
+        let (unspec, leased, dhcp_server) = (ip4(0, 0, 0, 0), ip4(10, 0, 0, 7), ip4(10, 0, 0, 254));
+        ended_with_meta(
+            &mut agg,
+            sample(
+                unspec,
+                ip4(255, 255, 255, 255),
+                4,
+                300,
+                Proto::Dhcp,
+                [[0; 6]; 2],
+            ),
+            &dhcp,
+        );
+        ended_with_meta(
+            &mut agg,
+            sample(leased, dhcp_server, 5, 300, Proto::Dhcp, [[0; 6]; 2]),
+            &dhcp,
+        );
+
+        let snap = agg.snapshot(0, 0);
+        let name = |ip: IpAddr| host_of(&snap, ip).name.clone();
+        assert_eq!(name(web).as_deref(), Some("www.example.test"));
+        assert_eq!(
+            name(client),
+            None,
+            "a client is not named by what it asks for"
+        );
+        assert_eq!(
+            name(resolver),
+            None,
+            "a DNS query does not name the resolver"
+        );
+        assert_eq!(name(bare), None, "an address literal is no name");
+        assert_eq!(name(unspec), None);
+        assert_eq!(name(dhcp_server), None);
+        assert_eq!(name(leased).as_deref(), Some("laptop"));
+        // fd00::1 and 10.0.1.25 have no flow: no host, but fd00::1's name waits for it; the MX answer taught none.
+        assert!(snap.hosts.iter().all(|h| h.ip != web6));
+        assert!(!agg.names.contains_key(&ip4(10, 0, 1, 25)));
+        let client6 = "fd00::7".parse::<IpAddr>().unwrap();
+        ended(
+            &mut agg,
+            sample(client6, web6, 6, 100, Proto::Tls, [[0; 6]; 2]),
+        );
+        let snap = agg.snapshot(0, 0);
+        assert_eq!(
+            host_of(&snap, web6).name.as_deref(),
+            Some("www.example.test")
+        );
+
+        // A later flow's name replaces it; an earlier flow's, reported late, does not.
+        let newer = xntop_model::L7Meta {
+            server_name: Some("cdn.example.test".into()),
+            ..Default::default()
+        };
+        ended_with_meta(
+            &mut agg,
+            sample(client, web, 8, 100, Proto::Tls, [[0; 6]; 2]),
+            &newer,
+        );
+        let older = xntop_model::L7Meta {
+            server_name: Some("old.example.test".into()),
+            ..Default::default()
+        };
+        let mut late = sample(client, web, 7, 100, Proto::Tls, [[0; 6]; 2]);
+        late.last_ns = 9 * S;
+        ended_with_meta(&mut agg, late, &older);
+        let snap = agg.snapshot(0, 0);
+        assert_eq!(
+            host_of(&snap, web).name.as_deref(),
+            Some("cdn.example.test")
+        );
+    }
+
+    /// Names of addresses that never become hosts stay bounded by the host cap.
+    #[test]
+    fn learned_names_stay_bounded() {
+        let mut agg = Aggregator::new(Vec::new(), Vec::new(), 10);
+        let mut r = WorkerReport {
+            clock_ns: S,
+            ..WorkerReport::default()
+        };
+        for i in 0..100u8 {
+            r.names.push(NameSample {
+                ip: ip4(10, 9, 0, i),
+                name: format!("n{i}").into(),
+                ts_ns: S + u64::from(i),
+            });
+        }
+        agg.apply(r);
+        let _ = agg.snapshot(0, 0);
+        assert!(agg.names.len() <= 10, "{}", agg.names.len());
+        // The newest stay.
+        assert!(agg.names.contains_key(&ip4(10, 9, 0, 99)));
+    }
+
+    /// Each host gets the MAC its flows' first packets carried for it; with `-m`, only local hosts show one.
+    #[test]
+    fn macs_go_to_client_and_server() {
+        let (c_mac, s_mac) = ([0x02, 0, 0, 0, 0, 0x01], [0x02, 0, 0, 0, 0, 0x02]);
+        let (client, server) = (ip4(10, 0, 0, 1), ip4(192, 0, 2, 1));
+        for local in [Vec::new(), vec!["10.0.0.0/24".parse::<IpNet>().unwrap()]] {
+            let with_m = !local.is_empty();
+            let mut agg = Aggregator::new(Vec::new(), local, 100);
+            let f = sample(
+                client,
+                server,
+                1,
+                100,
+                xntop_dpi::Proto::Tls,
+                [c_mac, s_mac],
+            );
+            ended(&mut agg, f);
+            // A flow without MACs (IPFIX, raw IP) leaves them.
+            ended(
+                &mut agg,
+                sample(client, server, 2, 100, xntop_dpi::Proto::Tls, [[0; 6]; 2]),
+            );
+            let snap = agg.snapshot(0, 0);
+            assert_eq!(
+                host_of(&snap, client).mac.as_deref(),
+                Some("02:00:00:00:00:01")
+            );
+            let server_mac = host_of(&snap, server).mac.as_deref();
+            if with_m {
+                assert_eq!(server_mac, None, "remote host: its MAC is the router's");
+            } else {
+                assert_eq!(server_mac, Some("02:00:00:00:00:02"));
+            }
+        }
+        assert_eq!(parse_mac("02:00:00:00:00:0a"), Some([2, 0, 0, 0, 0, 10]));
+        assert_eq!(parse_mac("02:00:00:00:00"), None);
+        assert_eq!(format_mac([0xab, 0, 1, 2, 3, 0xff]), "ab:00:01:02:03:ff");
+    }
+
+    /// Per-application and per-host minute series: a point per minute of packet time with that minute's rates,
+    /// at most the top 16 of each per minute, at most 24 hours of minutes.
+    #[test]
+    fn minute_series_are_bounded_and_exact() {
+        let protos = &xntop_dpi::Proto::ALL[1..=20];
+        let mut agg = Aggregator::new(Vec::new(), Vec::new(), 10_000);
+        let minutes = MINUTE_POINTS as u64 + 30;
+        // Minute m (from 1): 20 applications and 20 client hosts, app i / host i with (i + 1) × 1000 bytes.
+        for m in 1..=minutes {
+            let at = m * 60 + 1;
+            let mut r = WorkerReport {
+                clock_ns: at * S,
+                ..WorkerReport::default()
+            };
+            for (i, &p) in protos.iter().enumerate() {
+                let i8 = u8::try_from(i).unwrap();
+                let b = (i as u64 + 1) * 500;
+                r.ended.push(sample(
+                    ip4(10, 1, 0, i8),
+                    ip4(10, 2, 0, i8),
+                    at,
+                    b,
+                    p,
+                    [[0; 6]; 2],
+                ));
+            }
+            agg.apply(r);
+        }
+        let snap = agg.snapshot(0, 0);
+        let ts = &snap.timeseries;
+        assert_eq!(
+            ts.applications.len(),
+            16,
+            "the same 16 apps top every minute"
+        );
+        // Both ends of a flow count its bytes: the 8 largest client/server pairs are the top 16 hosts.
+        assert_eq!(ts.hosts.len(), 16);
+        for h in &ts.hosts {
+            let last: u8 = h.name.rsplit('.').next().unwrap().parse().unwrap();
+            assert!((12..20).contains(&last), "{}", h.name);
+        }
+        for s in ts.applications.iter().chain(&ts.hosts) {
+            // Closed minutes kept, plus the one in progress.
+            assert!(
+                s.points.len() <= MINUTE_POINTS + 1,
+                "{} {}",
+                s.name,
+                s.points.len()
+            );
+            assert!(s.points.windows(2).all(|w| w[0].t < w[1].t));
+        }
+        // The largest application: 20 × 1000 bytes in each full minute.
+        let big = &ts.applications[0];
+        assert_eq!(big.name, protos[19].name());
+        let p = big.points[big.points.len() - 2];
+        assert!((p.bps - 20_000.0 * 8.0 / 60.0).abs() < 1e-6, "{}", p.bps);
+        assert!((p.pps - 2.0 / 60.0).abs() < 1e-9, "{}", p.pps);
+        assert_eq!(p.t, ((minutes) * 60) as f64);
+        // The 4 smallest applications never made a minute's top.
+        let names: Vec<&str> = ts.applications.iter().map(|s| s.name.as_str()).collect();
+        for small in &protos[..4] {
+            assert!(!names.contains(&small.name()), "{}", small.name());
+        }
+        // Memory: the closed minutes are capped.
+        assert_eq!(agg.minute_tops.len(), MINUTE_POINTS);
+        assert!(agg
+            .minute_tops
+            .iter()
+            .all(|m| m.apps.len() <= TOP_SERIES && m.hosts.len() <= TOP_SERIES));
     }
 }
