@@ -168,12 +168,29 @@ async function main() {
     check(/^Host /.test(title), `the host page opens: ${title}`);
     await page.waitForFunction(() => document.querySelectorAll('table tbody tr').length > 0);
     await page.screenshot({ path: join(out, 'host.png'), fullPage: true });
+    // With -m a local host shows the MAC its frames carried, a remote one none (it would be the router's).
+    const fact = (k) => page.$$eval('#host-facts dt', (dts, k) => dts.find((d) => d.textContent === k)?.nextElementSibling?.textContent, k);
+    const [mac, network] = [await fact('MAC'), await fact('Network')];
+    check(network === 'local' ? /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/.test(mac ?? '') : mac === '–',
+      `the host page shows a ${network} host's MAC as ${mac}`);
 
     // The other views.
     for (const [route, table] of [['hosts', '#hosts-table'], ['applications', '#apps-table'], ['interfaces', '#interfaces-table']]) {
       await page.click(`#nav a[data-route=${route}]`);
       await page.waitForFunction((t) => document.querySelectorAll(`${t} tbody tr td a, ${t} tbody tr td.num`).length > 0, table);
       check(true, `the ${route} view lists rows`);
+      if (route === 'hosts') {
+        await page.waitForFunction(() => [...document.querySelectorAll('#hosts-table tbody td')].some((td) => /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/.test(td.textContent)));
+        check(true, 'the hosts table shows MACs');
+        await page.waitForFunction(() => [...document.querySelectorAll('#hosts-table tbody td')].some((td) => /\.xnt\.test$/.test(td.textContent)));
+        check(true, 'the hosts table shows names learned by DPI');
+      }
+      if (route === 'applications') {
+        await page.waitForFunction(() => Number(document.querySelector('.chart[data-chart=apps]')?.dataset.series) > 0
+          && Number(document.querySelector('.chart[data-chart=apps]')?.dataset.max) > 0);
+        const n = await page.$eval('.chart[data-chart=apps]', (c) => c.dataset.series);
+        check(true, `the applications-over-time chart draws ${n} applications`);
+      }
       await page.screenshot({ path: join(out, `${route}.png`), fullPage: true });
     }
 

@@ -9,7 +9,9 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use xntop_model::snapshot::{AppView, Drops, FlowRow, FlowView, HostView, InterfaceView, Point};
+use xntop_model::snapshot::{
+    AppView, Drops, FlowRow, FlowView, HostView, InterfaceView, Point, Series,
+};
 use xntop_model::{proto_name, Snapshot};
 
 use crate::AppState;
@@ -196,6 +198,9 @@ pub async fn hosts(State(s): State<AppState>, Query(q): Query<HostQuery>) -> Res
 pub struct HostDetail<'a> {
     host: &'a HostView,
     flows: Vec<FlowView>,
+    /// The host's 1 min points (last 24 hours), for the minutes it was among the 16 hosts with the most bytes;
+    /// empty when it never was.
+    minute: &'a [Point],
 }
 
 /// One host and its live flows.
@@ -221,7 +226,19 @@ pub async fn host(State(s): State<AppState>, Path(ip): Path<String>) -> Response
         .filter(|f| f.src_ip == ip || f.dst_ip == ip)
         .map(|f| FlowView::of(f, &snap))
         .collect();
-    Json(HostDetail { host: h, flows }).into_response()
+    let key = ip.to_string();
+    let minute = snap
+        .timeseries
+        .hosts
+        .iter()
+        .find(|s| s.name == key)
+        .map_or(&[][..], |s| &s.points[..]);
+    Json(HostDetail {
+        host: h,
+        flows,
+        minute,
+    })
+    .into_response()
 }
 
 fn flow_cmp(key: &str) -> Option<fn(&FlowRow, &FlowRow) -> Ordering> {
@@ -445,20 +462,51 @@ pub async fn applications(State(s): State<AppState>) -> Response {
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct SeriesQuery {
-    /// `second` (default: 1 s points, last 10 minutes) or `minute` (1 min points, last 24 hours).
+    /// `interface` (default: all interfaces together, a list of points), `applications` or `hosts` (a list of
+    /// named series, 1 min points only: each minute's 16 applications or hosts with the most bytes).
+    series: Option<String>,
+    /// `second` (default for `interface`: 1 s points, last 10 minutes) or `minute` (1 min points, last 24 hours;
+    /// the only one for `applications` and `hosts`).
     resolution: Option<String>,
 }
 
-/// Throughput and packet rate of all interfaces together.
+/// Points, or named series of points.
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum SeriesBody<'a> {
+    /// `series=interface`.
+    Points(&'a [Point]),
+    /// `series=applications` or `series=hosts`.
+    Named(&'a [Series]),
+}
+
+/// Throughput and packet rate over time: of all interfaces together, per application, or per top host.
 #[utoipa::path(get, path = "/api/v1/timeseries", tag = "view", params(SeriesQuery),
-    responses((status = 200, body = Vec<Point>), (status = 400, body = ApiError), (status = 401, body = ApiError)))]
+    responses((status = 200, body = SeriesBody,
+            description = "`series=interface`: a list of points; `applications` and `hosts`: a list of named series"),
+        (status = 400, body = ApiError), (status = 401, body = ApiError)))]
 pub async fn timeseries(State(s): State<AppState>, Query(q): Query<SeriesQuery>) -> Response {
     let snap = s.snapshot.load();
-    match q.resolution.as_deref().unwrap_or("second") {
-        "second" => Json(&snap.timeseries.second).into_response(),
-        "minute" => Json(&snap.timeseries.minute).into_response(),
-        other => bad(format!("unknown resolution {other:?} (second or minute)")),
-    }
+    let ts = &snap.timeseries;
+    let series = q.series.as_deref().unwrap_or("interface");
+    let resolution = q.resolution.as_deref();
+    let body = match (series, resolution) {
+        ("interface", None | Some("second")) => SeriesBody::Points(&ts.second),
+        ("interface", Some("minute")) => SeriesBody::Points(&ts.minute),
+        ("applications", None | Some("minute")) => SeriesBody::Named(&ts.applications),
+        ("hosts", None | Some("minute")) => SeriesBody::Named(&ts.hosts),
+        ("interface" | "applications" | "hosts", Some(other)) => {
+            return bad(format!(
+                "unknown resolution {other:?} for {series} (second or minute for interface, minute otherwise)"
+            ))
+        }
+        (other, _) => {
+            return bad(format!(
+                "unknown series {other:?} (interface, applications or hosts)"
+            ))
+        }
+    };
+    Json(body).into_response()
 }
 
 /// The dashboard's counters: the body of `/api/v1/summary` and of each `summary` event.

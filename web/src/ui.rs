@@ -34,6 +34,7 @@ static ASSETS: &[Asset] = &[
     asset!("js/api.js", JS),
     asset!("js/format.js", JS),
     asset!("js/table.js", JS),
+    asset!("js/charts.js", JS),
     asset!("js/dashboard.js", JS),
     asset!("js/flows.js", JS),
     asset!("js/hosts.js", JS),

@@ -13,20 +13,25 @@ use std::time::{Duration, Instant};
 
 use arc_swap::ArcSwap;
 use ipnet::IpNet;
-use xntop_flow::FlowKey;
+use xntop_flow::{FlowKey, Mac};
 use xntop_model::snapshot::{
-    AppName, AppView, Drops, FlowRow, HostView, InterfaceView, Point, TimeSeries,
+    AppName, AppView, Drops, FlowRow, HostView, InterfaceView, Point, Series, TimeSeries,
 };
 use xntop_model::Snapshot;
 use xntop_wire::Reject;
 
 use crate::reader::InputCounters;
-use crate::report::{FlowSample, WorkerReport};
+use crate::report::{FlowSample, NameSample, WorkerReport};
 
 /// 1 s points kept: 10 minutes.
 const SECOND_POINTS: usize = 600;
 /// 1 min points kept: 24 hours.
 const MINUTE_POINTS: usize = 1440;
+/// Packet time of one minute point.
+const MINUTE_NS: u64 = 60 * 1_000_000_000;
+/// Applications and hosts that get a point in each minute's per-application and per-host series: the ones with the
+/// most bytes in that minute. Memory: at most `MINUTE_POINTS × 2 × TOP_SERIES` entries.
+const TOP_SERIES: usize = 16;
 /// Server ports remembered per host.
 const MAX_SERVER_PORTS: usize = 32;
 /// A host with no live flow and no traffic for this long (packet time) is purged (ntopng's default idle).
@@ -61,6 +66,29 @@ struct HostAgg {
     first_ns: u64,
     last_ns: u64,
     server_ports: BTreeSet<u16>,
+    /// The MAC its latest flow's first packet carried for it (zeros: none seen).
+    mac: Mac,
+}
+
+/// Bytes and packets in one minute.
+type Volume = (u64, u64);
+
+/// What one closed minute keeps for the per-application and per-host series: its top [`TOP_SERIES`] of each.
+#[derive(Clone, Debug)]
+struct MinuteTop {
+    /// End of the minute, seconds since the epoch.
+    t: f64,
+    /// Packet time the minute covered, seconds (60, less for the first minute of a run).
+    span_s: f64,
+    apps: Vec<(xntop_dpi::NameParts, Volume)>,
+    hosts: Vec<(IpAddr, Volume)>,
+}
+
+/// The name learned for an address, and the first packet time of the flow that told it.
+#[derive(Clone, Debug)]
+struct LearnedName {
+    name: Box<str>,
+    ts_ns: u64,
 }
 
 /// What the aggregator keeps per live flow.
@@ -91,7 +119,9 @@ pub struct Aggregator {
     last_totals: (u64, u64),
     second: VecDeque<Point>,
     minute: VecDeque<Point>,
-    minute_acc: (u64, u64, u32),
+    /// Packets and bytes of all interfaces in the minute in progress, and that minute's index.
+    minute_acc: (u64, u64),
+    iface_minute: Option<u64>,
     started: Instant,
     /// Counters of hosts cached in Redis by an earlier run: a host that comes back starts from them.
     restored: HashMap<IpAddr, HostAgg>,
@@ -105,6 +135,19 @@ pub struct Aggregator {
     /// With a Redis cache, a host purged as idle keeps its counters (as Redis does, for its TTL) and gets them
     /// back when it returns in the same run.
     keep_purged: bool,
+    /// Names learned by DPI, by address: kept apart from the hosts because a DNS answer names an address before
+    /// any flow reaches it. At most `max_hosts` entries (the oldest names of addresses that are not hosts go).
+    names: HashMap<IpAddr, LearnedName>,
+    names_dropped: u64,
+    /// Index (packet time / [`MINUTE_NS`]) of the minute being accumulated; `None` before the first report.
+    minute_index: Option<u64>,
+    /// Packet time of the first report: the first minute covers only what came after it.
+    series_start_ns: u64,
+    /// The minute in progress, per application and per host.
+    minute_apps: HashMap<xntop_dpi::NameParts, Volume>,
+    minute_hosts: HashMap<IpAddr, Volume>,
+    /// Closed minutes, oldest first, at most [`MINUTE_POINTS`].
+    minute_tops: VecDeque<MinuteTop>,
 }
 
 /// Adds `bytes` to a host's application list, keeping at most [`MAX_HOST_APPS`] (the largest).
@@ -119,6 +162,96 @@ fn add_app(apps: &mut Vec<(xntop_dpi::NameParts, u64)>, app: xntop_dpi::NamePart
         }
     }
     apps.sort_unstable_by_key(|&(_, b)| std::cmp::Reverse(b));
+}
+
+fn add_volume(v: &mut Volume, d: Volume) {
+    v.0 += d.0;
+    v.1 += d.1;
+}
+
+/// Orders series keys when their bytes tie, so tops and series come out the same every run.
+trait SeriesKey: Copy + Eq + std::hash::Hash {
+    fn rank(&self) -> impl Ord;
+}
+
+impl SeriesKey for IpAddr {
+    fn rank(&self) -> impl Ord {
+        *self
+    }
+}
+
+impl SeriesKey for xntop_dpi::NameParts {
+    fn rank(&self) -> impl Ord {
+        (self.master as u16, self.app as u16)
+    }
+}
+
+/// The `n` entries with the most bytes (ties: the smaller key), most first.
+fn top<K: SeriesKey>(m: &HashMap<K, Volume>, n: usize) -> Vec<(K, Volume)> {
+    let mut v: Vec<(K, Volume)> = m.iter().map(|(k, v)| (*k, *v)).collect();
+    let by = |a: &(K, Volume), b: &(K, Volume)| {
+        b.1 .0
+            .cmp(&a.1 .0)
+            .then_with(|| a.0.rank().cmp(&b.0.rank()))
+    };
+    if v.len() > n {
+        v.select_nth_unstable_by(n - 1, by);
+        v.truncate(n);
+    }
+    v.sort_unstable_by(by);
+    v
+}
+
+/// Groups per-minute tops into named series, ordered by bytes over all the minutes (most first).
+#[allow(clippy::cast_precision_loss, reason = "rates for display")]
+fn series<'m, K: SeriesKey + 'm>(
+    minutes: impl Iterator<Item = (f64, f64, &'m [(K, Volume)])>,
+    name: impl Fn(K) -> String,
+) -> Vec<Series> {
+    let mut by_key: HashMap<K, (u64, Vec<Point>)> = HashMap::new();
+    for (t, span_s, entries) in minutes {
+        for &(k, (bytes, packets)) in entries {
+            let e = by_key.entry(k).or_default();
+            e.0 += bytes;
+            e.1.push(Point {
+                t,
+                bps: bytes as f64 * 8.0 / span_s,
+                pps: packets as f64 / span_s,
+            });
+        }
+    }
+    let mut v: Vec<(K, (u64, Vec<Point>))> = by_key.into_iter().collect();
+    v.sort_unstable_by(|a, b| {
+        b.1 .0
+            .cmp(&a.1 .0)
+            .then_with(|| a.0.rank().cmp(&b.0.rank()))
+    });
+    v.into_iter()
+        .map(|(k, (_, points))| Series {
+            name: name(k),
+            points,
+        })
+        .collect()
+}
+
+/// "aa:bb:cc:dd:ee:ff".
+fn format_mac(m: Mac) -> String {
+    use std::fmt::Write;
+    let mut s = String::with_capacity(17);
+    for (i, b) in m.iter().enumerate() {
+        let sep = if i == 0 { "" } else { ":" };
+        let _ = write!(s, "{sep}{b:02x}");
+    }
+    s
+}
+
+fn parse_mac(s: &str) -> Option<Mac> {
+    let mut m = Mac::default();
+    let mut parts = s.split(':');
+    for b in &mut m {
+        *b = u8::from_str_radix(parts.next()?, 16).ok()?;
+    }
+    parts.next().is_none().then_some(m)
 }
 
 fn secs(ns: u64) -> f64 {
@@ -150,13 +283,21 @@ impl Aggregator {
             last_totals: (0, 0),
             second: VecDeque::with_capacity(SECOND_POINTS),
             minute: VecDeque::with_capacity(MINUTE_POINTS),
-            minute_acc: (0, 0, 0),
+            minute_acc: (0, 0),
+            iface_minute: None,
             started: Instant::now(),
             restored: HashMap::new(),
             keep_purged: false,
             apps: HashMap::new(),
             samples_dropped: 0,
             flows_stale: 0,
+            names: HashMap::new(),
+            names_dropped: 0,
+            minute_index: None,
+            series_start_ns: 0,
+            minute_apps: HashMap::new(),
+            minute_hosts: HashMap::new(),
+            minute_tops: VecDeque::with_capacity(MINUTE_POINTS),
         }
     }
 
@@ -174,6 +315,12 @@ impl Aggregator {
         )]
         let ns = |s: f64| (s.max(0.0) * 1e9) as u64;
         for h in hosts {
+            if let Some(name) = h.name.as_deref().filter(|n| !n.is_empty()) {
+                self.names.entry(h.ip).or_insert(LearnedName {
+                    name: name.into(),
+                    ts_ns: ns(h.first_seen),
+                });
+            }
             self.restored.insert(
                 h.ip,
                 HostAgg {
@@ -193,6 +340,7 @@ impl Aggregator {
                     first_ns: ns(h.first_seen),
                     last_ns: ns(h.last_seen),
                     server_ports: h.server_ports.into_iter().take(MAX_SERVER_PORTS).collect(),
+                    mac: h.mac.as_deref().and_then(parse_mac).unwrap_or_default(),
                 },
             );
         }
@@ -257,7 +405,19 @@ impl Aggregator {
         }
         let answered = now.packets[1] > 0;
         let ts = now.last_ns;
+        // The minute's series take what happened since the last report; bytes moved by a reclassification
+        // happened in earlier minutes and stay there.
+        let volume = (b0 + b1, p0 + p1);
+        if volume != (0, 0) {
+            add_volume(self.minute_apps.entry(app).or_default(), volume);
+            for ip in [client, server] {
+                add_volume(self.minute_hosts.entry(ip).or_default(), volume);
+            }
+        }
         let c = self.host(client, now.first_ns);
+        if now.macs[0] != Mac::default() {
+            c.mac = now.macs[0];
+        }
         c.last_ns = c.last_ns.max(ts);
         c.packets_sent += p0;
         c.bytes_sent += b0;
@@ -268,6 +428,9 @@ impl Aggregator {
         }
         add_app(&mut c.apps, app, b0 + b1 + moved.0);
         let s = self.host(server, now.first_ns);
+        if now.macs[1] != Mac::default() {
+            s.mac = now.macs[1];
+        }
         s.last_ns = s.last_ns.max(ts);
         s.packets_sent += p1;
         s.bytes_sent += b1;
@@ -282,6 +445,109 @@ impl Aggregator {
         }
     }
 
+    /// Keeps a learned name unless the address already has one from a flow that started later.
+    fn learn_name(&mut self, n: NameSample) {
+        match self.names.get_mut(&n.ip) {
+            Some(e) if (e.ts_ns, &*e.name) >= (n.ts_ns, &*n.name) => {}
+            Some(e) => {
+                e.name = n.name;
+                e.ts_ns = n.ts_ns;
+            }
+            None => {
+                self.names.insert(
+                    n.ip,
+                    LearnedName {
+                        name: n.name,
+                        ts_ns: n.ts_ns,
+                    },
+                );
+            }
+        }
+    }
+
+    /// Closes the minute in progress when packet time `now_ns` is past it.
+    fn roll_minute(&mut self, now_ns: u64) {
+        let m = now_ns / MINUTE_NS;
+        let Some(cur) = self.minute_index else {
+            if now_ns > 0 {
+                self.minute_index = Some(m);
+                self.series_start_ns = now_ns;
+            }
+            return;
+        };
+        if m <= cur {
+            return;
+        }
+        let (t, span_s) = self.minute_span(cur, (cur + 1) * MINUTE_NS);
+        if self.minute_tops.len() == MINUTE_POINTS {
+            self.minute_tops.pop_front();
+        }
+        self.minute_tops.push_back(MinuteTop {
+            t,
+            span_s,
+            apps: top(&self.minute_apps, TOP_SERIES),
+            hosts: top(&self.minute_hosts, TOP_SERIES),
+        });
+        // Emptied, not dropped: the next minute likely sees as many entries.
+        self.minute_apps.clear();
+        self.minute_hosts.clear();
+        self.minute_index = Some(m);
+    }
+
+    /// The end (seconds) of minute `index` and the packet time (seconds, at least 1) it covered up to `until_ns`.
+    fn minute_span(&self, index: u64, until_ns: u64) -> (f64, f64) {
+        let start = (index * MINUTE_NS).max(self.series_start_ns);
+        (
+            secs((index + 1) * MINUTE_NS),
+            secs(until_ns.saturating_sub(start)).max(1.0),
+        )
+    }
+
+    /// The per-application and per-host minute series: the closed minutes and the one in progress.
+    fn top_series(&self) -> (Vec<Series>, Vec<Series>) {
+        let current = self.minute_index.map(|m| {
+            let (t, span_s) = self.minute_span(m, self.clock_ns);
+            MinuteTop {
+                t,
+                span_s,
+                apps: top(&self.minute_apps, TOP_SERIES),
+                hosts: top(&self.minute_hosts, TOP_SERIES),
+            }
+        });
+        let minutes = || self.minute_tops.iter().chain(current.as_ref());
+        (
+            series(
+                minutes().map(|m| (m.t, m.span_s, &m.apps[..])),
+                |n: xntop_dpi::NameParts| n.to_string(),
+            ),
+            series(
+                minutes().map(|m| (m.t, m.span_s, &m.hosts[..])),
+                |ip: IpAddr| ip.to_string(),
+            ),
+        )
+    }
+
+    /// Forgets names of addresses that are not hosts, first those older than a host's idle time, then (over the
+    /// `-x` cap) the oldest.
+    fn purge_names(&mut self) {
+        let now = self.clock_ns;
+        let hosts = &self.hosts;
+        self.names
+            .retain(|ip, n| hosts.contains_key(ip) || now.saturating_sub(n.ts_ns) < HOST_IDLE_NS);
+        if self.names.len() > self.max_hosts {
+            let mut by_age: Vec<(bool, u64, IpAddr)> = self
+                .names
+                .iter()
+                .map(|(ip, n)| (self.hosts.contains_key(ip), n.ts_ns, *ip))
+                .collect();
+            by_age.sort_unstable();
+            let excess = self.names.len() - self.max_hosts * 95 / 100;
+            for &(_, _, ip) in by_age.iter().take(excess) {
+                self.names.remove(&ip);
+            }
+        }
+    }
+
     fn set_active(&mut self, key: &FlowSample, delta: i64) {
         for ip in [key.key.addr(key.client), key.key.addr(key.client.peer())] {
             if let Some(h) = self.hosts.get_mut(&ip) {
@@ -293,7 +559,12 @@ impl Aggregator {
     /// Applies one worker report: endings first (they come before the updates in time), then updates.
     pub fn apply(&mut self, mut r: WorkerReport) {
         self.clock_ns = self.clock_ns.max(r.clock_ns);
+        self.roll_minute(self.clock_ns);
         self.samples_dropped += r.samples_dropped;
+        self.names_dropped += r.names_dropped;
+        for n in std::mem::take(&mut r.names) {
+            self.learn_name(n);
+        }
         self.flows_evicted += r.evicted;
         self.reports_missed += r.missed;
         for end in &r.ended {
@@ -366,6 +637,7 @@ impl Aggregator {
 
     fn purge_hosts(&mut self) {
         self.purge_stale_flows();
+        self.purge_names();
         let now = self.clock_ns;
         let (keep, cap) = (self.keep_purged, self.max_hosts);
         let restored = &mut self.restored;
@@ -431,15 +703,20 @@ impl Aggregator {
         );
 
         let flows = self.flow_rows(first_publish, dt);
-        let local = &self.local;
+        let (local, names) = (&self.local, &self.names);
         let hosts: Vec<HostView> = self
             .hosts
             .iter()
-            .map(|(ip, h)| HostView {
+            .map(|(ip, h)| {
+                let is_local = local.iter().any(|n| n.contains(ip));
+                (ip, h, is_local)
+            })
+            .map(|(ip, h, is_local)| HostView {
                 ip: *ip,
-                mac: None,
-                name: None,
-                local: local.iter().any(|n| n.contains(ip)),
+                mac: (h.mac != Mac::default() && (is_local || local.is_empty()))
+                    .then(|| format_mac(h.mac)),
+                name: names.get(ip).map(|n| n.name.to_string()),
+                local: is_local,
                 bytes_sent: h.bytes_sent,
                 bytes_rcvd: h.bytes_rcvd,
                 packets_sent: h.packets_sent,
@@ -499,6 +776,7 @@ impl Aggregator {
                 packets_per_second: pps,
             })
             .collect();
+        let (app_series, host_series) = self.top_series();
         Snapshot {
             time_ns: now,
             uptime_s: self.started.elapsed().as_secs_f64(),
@@ -509,13 +787,15 @@ impl Aggregator {
             applications,
             timeseries: TimeSeries {
                 second: self.second.iter().copied().collect(),
-                minute: self.minute.iter().copied().collect(),
-                applications: Vec::new(),
+                minute: self.minute_points(),
+                applications: app_series,
+                hosts: host_series,
             },
             drops: Drops {
                 reports_dropped: reports_dropped + self.reports_missed,
                 samples_dropped: self.samples_dropped,
                 flows_stale: self.flows_stale,
+                names_dropped: self.names_dropped,
                 records_dropped,
                 flows_evicted: self.flows_evicted,
                 hosts_evicted: self.hosts_evicted,
@@ -589,20 +869,41 @@ impl Aggregator {
             self.second.pop_front();
         }
         self.second.push_back(p);
-        self.minute_acc.0 += dp;
-        self.minute_acc.1 += db;
-        self.minute_acc.2 += 1;
-        if self.minute_acc.2 >= 60 {
-            let (mp, mb, _) = std::mem::take(&mut self.minute_acc);
+        let m = self.clock_ns / MINUTE_NS;
+        if let Some(cur) = self.iface_minute.filter(|&cur| m > cur) {
+            let (mp, mb) = std::mem::take(&mut self.minute_acc);
+            let (t, span_s) = self.minute_span(cur, (cur + 1) * MINUTE_NS);
             if self.minute.len() == MINUTE_POINTS {
                 self.minute.pop_front();
             }
             self.minute.push_back(Point {
-                t: p.t,
-                bps: mb as f64 * 8.0 / 60.0,
-                pps: mp as f64 / 60.0,
+                t,
+                bps: mb as f64 * 8.0 / span_s,
+                pps: mp as f64 / span_s,
             });
         }
+        if self.clock_ns > 0 {
+            self.iface_minute = Some(m);
+        }
+        self.minute_acc.0 += dp;
+        self.minute_acc.1 += db;
+    }
+
+    /// The closed minutes of all interfaces and the minute in progress.
+    #[allow(clippy::cast_precision_loss, reason = "rates for display")]
+    fn minute_points(&self) -> Vec<Point> {
+        let mut v: Vec<Point> = Vec::with_capacity(self.minute.len() + 1);
+        v.extend(self.minute.iter().copied());
+        if let Some(cur) = self.iface_minute {
+            let (t, span_s) = self.minute_span(cur, self.clock_ns);
+            let (mp, mb) = self.minute_acc;
+            v.push(Point {
+                t,
+                bps: mb as f64 * 8.0 / span_s,
+                pps: mp as f64 / span_s,
+            });
+        }
+        v
     }
 }
 
@@ -634,6 +935,7 @@ pub fn run(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "tests fail loudly")]
 mod tests {
     use super::*;
     use std::net::Ipv4Addr;
@@ -654,6 +956,7 @@ mod tests {
             last_ns: at_s * S,
             partial: false,
             class: xntop_dpi::Classification::default(),
+            macs: [[0; 6]; 2],
         }
     }
 
@@ -692,5 +995,319 @@ mod tests {
                 "keep={keep}"
             );
         }
+    }
+
+    fn ip4(a: u8, b: u8, c: u8, d: u8) -> IpAddr {
+        IpAddr::V4(Ipv4Addr::new(a, b, c, d))
+    }
+
+    /// A UDP flow `client → server` of `bytes` each way at `at_s`, classified as `app`, with MACs.
+    fn sample(
+        client: IpAddr,
+        server: IpAddr,
+        at_s: u64,
+        bytes: u64,
+        app: xntop_dpi::Proto,
+        macs: [Mac; 2],
+    ) -> FlowSample {
+        let (key, from) = FlowKey::new(client, 40000, server, 53, 17, 0, 0);
+        FlowSample {
+            key,
+            client: from,
+            packets: [1, 1],
+            bytes: [bytes, bytes],
+            first_ns: at_s * S,
+            last_ns: at_s * S,
+            partial: false,
+            class: xntop_dpi::Classification {
+                master: app,
+                app,
+                confidence: xntop_dpi::Confidence::Dpi,
+            },
+            macs,
+        }
+    }
+
+    /// A report of one ended flow and the names its metadata teaches.
+    fn ended_with_meta(agg: &mut Aggregator, f: FlowSample, meta: &xntop_model::L7Meta) {
+        let mut r = WorkerReport {
+            clock_ns: f.last_ns,
+            ..WorkerReport::default()
+        };
+        let (client, server) = (f.key.addr(f.client), f.key.addr(f.client.peer()));
+        r.push_meta_names(meta, client, server, f.first_ns);
+        r.ended.push(f);
+        agg.apply(r);
+    }
+
+    fn host_of(snap: &Snapshot, ip: IpAddr) -> &HostView {
+        let h = snap.hosts.iter().find(|h| h.ip == ip);
+        h.unwrap_or_else(|| panic!("no host {ip}"))
+    }
+
+    /// DNS A/AAAA answers name the answered addresses (even before any flow reaches them), not the resolver; SNI
+    /// and HTTP Host name the server; a DHCP host name names its client once it has an address; answers to other
+    /// query types and address literals name nothing; the name of the flow that started last wins.
+    #[test]
+    fn names_from_dns_answers_sni_and_dhcp() {
+        use xntop_dpi::Proto;
+        let mut agg = Aggregator::new(Vec::new(), Vec::new(), 100);
+        let (client, resolver) = (ip4(10, 0, 0, 1), ip4(10, 0, 0, 53));
+        let (web, web6) = (ip4(10, 0, 1, 1), "fd00::1".parse::<IpAddr>().unwrap());
+        let dns = xntop_model::L7Meta {
+            server_name: Some("www.example.test".into()),
+            dns_query: Some("www.example.test".into()),
+            dns_qtype: Some(1),
+            dns_rcode: Some(0),
+            dns_answers: vec![web, web6],
+            ..Default::default()
+        };
+        ended_with_meta(
+            &mut agg,
+            sample(client, resolver, 1, 80, Proto::Dns, [[0; 6]; 2]),
+            &dns,
+        );
+        // An MX answer's addresses belong to the mail exchanger's name, not to the query.
+        let mx = xntop_model::L7Meta {
+            dns_query: Some("example.test".into()),
+            dns_qtype: Some(15),
+            dns_rcode: Some(0),
+            dns_answers: vec![ip4(10, 0, 1, 25)],
+            ..Default::default()
+        };
+        ended_with_meta(
+            &mut agg,
+            sample(client, resolver, 2, 80, Proto::Dns, [[0; 6]; 2]),
+            &mx,
+        );
+        // The client then talks to the answered address: TLS with the same SNI, HTTP by address literal.
+        let tls = xntop_model::L7Meta {
+            server_name: Some("www.example.test".into()),
+            ..Default::default()
+        };
+        ended_with_meta(
+            &mut agg,
+            sample(client, web, 3, 500, Proto::Tls, [[0; 6]; 2]),
+            &tls,
+        );
+        let literal = xntop_model::L7Meta {
+            server_name: Some("10.0.1.3".into()),
+            ..Default::default()
+        };
+        let bare = ip4(10, 0, 1, 3);
+        ended_with_meta(
+            &mut agg,
+            sample(client, bare, 3, 500, Proto::Http, [[0; 6]; 2]),
+            &literal,
+        );
+        // DHCP: a REQUEST from 0.0.0.0 names nobody; a renewal from the leased address names it.
+        let dhcp = xntop_model::L7Meta {
+            dhcp_hostname: Some("laptop".into()),
+            ..Default::default()
+        };
+        let (unspec, leased, dhcp_server) = (ip4(0, 0, 0, 0), ip4(10, 0, 0, 7), ip4(10, 0, 0, 254));
+        ended_with_meta(
+            &mut agg,
+            sample(
+                unspec,
+                ip4(255, 255, 255, 255),
+                4,
+                300,
+                Proto::Dhcp,
+                [[0; 6]; 2],
+            ),
+            &dhcp,
+        );
+        ended_with_meta(
+            &mut agg,
+            sample(leased, dhcp_server, 5, 300, Proto::Dhcp, [[0; 6]; 2]),
+            &dhcp,
+        );
+
+        let snap = agg.snapshot(0, 0);
+        let name = |ip: IpAddr| host_of(&snap, ip).name.clone();
+        assert_eq!(name(web).as_deref(), Some("www.example.test"));
+        assert_eq!(
+            name(client),
+            None,
+            "a client is not named by what it asks for"
+        );
+        assert_eq!(
+            name(resolver),
+            None,
+            "a DNS query does not name the resolver"
+        );
+        assert_eq!(name(bare), None, "an address literal is no name");
+        assert_eq!(name(unspec), None);
+        assert_eq!(name(dhcp_server), None);
+        assert_eq!(name(leased).as_deref(), Some("laptop"));
+        // fd00::1 and 10.0.1.25 have no flow: no host, but fd00::1's name waits for it; the MX answer taught none.
+        assert!(snap.hosts.iter().all(|h| h.ip != web6));
+        assert!(!agg.names.contains_key(&ip4(10, 0, 1, 25)));
+        let client6 = "fd00::7".parse::<IpAddr>().unwrap();
+        ended(
+            &mut agg,
+            sample(client6, web6, 6, 100, Proto::Tls, [[0; 6]; 2]),
+        );
+        let snap = agg.snapshot(0, 0);
+        assert_eq!(
+            host_of(&snap, web6).name.as_deref(),
+            Some("www.example.test")
+        );
+
+        // A later flow's name replaces it; an earlier flow's, reported late, does not.
+        let newer = xntop_model::L7Meta {
+            server_name: Some("cdn.example.test".into()),
+            ..Default::default()
+        };
+        ended_with_meta(
+            &mut agg,
+            sample(client, web, 8, 100, Proto::Tls, [[0; 6]; 2]),
+            &newer,
+        );
+        let older = xntop_model::L7Meta {
+            server_name: Some("old.example.test".into()),
+            ..Default::default()
+        };
+        let mut late = sample(client, web, 7, 100, Proto::Tls, [[0; 6]; 2]);
+        late.last_ns = 9 * S;
+        ended_with_meta(&mut agg, late, &older);
+        let snap = agg.snapshot(0, 0);
+        assert_eq!(
+            host_of(&snap, web).name.as_deref(),
+            Some("cdn.example.test")
+        );
+    }
+
+    /// Names of addresses that never become hosts stay bounded by the host cap.
+    #[test]
+    fn learned_names_stay_bounded() {
+        let mut agg = Aggregator::new(Vec::new(), Vec::new(), 10);
+        let mut r = WorkerReport {
+            clock_ns: S,
+            ..WorkerReport::default()
+        };
+        for i in 0..100u8 {
+            r.names.push(NameSample {
+                ip: ip4(10, 9, 0, i),
+                name: format!("n{i}").into(),
+                ts_ns: S + u64::from(i),
+            });
+        }
+        agg.apply(r);
+        let _ = agg.snapshot(0, 0);
+        assert!(agg.names.len() <= 10, "{}", agg.names.len());
+        // The newest stay.
+        assert!(agg.names.contains_key(&ip4(10, 9, 0, 99)));
+    }
+
+    /// Each host gets the MAC its flows' first packets carried for it; with `-m`, only local hosts show one.
+    #[test]
+    fn macs_go_to_client_and_server() {
+        let (c_mac, s_mac) = ([0x02, 0, 0, 0, 0, 0x01], [0x02, 0, 0, 0, 0, 0x02]);
+        let (client, server) = (ip4(10, 0, 0, 1), ip4(192, 0, 2, 1));
+        for local in [Vec::new(), vec!["10.0.0.0/24".parse::<IpNet>().unwrap()]] {
+            let with_m = !local.is_empty();
+            let mut agg = Aggregator::new(Vec::new(), local, 100);
+            let f = sample(
+                client,
+                server,
+                1,
+                100,
+                xntop_dpi::Proto::Tls,
+                [c_mac, s_mac],
+            );
+            ended(&mut agg, f);
+            // A flow without MACs (IPFIX, raw IP) leaves them.
+            ended(
+                &mut agg,
+                sample(client, server, 2, 100, xntop_dpi::Proto::Tls, [[0; 6]; 2]),
+            );
+            let snap = agg.snapshot(0, 0);
+            assert_eq!(
+                host_of(&snap, client).mac.as_deref(),
+                Some("02:00:00:00:00:01")
+            );
+            let server_mac = host_of(&snap, server).mac.as_deref();
+            if with_m {
+                assert_eq!(server_mac, None, "remote host: its MAC is the router's");
+            } else {
+                assert_eq!(server_mac, Some("02:00:00:00:00:02"));
+            }
+        }
+        assert_eq!(parse_mac("02:00:00:00:00:0a"), Some([2, 0, 0, 0, 0, 10]));
+        assert_eq!(parse_mac("02:00:00:00:00"), None);
+        assert_eq!(format_mac([0xab, 0, 1, 2, 3, 0xff]), "ab:00:01:02:03:ff");
+    }
+
+    /// Per-application and per-host minute series: a point per minute of packet time with that minute's rates,
+    /// at most the top 16 of each per minute, at most 24 hours of minutes.
+    #[test]
+    fn minute_series_are_bounded_and_exact() {
+        let protos = &xntop_dpi::Proto::ALL[1..=20];
+        let mut agg = Aggregator::new(Vec::new(), Vec::new(), 10_000);
+        let minutes = MINUTE_POINTS as u64 + 30;
+        // Minute m (from 1): 20 applications and 20 client hosts, app i / host i with (i + 1) × 1000 bytes.
+        for m in 1..=minutes {
+            let at = m * 60 + 1;
+            let mut r = WorkerReport {
+                clock_ns: at * S,
+                ..WorkerReport::default()
+            };
+            for (i, &p) in protos.iter().enumerate() {
+                let i8 = u8::try_from(i).unwrap();
+                let b = (i as u64 + 1) * 500;
+                r.ended.push(sample(
+                    ip4(10, 1, 0, i8),
+                    ip4(10, 2, 0, i8),
+                    at,
+                    b,
+                    p,
+                    [[0; 6]; 2],
+                ));
+            }
+            agg.apply(r);
+        }
+        let snap = agg.snapshot(0, 0);
+        let ts = &snap.timeseries;
+        assert_eq!(
+            ts.applications.len(),
+            16,
+            "the same 16 apps top every minute"
+        );
+        // Both ends of a flow count its bytes: the 8 largest client/server pairs are the top 16 hosts.
+        assert_eq!(ts.hosts.len(), 16);
+        for h in &ts.hosts {
+            let last: u8 = h.name.rsplit('.').next().unwrap().parse().unwrap();
+            assert!((12..20).contains(&last), "{}", h.name);
+        }
+        for s in ts.applications.iter().chain(&ts.hosts) {
+            // Closed minutes kept, plus the one in progress.
+            assert!(
+                s.points.len() <= MINUTE_POINTS + 1,
+                "{} {}",
+                s.name,
+                s.points.len()
+            );
+            assert!(s.points.windows(2).all(|w| w[0].t < w[1].t));
+        }
+        // The largest application: 20 × 1000 bytes in each full minute.
+        let big = &ts.applications[0];
+        assert_eq!(big.name, protos[19].name());
+        let p = big.points[big.points.len() - 2];
+        assert!((p.bps - 20_000.0 * 8.0 / 60.0).abs() < 1e-6, "{}", p.bps);
+        assert!((p.pps - 2.0 / 60.0).abs() < 1e-9, "{}", p.pps);
+        assert_eq!(p.t, ((minutes) * 60) as f64);
+        // The 4 smallest applications never made a minute's top.
+        let names: Vec<&str> = ts.applications.iter().map(|s| s.name.as_str()).collect();
+        for small in &protos[..4] {
+            assert!(!names.contains(&small.name()), "{}", small.name());
+        }
+        // Memory: the closed minutes are capped.
+        assert_eq!(agg.minute_tops.len(), MINUTE_POINTS);
+        assert!(agg
+            .minute_tops
+            .iter()
+            .all(|m| m.apps.len() <= TOP_SERIES && m.hosts.len() <= TOP_SERIES));
     }
 }

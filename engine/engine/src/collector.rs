@@ -155,7 +155,12 @@ impl CollectorInput {
                                 confidence: xntop_dpi::Confidence::Unknown,
                             }
                         },
+                        macs: [[0; 6]; 2],
                     });
+                    if let Some(meta) = r.l7.as_deref() {
+                        rep.current
+                            .push_meta_names(meta, r.src_ip, r.dst_ip, r.first_seen_ns);
+                    }
                     rep.current.clock_ns = rep.current.clock_ns.max(r.last_seen_ns);
                 }
                 if let Some(ring) = out.as_mut() {

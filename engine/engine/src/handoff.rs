@@ -7,7 +7,7 @@
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use xntop_flow::{Endpoint, FlowKey};
+use xntop_flow::{Endpoint, FlowKey, Mac};
 use xntop_wire::{TcpInfo, Tunnel};
 
 /// Descriptors per ring. A power of two; 16 Ki × ~112 B ≈ 1.8 MB per ring.
@@ -33,6 +33,9 @@ pub struct PacketDesc {
     pub payload_len: u32,
     pub tcp: Option<TcpInfo>,
     pub tunnel: Tunnel,
+    /// The frame's source and destination MACs (zeros when the link type has none): 12 bytes a descriptor carries
+    /// because only the worker knows whether the packet starts a flow, the one time they are read.
+    pub macs: [Mac; 2],
 }
 
 /// State shared by every thread of a run: flags and clocks only, all lock-free.

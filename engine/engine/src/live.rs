@@ -339,6 +339,7 @@ impl State {
             payload_len: u32::try_from(d.payload.len()).unwrap_or(u32::MAX),
             tcp: d.tcp,
             tunnel: d.tunnel,
+            macs: [d.src_mac.unwrap_or_default(), d.dst_mac.unwrap_or_default()],
         };
         if descs.push(desc).is_err() {
             // Cannot happen (room was checked) but would desynchronise the payload ring: count it loudly.
@@ -369,6 +370,7 @@ impl State {
             payload_len: 0,
             tcp: None,
             tunnel: xntop_wire::Tunnel::None,
+            macs: [[0; 6]; 2],
         };
         for ring in &mut rings.descs {
             // A full ring already carries recent clocks; a lost tick changes nothing.

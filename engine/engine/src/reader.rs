@@ -250,6 +250,7 @@ impl Reader {
                     payload_len: u32::try_from(d.payload.len()).unwrap_or(u32::MAX),
                     tcp: d.tcp,
                     tunnel: d.tunnel,
+                    macs: [d.src_mac.unwrap_or_default(), d.dst_mac.unwrap_or_default()],
                 };
                 let shard = shard_of(hash, shards);
                 self.pending[shard].push(desc);

@@ -6,11 +6,13 @@
 //! work is wasted), it counts the miss and tries again after its next batch. Should the channel still be full,
 //! the report is kept and merged into the next one.
 
+use std::net::IpAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{SyncSender, TrySendError};
 use std::sync::Arc;
 
-use xntop_flow::{Endpoint, Flow, FlowKey};
+use xntop_flow::{Endpoint, Flow, FlowKey, Mac};
+use xntop_model::L7Meta;
 
 /// A flow's counters as of the report.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -25,6 +27,8 @@ pub struct FlowSample {
     pub partial: bool,
     /// The flow's verdict as of the report (final for an ended flow).
     pub class: xntop_dpi::Classification,
+    /// MACs of the flow's first packet, `[client's, server's]` (zeros: unknown).
+    pub macs: [Mac; 2],
 }
 
 impl FlowSample {
@@ -38,6 +42,57 @@ impl FlowSample {
             first_ns: f.first_ns,
             last_ns: f.last_ns,
             class: f.dpi.classification(),
+            macs: f.macs,
+        }
+    }
+}
+
+/// A name DPI learned for an address, on its way to the aggregator.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NameSample {
+    pub ip: IpAddr,
+    pub name: Box<str>,
+    /// First packet time of the flow that told it: the aggregator keeps, per address, the name of the latest
+    /// flow, which does not depend on how flows were spread over shards or when reports went out.
+    pub ts_ns: u64,
+}
+
+/// DNS query types whose answers name the addresses they list (A and AAAA). Answers to others (MX, SRV, …)
+/// belong to other names than the query's.
+const NAMING_QTYPES: [u16; 2] = [1, 28];
+
+/// How many names a flow's metadata yields (what [`flow_names`] would pass on), capped at `u8::MAX`. A flow's
+/// names are passed on again only when this grows (a second DNS response on the same socket, say).
+#[must_use]
+pub fn name_count(meta: &L7Meta, client: IpAddr) -> u8 {
+    let mut n = 0usize;
+    flow_names(meta, client, IpAddr::from([0, 0, 0, 0]), |_, _| n += 1);
+    u8::try_from(n).unwrap_or(u8::MAX)
+}
+
+/// The names a flow's DPI metadata teaches, as (address, name):
+/// - a DNS response to an A/AAAA query (rcode 0): each answered address → the query name;
+/// - any other flow with a server name (TLS/QUIC SNI, HTTP Host): the server → that name;
+/// - a DHCP client host name (option 12): the client → that name, unless the client has no address yet
+///   (0.0.0.0, the DISCOVER/REQUEST case).
+///
+/// A DNS flow's server name is its query, not the resolver's name, so it names no server. Names that are
+/// address literals (`Host: 10.0.0.1`) name nothing.
+pub fn flow_names(meta: &L7Meta, client: IpAddr, server: IpAddr, mut f: impl FnMut(IpAddr, &str)) {
+    let usable = |n: &str| !n.is_empty() && n.parse::<IpAddr>().is_err();
+    if let Some(q) = meta.dns_query.as_deref() {
+        let naming = meta.dns_qtype.is_none_or(|t| NAMING_QTYPES.contains(&t));
+        if naming && meta.dns_rcode == Some(0) && usable(q) {
+            for &a in &meta.dns_answers {
+                f(a, q);
+            }
+        }
+    } else if let Some(n) = meta.server_name.as_deref().filter(|n| usable(n)) {
+        f(server, n);
+    }
+    if let Some(h) = meta.dhcp_hostname.as_deref().filter(|n| usable(n)) {
+        if !client.is_unspecified() {
+            f(client, h);
         }
     }
 }
@@ -59,6 +114,10 @@ pub struct WorkerReport {
     /// Samples left out because a report was full (the aggregator is behind): memory stays bounded, the view's
     /// per-host and per-application sums miss what they carried, and this says how much.
     pub samples_dropped: u64,
+    /// Names learned by DPI since the last report (each flow's once, when it first has them or gains more).
+    pub names: Vec<NameSample>,
+    /// Names left out because the report held [`MAX_REPORT_NAMES`] already.
+    pub names_dropped: u64,
     /// Samples this report may hold.
     pub limit: usize,
     /// The sender's count of reports in flight: the aggregator decrements it when it has applied this one.
@@ -74,11 +133,16 @@ impl Default for WorkerReport {
             evicted: 0,
             missed: 0,
             samples_dropped: 0,
+            names: Vec::new(),
+            names_dropped: 0,
             limit: MAX_REPORT_SAMPLES,
             ack: None,
         }
     }
 }
+
+/// Names one report holds at most (a few MiB). A name left out is learned again from the next flow that tells it.
+pub const MAX_REPORT_NAMES: usize = 1 << 14;
 
 /// Samples one report holds at least room for; a worker's reports hold up to its flow table's capacity more, so
 /// every live flow of a full table fits. A live update left out is superseded by the next one for its flow; an
@@ -111,6 +175,36 @@ impl WorkerReport {
         } else {
             self.samples_dropped += 1;
         }
+    }
+
+    /// Adds the names a flow taught since it last passed them on (none when it taught nothing new), or counts them
+    /// when the report is full. Allocates only for a flow with new names: at most a few times per flow.
+    pub fn push_names(&mut self, f: &Flow) -> u8 {
+        let Some(meta) = f.dpi.meta() else {
+            return f.names_reported;
+        };
+        let client = f.key.addr(f.client);
+        let n = name_count(meta, client);
+        if n <= f.names_reported {
+            return f.names_reported;
+        }
+        self.push_meta_names(meta, client, f.key.addr(f.client.peer()), f.first_ns);
+        n
+    }
+
+    /// Adds every name `meta` teaches about a flow that started at `ts_ns` (see [`flow_names`]).
+    pub fn push_meta_names(&mut self, meta: &L7Meta, client: IpAddr, server: IpAddr, ts_ns: u64) {
+        flow_names(meta, client, server, |ip, name| {
+            if self.names.len() < MAX_REPORT_NAMES {
+                self.names.push(NameSample {
+                    ip,
+                    name: name.into(),
+                    ts_ns,
+                });
+            } else {
+                self.names_dropped += 1;
+            }
+        });
     }
 
     /// Adds a live flow's sample, or counts it when the report is full.
@@ -147,6 +241,10 @@ impl WorkerReport {
         for s in newer.updated.drain(..) {
             self.push_updated(s);
         }
+        self.names_dropped += newer.names_dropped;
+        let room = MAX_REPORT_NAMES.saturating_sub(self.names.len());
+        self.names_dropped += newer.names.len().saturating_sub(room) as u64;
+        self.names.extend(newer.names.into_iter().take(room));
     }
 }
 
@@ -268,6 +366,7 @@ mod cap_tests {
             last_ns: 0,
             partial: false,
             class: xntop_dpi::Classification::default(),
+            macs: [[0; 6]; 2],
         }
     }
 

@@ -68,6 +68,7 @@ impl FlowSink for RecordSink {
             sample.partial = reason == EndReason::ActiveTimeout;
             sample.class = flow.dpi.final_classification(&endpoints(flow), &self.cache);
             r.current.push_ended(sample);
+            r.current.push_names(flow);
             if reason == EndReason::Evicted {
                 r.current.evicted += 1;
             }
@@ -248,6 +249,7 @@ pub fn run(setup: WorkerSetup) -> WorkerStats {
                     tcp: desc.tcp,
                     payload_len: desc.payload_len,
                     tunnel: desc.tunnel,
+                    macs: desc.macs,
                 };
                 let idx = table.update(desc.hash, &desc.key, &pkt, &mut sink);
                 let flow = table.flow_mut(idx);
@@ -353,6 +355,7 @@ fn report(table: &mut FlowTable, sink: &mut RecordSink, now_ns: u64, last: bool)
         let mut s = FlowSample::of(f);
         s.class = f.dpi.final_classification(&endpoints(f), cache);
         r.current.push_updated(s);
+        f.names_reported = r.current.push_names(f);
     });
     if last {
         r.send_final(now_ns);

@@ -157,6 +157,48 @@ fn api_serves_the_view_behind_a_token() {
     assert_eq!(ip(&p1, 0), items[0]["ip"]);
     assert_eq!(ip(&p2, 0), items[3]["ip"]);
     assert_eq!(get(port, "/api/v1/hosts?sort=nonsense", Some(token)).0, 400);
+
+    // Time series per application and per top host (1 min points), and the host page's own series.
+    let (status, body) = get(port, "/api/v1/timeseries?series=applications", Some(token));
+    assert_eq!(status, 200, "{body}");
+    let app_series: Vec<serde_json::Value> = serde_json::from_str(&body).unwrap();
+    let (_, body) = get(port, "/api/v1/applications", Some(token));
+    let apps: Vec<serde_json::Value> = serde_json::from_str(&body).unwrap();
+    assert!(!app_series.is_empty());
+    assert!(app_series.len() <= 16 * app_series[0]["points"].as_array().unwrap().len());
+    for s in &app_series {
+        assert!(
+            apps.iter().any(|a| a["name"] == s["name"]),
+            "{} is no application",
+            s["name"]
+        );
+        let points = s["points"].as_array().unwrap();
+        assert!(!points.is_empty());
+        assert!(points.iter().all(|p| p["bps"].as_f64().unwrap() > 0.0));
+    }
+    let (status, body) = get(port, "/api/v1/timeseries?series=hosts", Some(token));
+    assert_eq!(status, 200, "{body}");
+    let host_series: Vec<serde_json::Value> = serde_json::from_str(&body).unwrap();
+    let top = host_series[0]["name"].as_str().unwrap();
+    let (status, body) = get(port, &format!("/api/v1/hosts/{top}"), Some(token));
+    assert_eq!(status, 200, "{body}");
+    let detail: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(detail["minute"], host_series[0]["points"]);
+    let (_, body) = get(
+        port,
+        "/api/v1/timeseries?series=interface&resolution=minute",
+        Some(token),
+    );
+    let minute: Vec<serde_json::Value> = serde_json::from_str(&body).unwrap();
+    assert!(!minute.is_empty());
+    for bad in [
+        "series=nonsense",
+        "series=hosts&resolution=second",
+        "resolution=hour",
+    ] {
+        let (status, _) = get(port, &format!("/api/v1/timeseries?{bad}"), Some(token));
+        assert_eq!(status, 400, "{bad}");
+    }
     assert_eq!(get(port, "/api/v1/hosts/not-an-ip", Some(token)).0, 400);
 
     let (_, metrics) = get(port, "/metrics", Some(token));

@@ -166,7 +166,7 @@ fn openapi_lists_every_route() {
         );
     }
     assert_eq!(params("/api/v1/hosts/{ip}"), ["ip"]);
-    assert_eq!(params("/api/v1/timeseries"), ["resolution"]);
+    assert_eq!(params("/api/v1/timeseries"), ["series", "resolution"]);
 
     let schemes = &doc["components"]["securitySchemes"];
     assert_eq!(schemes["bearer"]["type"], "http");
@@ -183,6 +183,9 @@ fn openapi_lists_every_route() {
         "AppView",
         "Drops",
         "Summary",
+        "Series",
+        "SeriesBody",
+        "HostDetail",
     ] {
         assert!(
             doc["components"]["schemas"].get(s).is_some(),

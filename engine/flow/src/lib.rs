@@ -7,5 +7,5 @@ mod table;
 mod tcp;
 
 pub use key::{shard_of, Endpoint, FlowKey};
-pub use table::{EndReason, Flow, FlowSink, FlowTable, PacketInfo, TableStats, Timeouts};
+pub use table::{EndReason, Flow, FlowSink, FlowTable, Mac, PacketInfo, TableStats, Timeouts};
 pub use tcp::{TcpState, TcpTracker};

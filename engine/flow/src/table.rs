@@ -94,6 +94,13 @@ pub struct Flow {
     /// The endpoint that opened the flow: the SYN's sender, else the first packet's sender.
     pub client: Endpoint,
     pub tunnel: Tunnel,
+    /// Link-layer addresses of the flow's first packet: `[client's, server's]`, as the frame carried them (the
+    /// outer frame of a tunnel). All zeros when unknown (no Ethernet header, or the cooked capture's
+    /// destination). Set once when the flow is created; never touched per packet afterwards.
+    pub macs: [Mac; 2],
+    /// Learned names (DNS answers, SNI/Host, DHCP host name) the owner has already passed on, so that it passes
+    /// each flow's names once rather than with every report. The table only resets it when the slot is reused.
+    pub names_reported: u8,
     pub packets: [u64; 2],
     pub bytes: [u64; 2],
     pub first_ns: u64,
@@ -135,7 +142,13 @@ pub struct PacketInfo {
     pub tcp: Option<TcpInfo>,
     pub payload_len: u32,
     pub tunnel: Tunnel,
+    /// The frame's source and destination link-layer addresses (all zeros when the link type has none). Read
+    /// only when the packet creates a flow.
+    pub macs: [Mac; 2],
 }
+
+/// A link-layer (Ethernet) address; all zeros means none is known.
+pub type Mac = [u8; 6];
 
 /// Receives flows as they end. Called with the flow still in the table, before its slot is reused.
 pub trait FlowSink {
@@ -276,7 +289,7 @@ impl FlowTable {
 
     /// Calls `f` with every live flow that received packets since the previous call (each once), for periodic
     /// reports. Work is proportional to the flows touched, not to the table size.
-    pub fn drain_touched(&mut self, mut f: impl FnMut(&Flow)) {
+    pub fn drain_touched(&mut self, mut f: impl FnMut(&mut Flow)) {
         let mut touched = std::mem::take(&mut self.touched);
         for &idx in &touched {
             let flow = self.slots.get_mut(idx);
@@ -413,10 +426,18 @@ impl FlowTable {
             }
             _ => pkt.from,
         };
+        // The first packet's sender is the client unless it answered a SYN.
+        let macs = if client == pkt.from {
+            pkt.macs
+        } else {
+            [pkt.macs[1], pkt.macs[0]]
+        };
         let flow = Flow {
             key: *key,
             client,
             tunnel: pkt.tunnel,
+            macs,
+            names_reported: 0,
             packets: [0; 2],
             bytes: [0; 2],
             first_ns: pkt.ts_ns,
@@ -548,6 +569,7 @@ mod tests {
             }),
             payload_len: 0,
             tunnel: Tunnel::None,
+            macs: [[a; 6], [b; 6]],
         };
         t.update(key.symmetric_hash(), &key, &pkt, sink)
     }
@@ -655,11 +677,28 @@ mod tests {
         assert_eq!(c.0[0].0.proto, 6);
     }
 
+    /// The first packet's MACs are kept per endpoint: client's first, whichever side sent that packet.
+    #[test]
+    fn first_packet_macs_are_oriented_client_first() {
+        let mut t = FlowTable::new(10, Timeouts::default());
+        let mut c = Collect::default();
+        let i = send(&mut t, &mut c, 2, 1, 17, None, S);
+        // Later packets (either way) do not change them.
+        send(&mut t, &mut c, 1, 2, 17, None, 2 * S);
+        assert_eq!(t.flow(i).macs, [[2; 6], [1; 6]]);
+        // A SYN-ACK first: its receiver is the client, so the destination MAC is the client's.
+        let j = send(&mut t, &mut c, 3, 4, 6, Some(SYN | ACK), S);
+        let f = t.flow(j);
+        assert_eq!(f.key.addr(f.client), ip(4));
+        assert_eq!(t.flow(j).macs, [[4; 6], [3; 6]]);
+    }
+
     #[test]
     fn flow_state_stays_small() {
-        // 128 bytes of flow accounting plus 24 of inline DPI verdict (its detection state is boxed apart).
+        // 128 bytes of flow accounting, 24 of inline DPI verdict (its detection state is boxed apart) and the
+        // first packet's two MACs (12, plus the name-report count in what was padding).
         assert!(
-            std::mem::size_of::<Flow>() <= 152,
+            std::mem::size_of::<Flow>() <= 168,
             "{}",
             std::mem::size_of::<Flow>()
         );

@@ -54,8 +54,17 @@ pub struct InterfaceView {
 pub struct HostView {
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = "ip"))]
     pub ip: IpAddr,
+    /// The Ethernet address ("aa:bb:cc:dd:ee:ff") this host's packets carried: the source MAC of the first packet
+    /// of its latest flow that it sent, or the destination MAC of one it received. For a host beyond a router this
+    /// is the router's, so with `-m` only hosts inside the local networks show one (ntopng's choice); without `-m`
+    /// every host does (which networks are local is then unknown). None on links without MACs (raw IP, loopback,
+    /// IPFIX input).
     pub mac: Option<String>,
-    /// A name learned from DNS answers, TLS SNI, HTTP Host or DHCP, when any.
+    /// A name learned from DPI, when any: the query name of a DNS A/AAAA answer that listed this address, the SNI
+    /// (TLS, QUIC) or HTTP Host a client asked this server for, or the host name this DHCP client announced. When
+    /// several flows tell different names, the one of the flow that started last (packet time) wins, so a name
+    /// follows the host's current use and does not depend on how flows were spread over workers. At most 256
+    /// printable ASCII characters (others become `?`).
     pub name: Option<String>,
     /// Inside a `-m` local network.
     pub local: bool,
@@ -235,10 +244,26 @@ pub struct Point {
 pub struct TimeSeries {
     /// All interfaces together, 1 s resolution, last 10 minutes.
     pub second: Vec<Point>,
-    /// All interfaces together, 1 min resolution, last 24 hours.
+    /// All interfaces together, 1 min resolution (minutes of packet time), last 24 hours; the last point is the
+    /// minute in progress.
     pub minute: Vec<Point>,
-    /// Per application, 1 min resolution: (name, points).
-    pub applications: Vec<(String, Vec<Point>)>,
+    /// Per application, 1 min resolution, last 24 hours: in each minute the 16 applications with the most bytes
+    /// get a point (an application outside a minute's top 16 has no point for it). Ordered by bytes over the
+    /// window, most first.
+    pub applications: Vec<Series>,
+    /// Per host (name = the address), 1 min resolution, last 24 hours: in each minute the 16 hosts with the most
+    /// bytes (sent + received) get a point. Ordered by bytes over the window, most first.
+    pub hosts: Vec<Series>,
+}
+
+/// One named series. The last point of a minute series is the minute in progress, its rates averaged over the
+/// part of it that has passed.
+#[derive(Clone, Debug, Default, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Series {
+    /// Application name, or host address.
+    pub name: String,
+    pub points: Vec<Point>,
 }
 
 /// Drops by stage: nothing is lost silently.
@@ -259,4 +284,6 @@ pub struct Drops {
     pub samples_dropped: u64,
     /// Live flows forgotten because no report mentioned them for 4 minutes.
     pub flows_stale: u64,
+    /// Learned host names the workers left out of full reports.
+    pub names_dropped: u64,
 }

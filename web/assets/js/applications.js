@@ -3,6 +3,10 @@
 import { get } from './api.js';
 import { h, bytes, num, bar } from './format.js';
 import { sortableTable, sortLocal } from './table.js';
+import { seriesChart } from './charts.js';
+
+// Applications drawn over time: the ones with the most bytes in the last 24 hours.
+const CHART_APPS = 8;
 
 export function mount(root) {
   const state = { sort: 'bytes', order: 'desc' };
@@ -18,14 +22,31 @@ export function mount(root) {
     { label: 'Flows', num: true, sort: 'flows', cell: (a) => num(a.flows) },
   ], state, () => render());
   table.table.id = 'apps-table';
-  root.replaceChildren(h('h2', {}, 'Applications'), table.table);
+  const chartBox = h('div', { class: 'chart', dataset: { chart: 'apps', series: '0', points: '0', max: '0' } });
+  root.replaceChildren(
+    h('h2', {}, 'Applications'), table.table,
+    h('h2', {}, 'Applications over time (bits/s, 1 min points)'), chartBox);
+  const chart = seriesChart(chartBox);
+  const onResize = () => chart.resize();
+  window.addEventListener('resize', onResize);
   function render() {
     total = Math.max(1, last.reduce((s, a) => s + a.bytes, 0));
     table.render(sortLocal(last, keys[state.sort], state.order));
   }
   async function refresh() {
-    last = await get('/api/v1/applications');
+    const [apps, series] = await Promise.all([
+      get('/api/v1/applications'),
+      get('/api/v1/timeseries', { series: 'applications' }),
+    ]);
+    last = apps;
     render();
+    chart.update(series.slice(0, CHART_APPS));
   }
-  return { refresh };
+  return {
+    refresh,
+    unmount() {
+      window.removeEventListener('resize', onResize);
+      chart.destroy();
+    },
+  };
 }

@@ -3,6 +3,7 @@
 import { get } from './api.js';
 import { h, bits, bytes, num, time, endpoint, bar } from './format.js';
 import { sortableTable, sortLocal } from './table.js';
+import { seriesChart } from './charts.js';
 
 export function mount(root, params, ip) {
   const title = h('h2', {}, `Host ${ip}`);
@@ -28,13 +29,20 @@ export function mount(root, params, ip) {
     { label: 'Last seen', sort: 'last_seen', cell: (f) => time(f.last_seen) },
   ], state, () => last && renderFlows(last));
   const missing = h('p', { class: 'muted', hidden: true }, 'This host is not in the current view (idle hosts are purged).');
+  const chartBox = h('div', { class: 'chart', dataset: { chart: 'host-minute', series: '0', points: '0', max: '0' } });
+  const chartSection = h('section', { hidden: true },
+    h('h2', {}, 'Traffic over time (bits/s, 1 min points, minutes among the top hosts)'), chartBox);
   root.replaceChildren(
-    title, missing, facts,
+    title, missing, facts, chartSection,
     h('div', { class: 'grid2' },
       h('section', {}, h('h2', {}, 'Applications'),
         h('table', {}, h('thead', {}, h('tr', {}, h('th', {}, 'Application'), h('th', { class: 'num' }, 'Bytes'), h('th', {}, ''))), apps))),
     h('h2', {}, 'Live flows'), flows.table,
   );
+
+  const chart = seriesChart(chartBox, 200);
+  const onResize = () => chart.resize();
+  window.addEventListener('resize', onResize);
 
   function renderFlows(list) {
     flows.render(sortLocal(list, keys[state.sort], state.order).slice(0, 200));
@@ -65,6 +73,18 @@ export function mount(root, params, ip) {
     apps.replaceChildren(...list.map(([name, b]) => h('tr', {}, h('td', {}, name), h('td', { class: 'num' }, bytes(b)), h('td', {}, bar(b / max)))));
     last = data.flows;
     renderFlows(last);
+    const wasHidden = chartSection.hidden;
+    chartSection.hidden = data.minute.length === 0;
+    if (!chartSection.hidden) {
+      chart.update([{ name: x.ip, points: data.minute }]);
+      if (wasHidden) chart.resize();
+    }
   }
-  return { refresh };
+  return {
+    refresh,
+    unmount() {
+      window.removeEventListener('resize', onResize);
+      chart.destroy();
+    },
+  };
 }

@@ -11,6 +11,7 @@ export function mount(root) {
   const columns = [
     { label: 'Address', sort: 'ip', firstOrder: 'asc', cell: (x) => hostLink(x.ip) },
     { label: 'Name', wrap: true, cell: (x) => x.name ?? '' },
+    { label: 'MAC', cell: (x) => x.mac ?? '' },
     { label: 'Local', cell: (x) => (x.local ? 'local' : 'remote') },
     { label: 'Sent', num: true, cell: (x) => bytes(x.bytes_sent) },
     { label: 'Received', num: true, cell: (x) => bytes(x.bytes_rcvd) },
