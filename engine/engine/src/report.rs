@@ -120,8 +120,33 @@ pub struct WorkerReport {
     pub names_dropped: u64,
     /// Samples this report may hold.
     pub limit: usize,
-    /// The sender's count of reports in flight: the aggregator decrements it when it has applied this one.
-    pub ack: Option<Arc<AtomicUsize>>,
+    /// The sender's count of reports in flight and its pool of spare sample buffers: the aggregator hands both
+    /// back when it has applied this report.
+    pub ack: Option<Arc<ReportAck>>,
+}
+
+/// Shared by a worker and the aggregator: how many of the worker's reports are unapplied, and the sample buffers
+/// of applied ones, so a worker refills the same memory every report instead of faulting in fresh pages (a
+/// million samples are ~130 MB).
+#[derive(Debug, Default)]
+pub struct ReportAck {
+    in_flight: AtomicUsize,
+    spare: std::sync::Mutex<Vec<Vec<FlowSample>>>,
+}
+
+/// Buffers kept for reuse per worker: a report's two lists, twice.
+const SPARE_BUFFERS: usize = 4;
+
+impl ReportAck {
+    /// A cleared buffer from an applied report, if one is there. Never waits: a worker that finds the pool busy
+    /// allocates instead.
+    fn reuse(&self) -> Vec<FlowSample> {
+        self.spare
+            .try_lock()
+            .ok()
+            .and_then(|mut pool| pool.pop())
+            .unwrap_or_default()
+    }
 }
 
 impl Default for WorkerReport {
@@ -154,10 +179,25 @@ pub const MAX_REPORT_SAMPLES: usize = 1 << 17;
 const MAX_IN_FLIGHT: usize = 2;
 
 impl WorkerReport {
-    /// The aggregator has applied this report: the sender may gather another.
+    /// The aggregator has applied this report: the sender may gather another, in these buffers.
     pub fn acknowledge(&mut self) {
         if let Some(a) = self.ack.take() {
-            a.fetch_sub(1, Ordering::AcqRel);
+            if let Ok(mut pool) = a.spare.lock() {
+                for mut v in [std::mem::take(&mut self.updated), std::mem::take(&mut self.ended)] {
+                    if pool.len() < SPARE_BUFFERS && v.capacity() > 0 {
+                        v.clear();
+                        pool.push(v);
+                    }
+                }
+            }
+            a.in_flight.fetch_sub(1, Ordering::AcqRel);
+        }
+    }
+
+    /// The report was not sent after all: it is no longer in flight, and keeps its contents.
+    fn unsend(&mut self) {
+        if let Some(a) = self.ack.take() {
+            a.in_flight.fetch_sub(1, Ordering::AcqRel);
         }
     }
 }
@@ -256,8 +296,8 @@ pub struct Reporter {
     pub current: WorkerReport,
     pub next_ns: u64,
     pub missed: u64,
-    /// Reports sent and not yet applied by the aggregator.
-    in_flight: Arc<AtomicUsize>,
+    /// Reports sent and not yet applied by the aggregator, and buffers it gave back.
+    ack: Arc<ReportAck>,
     /// This tick's report is waiting for the aggregator (counted once in `missed`).
     deferred: bool,
     limit: usize,
@@ -280,7 +320,7 @@ impl Reporter {
             },
             next_ns: 0,
             missed: 0,
-            in_flight: Arc::new(AtomicUsize::new(0)),
+            ack: Arc::new(ReportAck::default()),
             deferred: false,
             limit,
         }
@@ -288,7 +328,7 @@ impl Reporter {
 
     /// Whether the aggregator has caught up enough for a new report to be gathered.
     pub fn ready(&self) -> bool {
-        self.in_flight.load(Ordering::Acquire) < MAX_IN_FLIGHT
+        self.ack.in_flight.load(Ordering::Acquire) < MAX_IN_FLIGHT
     }
 
     /// The aggregator is behind: this tick's report waits (what it would carry stays with the sender).
@@ -305,6 +345,8 @@ impl Reporter {
         self.deferred = false;
         let fresh = WorkerReport {
             limit: self.limit,
+            updated: self.ack.reuse(),
+            ended: self.ack.reuse(),
             ..WorkerReport::default()
         };
         let mut report = std::mem::replace(&mut self.current, fresh);
@@ -314,12 +356,12 @@ impl Reporter {
             report = held;
         }
         self.next_ns = clock_ns.saturating_add(REPORT_NS);
-        self.in_flight.fetch_add(1, Ordering::AcqRel);
-        report.ack = Some(Arc::clone(&self.in_flight));
+        self.ack.in_flight.fetch_add(1, Ordering::AcqRel);
+        report.ack = Some(Arc::clone(&self.ack));
         match self.tx.try_send(report) {
             Ok(()) => {}
             Err(TrySendError::Full(mut r)) => {
-                r.acknowledge();
+                r.unsend();
                 self.missed += 1;
                 r.missed += 1;
                 self.held = Some(r);
@@ -333,8 +375,8 @@ impl Reporter {
     pub fn send_final(&mut self, clock_ns: u64) {
         self.send(clock_ns);
         while let Some(mut r) = self.held.take() {
-            self.in_flight.fetch_add(1, Ordering::AcqRel);
-            r.ack = Some(Arc::clone(&self.in_flight));
+            self.ack.in_flight.fetch_add(1, Ordering::AcqRel);
+            r.ack = Some(Arc::clone(&self.ack));
             if self.tx.send(r).is_err() {
                 break;
             }
