@@ -187,7 +187,8 @@ impl Reader {
         // In loop mode each pass is shifted to start after the previous one, so packet time keeps going forward.
         let mut shift_ns = 0u64;
         'passes: loop {
-            let pass_first = self.stats.last_ns;
+            // This pass's first packet time (shifted), for the pass's span.
+            let mut pass_first: Option<u64> = None;
             for (n, item) in file.packets().enumerate() {
                 if n % 1024 == 0 && self.run.stopping() {
                     break 'passes;
@@ -211,6 +212,7 @@ impl Reader {
                 }
                 self.stats.packets += 1;
                 self.stats.bytes += u64::from(pkt.wire_len);
+                pass_first.get_or_insert(pkt.ts_ns);
                 if self.stats.first_ns == 0 {
                     self.stats.first_ns = pkt.ts_ns;
                 }
@@ -270,7 +272,7 @@ impl Reader {
             let span = self
                 .stats
                 .last_ns
-                .saturating_sub(pass_first.max(self.stats.first_ns));
+                .saturating_sub(pass_first.unwrap_or(self.stats.last_ns));
             shift_ns = shift_ns.saturating_add(span).saturating_add(1_000_000_000);
         }
         for shard in 0..shards {

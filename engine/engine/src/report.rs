@@ -183,7 +183,10 @@ impl WorkerReport {
     pub fn acknowledge(&mut self) {
         if let Some(a) = self.ack.take() {
             if let Ok(mut pool) = a.spare.lock() {
-                for mut v in [std::mem::take(&mut self.updated), std::mem::take(&mut self.ended)] {
+                for mut v in [
+                    std::mem::take(&mut self.updated),
+                    std::mem::take(&mut self.ended),
+                ] {
                     if pool.len() < SPARE_BUFFERS && v.capacity() > 0 {
                         v.clear();
                         pool.push(v);
