@@ -32,7 +32,7 @@ const PURGE_VISITS: usize = 2 * BATCH;
 /// Live: how long an idle worker blocks in poll(2) at most (stop requests are seen within this).
 const IDLE_POLL_MS: i32 = 50;
 /// Live: the pause after a thin batch, so the next one is fuller (one wake-up per this much traffic, not per packet).
-const COALESCE: std::time::Duration = std::time::Duration::from_micros(200);
+const COALESCE: std::time::Duration = std::time::Duration::from_micros(1000);
 /// Live: how often the queues' counters are published (and the purge runs on a quiet link).
 const STORE_NS: u64 = 100_000_000;
 /// Live: how often the sockets' drop counters are read (a system call each).

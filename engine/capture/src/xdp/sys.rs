@@ -187,3 +187,17 @@ impl PollSet {
             .is_some_and(|p| p.revents & libc::POLLIN != 0)
     }
 }
+
+/// Asks the CPU to start loading the cache line at `p` (no effect on memory, never faults; a no-op off x86-64).
+/// The frames were written by the kernel on another core, so the first read of each would otherwise stall.
+#[inline(always)]
+pub(crate) fn prefetch(p: *const u8) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch is a hint: it reads nothing architecturally and cannot fault, whatever the address; SSE is
+    // part of the x86-64 baseline.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(p.cast());
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
+}
