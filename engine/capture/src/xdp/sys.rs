@@ -99,9 +99,8 @@ impl EventFd {
             return Err(std::io::Error::last_os_error());
         }
         // SAFETY: `raw` is a fresh descriptor we own and nothing else closes.
-        Ok(Self {
-            fd: unsafe { std::os::fd::OwnedFd::from_raw_fd(raw) },
-        })
+        let fd = unsafe { std::os::fd::OwnedFd::from_raw_fd(raw) };
+        Ok(Self { fd })
     }
 
     /// Adds 1 to the counter: the descriptor becomes readable. Never blocks (a full counter is already readable).
