@@ -58,7 +58,7 @@ def row(recv, rate, secs, base):
             c["xdp_redirected"] += int(m.group(2))
             c["xdp_passed"] += int(m.group(3))
             c["xdp_dropped"] += int(m.group(4))
-        for m in re.finditer(r"live \S+ queue \d+: (\d+) packets, hand-off drops=(\d+), (.*)", err):
+        for m in re.finditer(r"live \S+ queue \d+: (\d+) packets, (?:handed to another worker=\d+, )?hand-off drops=(\d+), (.*)", err):
             c["received"] += int(m.group(1))
             c["handoff_drops"] += int(m.group(2))
             sock = m.group(3)

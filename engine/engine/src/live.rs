@@ -1,25 +1,30 @@
-//! Live capture: one thread per RX queue of an interface takes frames from its AF_XDP socket (or, where XDP
-//! cannot attach, its AF_PACKET fan-out socket), decodes each once, and hands it to the worker that owns its flow,
-//! together with a copy of its payload for DPI.
+//! Live capture, processed in place by the workers.
 //!
-//! Live sources never wait: when a worker's ring (or its payload ring) has no room the packet is counted as a
-//! hand-off drop and the queue goes on. Frames go back to the kernel right after each batch, so the socket's own
-//! rings never starve because a worker is slow.
+//! Each RX queue of an interface has one socket (AF_XDP, or where XDP cannot attach an AF_PACKET fan-out socket),
+//! and each socket belongs to one worker (queues dealt round-robin over the `-g` workers). The worker takes a batch
+//! of frames, decodes each where it lies (in the UMEM frame or the TPACKET block) and, when the flow is its own
+//! (symmetric hash of the canonical key → [`shard_of`]), accounts it and runs DPI on it right there: no copy, no
+//! thread hop. A frame of a flow another worker owns is handed to that worker over an SPSC ring (descriptor plus a
+//! copy of up to [`LIVE_PAYLOAD_MAX`] payload bytes) and counted. Frames go back to the kernel after each batch.
+//!
+//! Nothing here waits on another thread: a full hand-off ring is a counted drop. An idle worker blocks in `poll(2)`
+//! on its sockets and its doorbell (an eventfd a peer rings when it hands packets to a worker that is asleep).
 
-use std::sync::atomic::Ordering;
+use std::os::fd::{AsFd, BorrowedFd};
+use std::sync::atomic::{fence, AtomicBool, Ordering};
 use std::sync::Arc;
 
 use rtrb::{Producer, RingBuffer};
 use xntop_capture::xdp::{
-    realtime_ns, rx_queues, LiveError, PacketConfig, PacketRing, PacketStats, XdpCounters,
-    XdpProgram, XskConfig, XskSocket, XskStats,
+    rx_queues, EventFd, PacketConfig, PacketRing, PacketStats, XdpCounters, XdpProgram, XskConfig,
+    XskSocket, XskStats,
 };
-use xntop_flow::{shard_of, FlowKey};
-use xntop_wire::{decode, LinkType};
+use xntop_flow::{shard_of, FlowKey, PacketInfo};
+use xntop_wire::{decode, Decoded, LinkType};
 
 use crate::config::LiveOptions;
 use crate::fragments::FragmentPorts;
-use crate::handoff::{PacketDesc, RunState};
+use crate::handoff::PacketDesc;
 use crate::reader::{InputCounters, InputStats};
 
 /// Descriptors per live ring (per queue and worker).
@@ -29,9 +34,7 @@ pub const LIVE_PAYLOAD_BYTES: usize = 4 << 20;
 /// Payload bytes copied per packet: enough for any dissector (a whole QUIC Initial, a TLS ClientHello segment).
 pub const LIVE_PAYLOAD_MAX: usize = 2048;
 /// Frames taken per receive call.
-const RX_BATCH: usize = 256;
-/// Wall time between clock ticks to every worker.
-const TICK_NS: u64 = 1_000_000_000;
+pub const RX_BATCH: usize = 256;
 
 /// One queue's socket.
 pub enum Socket {
@@ -40,10 +43,10 @@ pub enum Socket {
 }
 
 impl Socket {
-    fn poll(&self, timeout_ms: i32) -> Result<bool, LiveError> {
+    fn fd(&self) -> BorrowedFd<'_> {
         match self {
-            Self::Xdp(s) => s.poll(timeout_ms),
-            Self::Packet(s) => s.poll(timeout_ms),
+            Self::Xdp(s) => s.as_fd(),
+            Self::Packet(s) => s.as_fd(),
         }
     }
 
@@ -68,7 +71,9 @@ pub enum SocketStats {
 #[derive(Debug, Clone, Default)]
 pub struct QueueStats {
     pub input: InputStats,
-    /// Packets dropped because a worker's ring had no room.
+    /// Packets of flows another worker owns, handed to it.
+    pub handed_off: u64,
+    /// Packets dropped because the owning worker's ring had no room.
     pub handoff_dropped: u64,
     pub socket: SocketStats,
     pub zero_copy: bool,
@@ -171,92 +176,224 @@ impl LiveInterface {
     }
 }
 
-/// The rings from one queue to every worker: descriptors and payload bytes, in the same order.
-pub struct QueueRings {
-    pub descs: Vec<Producer<PacketDesc>>,
-    pub payloads: Vec<Producer<u8>>,
+/// A worker's doorbell: peers ring it when they hand packets to it while it sleeps in `poll(2)`.
+#[derive(Debug)]
+pub struct Waker {
+    sleeping: AtomicBool,
+    efd: EventFd,
 }
 
-/// A worker's ends of one queue's rings: descriptors and payload bytes.
+impl Waker {
+    /// # Errors
+    /// No eventfd could be made.
+    pub fn new() -> std::io::Result<Self> {
+        Ok(Self {
+            sleeping: AtomicBool::new(false),
+            efd: EventFd::new()?,
+        })
+    }
+
+    /// The descriptor to poll on.
+    pub fn fd(&self) -> BorrowedFd<'_> {
+        self.efd.as_fd()
+    }
+
+    /// The owner is about to block: peers must ring from now on. The owner checks its rings after this and before
+    /// blocking (the fence pairs with the one in [`ring`](Self::ring): either the peer sees the flag or the owner
+    /// sees the packets).
+    pub fn going_to_sleep(&self) {
+        self.sleeping.store(true, Ordering::Relaxed);
+        fence(Ordering::SeqCst);
+    }
+
+    /// The owner is awake again; `rung`: the doorbell was readable, reset it.
+    pub fn woke(&self, rung: bool) {
+        self.sleeping.store(false, Ordering::Relaxed);
+        if rung {
+            self.efd.drain();
+        }
+    }
+
+    /// Called by a peer after pushing packets to the owner: wakes it if it sleeps (one write per sleep).
+    pub fn ring(&self) {
+        fence(Ordering::SeqCst);
+        if self.sleeping.load(Ordering::Relaxed) && self.sleeping.swap(false, Ordering::AcqRel) {
+            self.efd.notify();
+        }
+    }
+}
+
+/// A worker's ends of the rings a peer hands it packets on: descriptors and payload bytes.
 pub type WorkerEnds = (rtrb::Consumer<PacketDesc>, rtrb::Consumer<u8>);
 
-/// Makes the rings of one queue: (producer side, per-worker consumer sides).
-#[must_use]
-pub fn rings(workers: usize) -> (QueueRings, Vec<WorkerEnds>) {
-    let mut descs = Vec::with_capacity(workers);
-    let mut payloads = Vec::with_capacity(workers);
-    let mut consumers = Vec::with_capacity(workers);
-    for _ in 0..workers {
-        let (dp, dc) = RingBuffer::<PacketDesc>::new(LIVE_RING_SLOTS);
-        let (pp, pc) = RingBuffer::<u8>::new(LIVE_PAYLOAD_BYTES);
-        descs.push(dp);
-        payloads.push(pp);
-        consumers.push((dc, pc));
-    }
-    (QueueRings { descs, payloads }, consumers)
+/// A worker's sending side of the hand-off: a ring pair to every other worker, and every worker's doorbell.
+pub struct Handoff {
+    id: usize,
+    shards: usize,
+    /// `descs[w]`, `payloads[w]`: to worker `w` (`None` for this worker itself).
+    descs: Vec<Option<Producer<PacketDesc>>>,
+    payloads: Vec<Option<Producer<u8>>>,
+    wakers: Vec<Arc<Waker>>,
+    /// Workers handed packets since their doorbell was last considered.
+    pending: Vec<bool>,
 }
 
-/// One queue's receive loop.
-pub struct QueueReader {
-    pub iface: u8,
-    pub socket: Socket,
-    pub rings: QueueRings,
-    pub run: Arc<RunState>,
-    pub counters: Arc<InputCounters>,
-    pub name: String,
-}
-
-impl QueueReader {
-    /// Receives until told to stop; returns what the queue saw.
-    pub fn run(self) -> QueueStats {
-        let QueueReader {
-            iface,
-            mut socket,
-            mut rings,
-            run,
-            counters,
-            name,
-        } = self;
-        let shards = rings.descs.len();
-        let mut st = State {
-            stats: InputStats {
-                name,
-                ..InputStats::default()
-            },
-            fragments: FragmentPorts::default(),
-            clock_ns: 0,
-            handoff_dropped: 0,
-            stored: InputStats::default(),
-            socket_lost: 0,
-            stored_dropped: 0,
-        };
-        let mut next_tick = realtime_ns();
-        while !run.stopping() {
-            // A short poll timeout: stop requests and clock ticks are served within 100 ms on a quiet link.
-            let ready = socket.poll(100).unwrap_or(false);
-            if ready {
-                let got = socket.recv_batch(RX_BATCH, |frame, ts| {
-                    st.packet(frame, ts, iface, &mut rings, shards);
-                });
-                // A thin batch: let packets gather for a moment instead of waking up for each one (user-space
-                // interrupt coalescing; 16 Ki UMEM frames hold 200 µs of anything up to 80 Mpps).
-                if got < RX_BATCH / 4 {
-                    std::thread::sleep(std::time::Duration::from_micros(200));
-                }
+impl Handoff {
+    /// Wakes every worker handed packets since the last call, if it sleeps.
+    fn ring_pending(&mut self) {
+        for (w, p) in self.pending.iter_mut().enumerate() {
+            if std::mem::take(p) {
+                self.wakers[w].ring();
             }
-            let now = realtime_ns();
-            st.clock_ns = st.clock_ns.max(now);
-            run.advance_clock(st.clock_ns);
-            if now >= next_tick {
-                next_tick = now + TICK_NS;
-                st.tick(&mut rings);
-                st.socket_lost = socket_lost(&mut socket);
-            }
-            st.store(&counters);
         }
-        st.socket_lost = socket_lost(&mut socket);
-        st.store(&counters);
-        let (socket_stats, zero_copy) = match &mut socket {
+    }
+}
+
+/// Makes the hand-off rings between `workers` workers: each worker's sending side, and each worker's receiving
+/// ends (one per peer). With one worker there are none.
+#[must_use]
+pub fn handoff_rings(
+    workers: usize,
+    wakers: &[Arc<Waker>],
+) -> (Vec<Handoff>, Vec<Vec<WorkerEnds>>) {
+    let mut senders: Vec<Handoff> = (0..workers)
+        .map(|id| Handoff {
+            id,
+            shards: workers,
+            descs: (0..workers).map(|_| None).collect(),
+            payloads: (0..workers).map(|_| None).collect(),
+            wakers: wakers.to_vec(),
+            pending: vec![false; workers],
+        })
+        .collect();
+    let mut ends: Vec<Vec<WorkerEnds>> = (0..workers).map(|_| Vec::new()).collect();
+    for (from, sender) in senders.iter_mut().enumerate() {
+        for (to, to_ends) in ends.iter_mut().enumerate() {
+            if from == to {
+                continue;
+            }
+            let (dp, dc) = RingBuffer::<PacketDesc>::new(LIVE_RING_SLOTS);
+            let (pp, pc) = RingBuffer::<u8>::new(LIVE_PAYLOAD_BYTES);
+            sender.descs[to] = Some(dp);
+            sender.payloads[to] = Some(pp);
+            to_ends.push((dc, pc));
+        }
+    }
+    (senders, ends)
+}
+
+/// One RX queue's socket, owned by the worker that serves it, with the queue's counters.
+pub struct LiveQueue {
+    /// Position of the queue among all live queues of the run (summary order).
+    pub index: usize,
+    iface: u8,
+    socket: Socket,
+    counters: Arc<InputCounters>,
+    st: QueueState,
+}
+
+impl LiveQueue {
+    #[must_use]
+    pub fn new(
+        index: usize,
+        iface: u8,
+        socket: Socket,
+        counters: Arc<InputCounters>,
+        name: String,
+    ) -> Self {
+        Self {
+            index,
+            iface,
+            socket,
+            counters,
+            st: QueueState {
+                stats: InputStats {
+                    name,
+                    ..InputStats::default()
+                },
+                ..QueueState::default()
+            },
+        }
+    }
+
+    /// The socket's descriptor, for the worker's poll set.
+    pub fn fd(&self) -> BorrowedFd<'_> {
+        self.socket.fd()
+    }
+
+    /// Takes one batch of frames from the socket. Frames of flows this worker owns go to `own(hash, key, packet,
+    /// payload)`, read in place; the others are handed to their owner (and the owners that sleep are woken).
+    /// `clock` is the worker's clock, advanced to each frame's time. Returns the number of frames taken.
+    pub fn receive(
+        &mut self,
+        clock: &mut u64,
+        handoff: &mut Handoff,
+        mut own: impl FnMut(u64, &FlowKey, &PacketInfo, &[u8]),
+    ) -> usize {
+        let (iface, st) = (self.iface, &mut self.st);
+        let got = self.socket.recv_batch(RX_BATCH, |frame, ts| {
+            let Some(d) = st.decode(frame, ts) else {
+                return;
+            };
+            *clock = (*clock).max(ts);
+            let (key, from) = FlowKey::from_decoded(&d, iface);
+            let hash = key.symmetric_hash();
+            let wire_len = u32::try_from(frame.len()).unwrap_or(u32::MAX);
+            let payload_len = u32::try_from(d.payload.len()).unwrap_or(u32::MAX);
+            let shard = shard_of(hash, handoff.shards);
+            let macs = [d.src_mac.unwrap_or_default(), d.dst_mac.unwrap_or_default()];
+            if shard == handoff.id {
+                let pkt = PacketInfo {
+                    ts_ns: ts,
+                    now_ns: *clock,
+                    wire_len,
+                    from,
+                    tcp: d.tcp,
+                    payload_len,
+                    tunnel: d.tunnel,
+                    macs,
+                };
+                own(hash, &key, &pkt, d.payload);
+                return;
+            }
+            let desc = PacketDesc {
+                hash,
+                ts_ns: ts,
+                clock_ns: *clock,
+                tick: false,
+                key,
+                from,
+                wire_len,
+                // Live descriptors carry the number of payload bytes copied into the payload ring.
+                payload_offset: 0,
+                payload_len,
+                tcp: d.tcp,
+                tunnel: d.tunnel,
+                macs,
+            };
+            if st.hand_off(handoff, shard, desc, d.payload) {
+                handoff.pending[shard] = true;
+            }
+        });
+        if got > 0 {
+            handoff.ring_pending();
+        }
+        got
+    }
+
+    /// Adds what changed since the last call to the interface's shared counters; with `read_socket`, reads the
+    /// socket's drop counters first (a system call).
+    pub fn store(&mut self, read_socket: bool) {
+        if read_socket {
+            self.st.socket_lost = socket_lost(&mut self.socket);
+        }
+        self.st.store(&self.counters);
+    }
+
+    /// The queue's final figures (the socket stays open until the worker drops it).
+    pub fn finish(&mut self) -> QueueStats {
+        self.store(true);
+        let (socket, zero_copy) = match &mut self.socket {
             Socket::Xdp(s) => (
                 s.stats().map(SocketStats::Xdp).unwrap_or_default(),
                 s.zero_copy(),
@@ -267,18 +404,20 @@ impl QueueReader {
             ),
         };
         QueueStats {
-            input: st.stats,
-            handoff_dropped: st.handoff_dropped,
-            socket: socket_stats,
+            input: self.st.stats.clone(),
+            handed_off: self.st.handed_off,
+            handoff_dropped: self.st.handoff_dropped,
+            socket,
             zero_copy,
         }
     }
 }
 
-struct State {
+#[derive(Default)]
+struct QueueState {
     stats: InputStats,
     fragments: FragmentPorts,
-    clock_ns: u64,
+    handed_off: u64,
     handoff_dropped: u64,
     /// What was last added to the interface's counters (its queues share them, so each adds its deltas).
     stored: InputStats,
@@ -287,11 +426,11 @@ struct State {
     stored_dropped: u64,
 }
 
-impl State {
-    fn packet(&mut self, frame: &[u8], ts: u64, iface: u8, rings: &mut QueueRings, shards: usize) {
-        let wire_len = u32::try_from(frame.len()).unwrap_or(u32::MAX);
+impl QueueState {
+    /// Counts the frame and decodes it (fragment ports resolved); `None` (counted) when it gives no flow.
+    fn decode<'a>(&mut self, frame: &'a [u8], ts: u64) -> Option<Decoded<'a>> {
         self.stats.packets += 1;
-        self.stats.bytes += u64::from(wire_len);
+        self.stats.bytes += frame.len() as u64;
         if self.stats.first_ns == 0 {
             self.stats.first_ns = ts;
         }
@@ -300,82 +439,50 @@ impl State {
             Ok(d) => d,
             Err(r) => {
                 self.stats.rejects[r as usize] += 1;
-                return;
+                return None;
             }
         };
         self.fragments.resolve(&mut d);
-        self.clock_ns = self.clock_ns.max(ts);
-        let (key, from) = FlowKey::from_decoded(&d, iface);
-        let hash = key.symmetric_hash();
-        let shard = shard_of(hash, shards);
-        let copy = d.payload.len().min(LIVE_PAYLOAD_MAX);
-        let (descs, payloads) = (&mut rings.descs[shard], &mut rings.payloads[shard]);
+        Some(d)
+    }
+
+    /// Pushes a descriptor and its payload copy to worker `to`; false (counted as a drop) when its rings are full.
+    fn hand_off(
+        &mut self,
+        h: &mut Handoff,
+        to: usize,
+        mut desc: PacketDesc,
+        payload: &[u8],
+    ) -> bool {
+        let (Some(descs), Some(payloads)) = (h.descs[to].as_mut(), h.payloads[to].as_mut()) else {
+            self.handoff_dropped += 1;
+            return false;
+        };
+        let copy = payload.len().min(LIVE_PAYLOAD_MAX);
         // Both rings must have room, or the packet is dropped whole: never a descriptor without its payload.
         if descs.slots() == 0 || payloads.slots() < copy {
             self.handoff_dropped += 1;
-            return;
+            return false;
         }
         if copy > 0 {
             match payloads.write_chunk_uninit(copy) {
                 Ok(chunk) => {
-                    chunk.fill_from_iter(d.payload[..copy].iter().copied());
+                    chunk.fill_from_iter(payload[..copy].iter().copied());
                 }
                 Err(_) => {
                     self.handoff_dropped += 1;
-                    return;
+                    return false;
                 }
             }
         }
-        let desc = PacketDesc {
-            hash,
-            ts_ns: ts,
-            clock_ns: self.clock_ns,
-            tick: false,
-            key,
-            from,
-            wire_len,
-            // Live descriptors carry the number of payload bytes copied into the payload ring.
-            payload_offset: copy as u64,
-            payload_len: u32::try_from(d.payload.len()).unwrap_or(u32::MAX),
-            tcp: d.tcp,
-            tunnel: d.tunnel,
-            macs: [d.src_mac.unwrap_or_default(), d.dst_mac.unwrap_or_default()],
-        };
+        desc.payload_offset = copy as u64;
         if descs.push(desc).is_err() {
             // Cannot happen (room was checked) but would desynchronise the payload ring: count it loudly.
             self.handoff_dropped += 1;
+            return false;
         }
-    }
-
-    /// Sends every worker the wall clock, so idle flows expire on a quiet link.
-    fn tick(&mut self, rings: &mut QueueRings) {
-        let (key, from) = FlowKey::new(
-            std::net::IpAddr::from([0, 0, 0, 0]),
-            0,
-            std::net::IpAddr::from([0, 0, 0, 0]),
-            0,
-            0,
-            0,
-            0,
-        );
-        let tick = PacketDesc {
-            hash: 0,
-            ts_ns: self.clock_ns,
-            clock_ns: self.clock_ns,
-            tick: true,
-            key,
-            from,
-            wire_len: 0,
-            payload_offset: 0,
-            payload_len: 0,
-            tcp: None,
-            tunnel: xntop_wire::Tunnel::None,
-            macs: [[0; 6]; 2],
-        };
-        for ring in &mut rings.descs {
-            // A full ring already carries recent clocks; a lost tick changes nothing.
-            let _ = ring.push(tick);
-        }
+        self.handed_off += 1;
+        true
     }
 
     fn store(&mut self, c: &InputCounters) {

@@ -1,7 +1,8 @@
 //! `xntop`: reads packets, tracks flows on pinned sharded workers, and writes flow records.
 //!
-//! Threads: one reader per input (decode + steer by symmetric hash), one worker per `-g` entry (owns a flow-table
-//! shard), one writer for `-F`. They share only atomics (`RunState`) and SPSC rings.
+//! Threads: one reader per capture file (decode + steer by symmetric hash), one worker per `-g` entry (owns a
+//! flow-table shard; live, it also receives from its share of the RX queues and processes their frames in place),
+//! one writer for `-F`. They share only atomics (`RunState`) and SPSC rings.
 
 mod aggregator;
 mod collector;
@@ -199,27 +200,48 @@ fn run(config: &mut Config) -> anyhow::Result<ExitCode> {
         })
         .collect();
     let nic_at_start: Vec<[u64; 3]> = lives.iter().map(|l| live::nic_drops(&l.name)).collect();
-    let mut queue_readers = Vec::new();
+    // Live: every queue's socket goes to one worker (round-robin), which processes its frames in place and hands
+    // the packets of other workers' flows to them over the hand-off rings.
+    let mut live_work: Vec<Option<worker::LiveWork>> = (0..workers).map(|_| None).collect();
     let mut live_counters: Vec<(u8, String, Arc<reader::InputCounters>)> = Vec::new();
-    for l in &mut lives {
-        let counters = Arc::new(reader::InputCounters::default());
-        live_counters.push((l.iface, l.name.clone(), Arc::clone(&counters)));
-        for (q, socket) in l.sockets.drain(..).enumerate() {
-            let (rings, ends) = live::rings(workers);
-            for (w, (descs, bytes)) in ends.into_iter().enumerate() {
+    if !lives.is_empty() {
+        let wakers = (0..workers)
+            .map(|_| live::Waker::new().map(Arc::new))
+            .collect::<std::io::Result<Vec<_>>>()
+            .map_err(|e| anyhow::anyhow!("live capture: eventfd: {e}"))?;
+        let (senders, ends) = live::handoff_rings(workers, &wakers);
+        for (w, worker_ends) in ends.into_iter().enumerate() {
+            for (descs, bytes) in worker_ends {
                 consumers[w].push(descs);
                 payloads[w].push(worker::PayloadSource::Live(bytes));
             }
-            queue_readers.push(live::QueueReader {
-                iface: l.iface,
-                socket,
-                rings,
-                run: Arc::clone(&run),
-                counters: Arc::clone(&counters),
-                name: format!("{} queue {q}", l.name),
+        }
+        for ((slot, handoff), waker) in live_work.iter_mut().zip(senders).zip(wakers) {
+            *slot = Some(worker::LiveWork {
+                queues: Vec::new(),
+                handoff,
+                waker,
             });
         }
+        let mut index = 0;
+        for l in &mut lives {
+            let counters = Arc::new(reader::InputCounters::default());
+            live_counters.push((l.iface, l.name.clone(), Arc::clone(&counters)));
+            for (q, socket) in l.sockets.drain(..).enumerate() {
+                if let Some(w) = live_work[index % workers].as_mut() {
+                    w.queues.push(live::LiveQueue::new(
+                        index,
+                        l.iface,
+                        socket,
+                        Arc::clone(&counters),
+                        format!("{} queue {q}", l.name),
+                    ));
+                }
+                index += 1;
+            }
+        }
     }
+    let live_workers = live_work.iter().filter(|w| w.is_some()).count();
     let (record_producers, record_consumers): (Vec<_>, Vec<_>) = if has_output {
         (0..workers + collectors.len())
             .map(|_| {
@@ -373,24 +395,26 @@ fn run(config: &mut Config) -> anyhow::Result<ExitCode> {
     }
 
     let started = Instant::now();
+    // Live workers count as readers until they stop receiving (they hand packets to each other).
     run.readers_running
-        .store(readers.len() + queue_readers.len(), Ordering::Release);
+        .store(readers.len() + live_workers, Ordering::Release);
     // Collectors feed the output thread too: it waits for them like for workers.
     run.workers_running
         .store(workers + collectors.len(), Ordering::Release);
 
     let dns_cache = Arc::new(xntop_dpi::DnsCache::default());
     let mut worker_handles = Vec::new();
-    let backpressure = if queue_readers.is_empty() {
+    let backpressure = if live_workers == 0 {
         Backpressure::Wait
     } else {
         Backpressure::Drop
     };
-    for (((id, inputs), output), payloads) in consumers
+    for ((((id, inputs), output), payloads), live) in consumers
         .into_iter()
         .enumerate()
         .zip(record_producers)
         .zip(payloads)
+        .zip(live_work)
     {
         let setup = WorkerSetup {
             id,
@@ -404,6 +428,7 @@ fn run(config: &mut Config) -> anyhow::Result<ExitCode> {
             run: Arc::clone(&run),
             payloads,
             dns_cache: Arc::clone(&dns_cache),
+            live,
         };
         worker_handles.push(
             thread::Builder::new()
@@ -457,31 +482,10 @@ fn run(config: &mut Config) -> anyhow::Result<ExitCode> {
         );
     }
 
-    let mut queue_handles = Vec::new();
-    for (n, q) in queue_readers.into_iter().enumerate() {
-        let run = Arc::clone(&run);
-        let core = (!spare.is_empty()).then(|| spare[n % spare.len()]);
-        queue_handles.push(thread::Builder::new().name(format!("xntop-q{n}")).spawn(
-            move || {
-                if let Some(core) = core {
-                    core_affinity::set_for_current(core);
-                }
-                let stats = q.run();
-                run.readers_running.fetch_sub(1, Ordering::AcqRel);
-                stats
-            },
-        )?);
-    }
-
     let mut inputs: Vec<_> = reader_handles
         .into_iter()
         .map(|h| h.join().unwrap_or_default())
         .collect();
-    let queues: Vec<live::QueueStats> = queue_handles
-        .into_iter()
-        .map(|h| h.join().unwrap_or_default())
-        .collect();
-    inputs.extend(queues.iter().map(|q| q.input.clone()));
     let mut worker_stats = Vec::new();
     for h in worker_handles {
         match h.join() {
@@ -489,6 +493,13 @@ fn run(config: &mut Config) -> anyhow::Result<ExitCode> {
             Err(_) => anyhow::bail!("a worker thread panicked"),
         }
     }
+    let mut queues: Vec<(usize, live::QueueStats)> = worker_stats
+        .iter_mut()
+        .flat_map(|w| std::mem::take(&mut w.queues))
+        .collect();
+    queues.sort_by_key(|q| q.0);
+    let queues: Vec<live::QueueStats> = queues.into_iter().map(|q| q.1).collect();
+    inputs.extend(queues.iter().map(|q| q.input.clone()));
     let collected: Vec<_> = collector_handles
         .into_iter()
         .filter_map(|h| h.join().ok())
@@ -547,8 +558,8 @@ fn run(config: &mut Config) -> anyhow::Result<ExitCode> {
             live::SocketStats::None => "no socket counters".to_string(),
         };
         eprintln!(
-            "  live {}: {} packets, hand-off drops={}, {socket}",
-            q.input.name, q.input.packets, q.handoff_dropped
+            "  live {}: {} packets, handed to another worker={}, hand-off drops={}, {socket}",
+            q.input.name, q.input.packets, q.handed_off, q.handoff_dropped
         );
     }
     if let Some(r) = redis_stats {

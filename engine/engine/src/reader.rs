@@ -345,19 +345,6 @@ impl Reader {
 }
 
 /// Waits a little longer each time: spin, then yield, then sleep.
-/// For live inputs: a moment's spin, then sleeps that double from 20 µs to 640 µs. Packets arrive spread out in
-/// time, and spinning (or waking every few µs) through the gaps would burn a core per worker at any rate; a hand-off
-/// ring holds 16 Ki descriptors, 16 ms of a busy worker's 1 Mpps, so even the longest sleep loses nothing.
-pub fn live_backoff(spins: &mut u32) {
-    *spins += 1;
-    if *spins < 16 {
-        std::hint::spin_loop();
-    } else {
-        let doublings = (*spins - 16).min(5);
-        std::thread::sleep(std::time::Duration::from_micros(20 << doublings));
-    }
-}
-
 pub fn backoff(spins: &mut u32) {
     *spins += 1;
     if *spins < 64 {

@@ -2,6 +2,7 @@
 //!
 //! A worker owns its [`FlowTable`] (built on its own thread, so its memory is local to its core), takes descriptor
 //! batches from one ring per input, accounts each packet to its flow, and moves ended flows to the output ring.
+//! Live, it also owns RX queue sockets and processes their frames in place (see [`crate::live`]).
 //! Per packet it does one hash lookup and touches only its own memory: no lock, no allocation, no blocking call.
 //! Expiry runs after each batch with a bounded number of visits.
 
@@ -12,18 +13,30 @@ use std::time::Instant;
 
 use hdrhistogram::Histogram;
 use rtrb::{Consumer, Producer};
+use xntop_capture::xdp::{realtime_ns, PollSet};
 use xntop_capture::CaptureFile;
 use xntop_dpi::{Dir, DnsCache, DpiContext, Endpoints};
-use xntop_flow::{EndReason, Flow, FlowSink, FlowTable, PacketInfo, TableStats, Timeouts};
+use xntop_flow::{
+    EndReason, Endpoint, Flow, FlowKey, FlowSink, FlowTable, PacketInfo, TableStats, Timeouts,
+};
 use xntop_model::FlowRecord;
 
 use crate::handoff::{PacketDesc, RunState, BATCH};
+use crate::live::{Handoff, LiveQueue, QueueStats, Waker};
 use crate::reader::backoff;
 use crate::report::{FlowSample, Reporter, WorkerReport};
 
 /// List heads the purge may visit after each batch: enough to keep up with flows ending at line rate, small enough
 /// to keep a batch's latency flat.
 const PURGE_VISITS: usize = 2 * BATCH;
+/// Live: how long an idle worker blocks in poll(2) at most (stop requests are seen within this).
+const IDLE_POLL_MS: i32 = 50;
+/// Live: the pause after a thin batch, so the next one is fuller (one wake-up per this much traffic, not per packet).
+const COALESCE: std::time::Duration = std::time::Duration::from_micros(1000);
+/// Live: how often the queues' counters are published (and the purge runs on a quiet link).
+const STORE_NS: u64 = 100_000_000;
+/// Live: how often the sockets' drop counters are read (a system call each).
+const SOCKET_STATS_NS: u64 = 1_000_000_000;
 
 /// What to do when the output ring is full.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -50,6 +63,8 @@ pub struct WorkerStats {
     /// Batch processing time in nanoseconds.
     pub batch_ns: Histogram<u64>,
     pub dpi: xntop_dpi::engine::DpiStats,
+    /// The live queues this worker served, with their position among all live queues.
+    pub queues: Vec<(usize, QueueStats)>,
 }
 
 /// Moves ended flows into the output ring as records, and into the aggregator's next report.
@@ -165,8 +180,16 @@ fn app_name(class: xntop_dpi::Classification) -> std::borrow::Cow<'static, str> 
 pub enum PayloadSource {
     /// In the mapped capture file, at the descriptor's `payload_offset`.
     File(Arc<CaptureFile>),
-    /// Copied by a live queue reader into this byte ring, `payload_offset` bytes per descriptor, in order.
+    /// Copied by the worker that received the packet into this byte ring, `payload_offset` bytes per descriptor,
+    /// in order.
     Live(rtrb::Consumer<u8>),
+}
+
+/// The live queues a worker serves itself, its side of the hand-off between workers, and its doorbell.
+pub struct LiveWork {
+    pub queues: Vec<LiveQueue>,
+    pub handoff: Handoff,
+    pub waker: Arc<Waker>,
 }
 
 /// Everything a worker thread is handed at spawn.
@@ -184,9 +207,71 @@ pub struct WorkerSetup {
     /// Where each input ring's payloads are (same order), for DPI.
     pub payloads: Vec<PayloadSource>,
     pub dns_cache: Arc<DnsCache>,
+    /// Live capture: this worker counts as one of the run's readers until a stop is asked for.
+    pub live: Option<LiveWork>,
+}
+
+/// The worker's flow-table shard and what accounting a packet needs.
+struct Shard {
+    table: FlowTable,
+    sink: RecordSink,
+    dpi: DpiContext,
+    /// The clock as of the last packet (or wall-clock reading, live): never ahead of any packet still to come.
+    now_ns: u64,
+    packets: u64,
+    bytes: u64,
+}
+
+impl Shard {
+    /// Accounts one packet to its flow and returns the flow's slot.
+    #[inline]
+    fn track(&mut self, hash: u64, key: &FlowKey, pkt: &PacketInfo) -> u32 {
+        self.packets += 1;
+        self.bytes += u64::from(pkt.wire_len);
+        self.table.update(hash, key, pkt, &mut self.sink)
+    }
+
+    /// Whether DPI still wants the payloads of the flow in `idx`.
+    #[inline]
+    fn wants_payload(&self, idx: u32) -> bool {
+        !self.table.flow(idx).dpi.is_done()
+    }
+
+    /// Feeds a payload of the flow in `idx`, sent by `from`, to DPI (when it still wants it).
+    #[inline]
+    fn inspect(&mut self, idx: u32, from: Endpoint, payload: &[u8]) {
+        let flow = self.table.flow_mut(idx);
+        if flow.dpi.is_done() {
+            return;
+        }
+        let dir = if flow.direction(from) == 0 {
+            Dir::ToServer
+        } else {
+            Dir::ToClient
+        };
+        let ep = endpoints(flow);
+        flow.dpi.feed(&mut self.dpi, &ep, dir, payload);
+    }
+
+    /// Bounded expiry and, when due, a report to the aggregator.
+    fn housekeeping(&mut self) {
+        self.table.purge(self.now_ns, PURGE_VISITS, &mut self.sink);
+        if self
+            .sink
+            .reporter
+            .as_ref()
+            .is_some_and(|r| self.now_ns >= r.next_ns)
+        {
+            report(&mut self.table, &mut self.sink, self.now_ns, false);
+        }
+    }
 }
 
 /// Runs one worker to the end of its inputs, then flushes its flows.
+#[allow(
+    clippy::too_many_lines,
+    reason = "the hot loop reads best in one piece"
+)]
 pub fn run(setup: WorkerSetup) -> WorkerStats {
     let WorkerSetup {
         id,
@@ -200,30 +285,80 @@ pub fn run(setup: WorkerSetup) -> WorkerStats {
         run,
         mut payloads,
         dns_cache,
+        mut live,
     } = setup;
     // Where a live payload that wrapped around its ring is made contiguous (never reallocated).
     let mut scratch: Vec<u8> = Vec::with_capacity(crate::live::LIVE_PAYLOAD_MAX);
-    let mut dpi = DpiContext::new(Arc::clone(&dns_cache));
     let pinned = core_affinity::set_for_current(core_affinity::CoreId { id: core });
-    let mut table = FlowTable::new(max_flows, timeouts);
-    let mut sink = RecordSink {
-        out: output,
-        policy: backpressure,
-        cache: dns_cache,
-        dropped: 0,
-        reporter: reports.map(|tx| Reporter::new(tx, max_flows)),
+    let mut shard = Shard {
+        dpi: DpiContext::new(Arc::clone(&dns_cache)),
+        table: FlowTable::new(max_flows, timeouts),
+        sink: RecordSink {
+            out: output,
+            policy: backpressure,
+            cache: dns_cache,
+            dropped: 0,
+            reporter: reports.map(|tx| Reporter::new(tx, max_flows)),
+        },
+        now_ns: 0,
+        packets: 0,
+        bytes: 0,
     };
     // 1 ns .. 10 s with 3 significant digits; recording never allocates.
     let mut batch_ns =
         Histogram::<u64>::new_with_bounds(1, 10_000_000_000, 3).unwrap_or_else(|_| {
             Histogram::<u64>::new(3).unwrap_or_else(|_| unreachable!("3 sigfig is valid"))
         });
-    let (mut packets, mut bytes, mut batches) = (0u64, 0u64, 0u64);
-    // The input's clock as of the last descriptor taken: never ahead of any packet still to come to this shard.
-    let mut now_ns = 0u64;
+    let mut batches = 0u64;
     let mut spins = 0u32;
+    // Live: still receiving (and counted in `run.readers_running`); the poll set (queue sockets, then the
+    // doorbell); when the counters are next published and the sockets' drop counters next read.
+    let mut receiving = live.is_some();
+    let mut poll_set = live.as_ref().map(|l| {
+        let fds: Vec<_> = l
+            .queues
+            .iter()
+            .map(LiveQueue::fd)
+            .chain(std::iter::once(l.waker.fd()))
+            .collect();
+        PollSet::new(&fds)
+    });
+    let doorbell = live.as_ref().map_or(0, |l| l.queues.len());
+    let file_inputs = payloads
+        .iter()
+        .filter(|p| matches!(p, PayloadSource::File(_)))
+        .count();
+    let (mut next_store_ns, mut next_socket_ns) = (0u64, 0u64);
+    let mut queue_stats = Vec::new();
     loop {
         let mut worked = false;
+        // A full batch somewhere: more is probably waiting, go on at once.
+        let mut full = false;
+        if let Some(l) = live.as_mut().filter(|_| receiving) {
+            for q in &mut l.queues {
+                let started = Instant::now();
+                let mut clock = shard.now_ns;
+                let got = q.receive(&mut clock, &mut l.handoff, |hash, key, pkt, payload| {
+                    let idx = shard.track(hash, key, pkt);
+                    if !payload.is_empty() {
+                        shard.inspect(idx, pkt.from, payload);
+                    }
+                });
+                shard.now_ns = shard.now_ns.max(clock);
+                if got == 0 {
+                    continue;
+                }
+                worked = true;
+                full |= got == crate::live::RX_BATCH;
+                shard.housekeeping();
+                batches += 1;
+                let _ = batch_ns.record(
+                    u64::try_from(started.elapsed().as_nanos())
+                        .unwrap_or(u64::MAX)
+                        .max(1),
+                );
+            }
+        }
         for (input, ring) in inputs.iter_mut().enumerate() {
             let mut source = payloads.get_mut(input);
             let n = ring.slots().min(BATCH);
@@ -234,10 +369,11 @@ pub fn run(setup: WorkerSetup) -> WorkerStats {
                 continue;
             };
             worked = true;
+            full |= n == BATCH;
             let started = Instant::now();
             let (a, b) = chunk.as_slices();
             for desc in a.iter().chain(b) {
-                now_ns = now_ns.max(desc.clock_ns);
+                shard.now_ns = shard.now_ns.max(desc.clock_ns);
                 if desc.tick {
                     continue;
                 }
@@ -251,29 +387,22 @@ pub fn run(setup: WorkerSetup) -> WorkerStats {
                     tunnel: desc.tunnel,
                     macs: desc.macs,
                 };
-                let idx = table.update(desc.hash, &desc.key, &pkt, &mut sink);
-                let flow = table.flow_mut(idx);
-                let dir = if flow.direction(desc.from) == 0 {
-                    Dir::ToServer
-                } else {
-                    Dir::ToClient
-                };
+                let idx = shard.track(desc.hash, &desc.key, &pkt);
                 match source.as_deref_mut() {
                     Some(PayloadSource::File(file))
-                        if desc.payload_len > 0 && !flow.dpi.is_done() =>
+                        if desc.payload_len > 0 && shard.wants_payload(idx) =>
                     {
                         let start = usize::try_from(desc.payload_offset).unwrap_or(usize::MAX);
                         let end = start.saturating_add(desc.payload_len as usize);
                         if let Some(payload) = file.data().get(start..end) {
-                            let ep = endpoints(flow);
-                            flow.dpi.feed(&mut dpi, &ep, dir, payload);
+                            shard.inspect(idx, desc.from, payload);
                         }
                     }
                     Some(PayloadSource::Live(bytes)) if desc.payload_offset > 0 => {
                         // Always consume the copy, even when DPI is done with the flow.
                         let n = usize::try_from(desc.payload_offset).unwrap_or(0);
                         if let Ok(chunk) = bytes.read_chunk(n.min(bytes.slots())) {
-                            if !flow.dpi.is_done() {
+                            if shard.wants_payload(idx) {
                                 let (a, b) = chunk.as_slices();
                                 let payload = if b.is_empty() {
                                     a
@@ -283,22 +412,16 @@ pub fn run(setup: WorkerSetup) -> WorkerStats {
                                     scratch.extend_from_slice(b);
                                     &scratch[..]
                                 };
-                                let ep = endpoints(flow);
-                                flow.dpi.feed(&mut dpi, &ep, dir, payload);
+                                shard.inspect(idx, desc.from, payload);
                             }
                             chunk.commit_all();
                         }
                     }
                     _ => {}
                 }
-                packets += 1;
-                bytes += u64::from(desc.wire_len);
             }
             chunk.commit_all();
-            table.purge(now_ns, PURGE_VISITS, &mut sink);
-            if sink.reporter.as_ref().is_some_and(|r| now_ns >= r.next_ns) {
-                report(&mut table, &mut sink, now_ns, false);
-            }
+            shard.housekeeping();
             batches += 1;
             let _ = batch_ns.record(
                 u64::try_from(started.elapsed().as_nanos())
@@ -306,38 +429,84 @@ pub fn run(setup: WorkerSetup) -> WorkerStats {
                     .max(1),
             );
         }
+        if let Some(l) = live.as_mut() {
+            // Live input runs on the wall clock: idle flows expire and reports go out on a quiet link too.
+            let wall = realtime_ns();
+            shard.now_ns = shard.now_ns.max(wall);
+            run.advance_clock(shard.now_ns);
+            if wall >= next_store_ns {
+                next_store_ns = wall + STORE_NS;
+                let read_socket = wall >= next_socket_ns;
+                if read_socket {
+                    next_socket_ns = wall + SOCKET_STATS_NS;
+                }
+                for q in &mut l.queues {
+                    q.store(read_socket);
+                }
+                shard.housekeeping();
+            }
+            if receiving && run.stopping() {
+                // Stop receiving; go on draining what peers hand over until every one of them has stopped too.
+                receiving = false;
+                queue_stats = l.queues.iter_mut().map(|q| (q.index, q.finish())).collect();
+                run.readers_running.fetch_sub(1, Ordering::AcqRel);
+                continue;
+            }
+        }
         if worked {
             spins = 0;
+            if receiving && !full {
+                // A thin batch: let packets gather for a moment instead of waking up for every few (user-space
+                // interrupt coalescing; the sockets' rings and the hand-off rings hold far more than that).
+                std::thread::sleep(COALESCE);
+            }
             continue;
         }
         // Readers finish before we look at the rings again, so an empty ring now means it stays empty.
         if run.readers_done() && inputs.iter().all(Consumer::is_empty) {
             break;
         }
-        if backpressure == Backpressure::Drop {
-            crate::reader::live_backoff(&mut spins);
-        } else {
-            backoff(&mut spins);
+        match (live.as_ref(), poll_set.as_mut()) {
+            (Some(l), Some(set)) => {
+                // Idle: block until a socket has frames, a peer rings, or the timeout (stop requests, clock).
+                l.waker.going_to_sleep();
+                if !inputs.iter().all(Consumer::is_empty) {
+                    l.waker.woke(false);
+                    continue;
+                }
+                let timeout = if receiving && file_inputs == 0 {
+                    IDLE_POLL_MS
+                } else {
+                    1
+                };
+                let _ = set.wait(timeout);
+                l.waker.woke(set.is_ready(doorbell));
+            }
+            _ => backoff(&mut spins),
         }
     }
     // Every reader has finished: the clock is final and the same for every shard.
-    table.flush(now_ns.max(run.clock()), &mut sink);
-    if sink.reporter.is_some() {
-        report(&mut table, &mut sink, now_ns.max(run.clock()), true);
+    let final_ns = shard.now_ns.max(run.clock());
+    shard.table.flush(final_ns, &mut shard.sink);
+    if shard.sink.reporter.is_some() {
+        report(&mut shard.table, &mut shard.sink, final_ns, true);
     }
+    // The sockets close only now: they were not read since `finish`.
+    drop(live);
     run.workers_running.fetch_sub(1, Ordering::AcqRel);
     WorkerStats {
         id,
         core,
         pinned,
-        packets,
-        bytes,
+        packets: shard.packets,
+        bytes: shard.bytes,
         batches,
-        table: table.stats(),
-        records_dropped: sink.dropped,
-        reports_missed: sink.reporter.map_or(0, |r| r.missed),
+        table: shard.table.stats(),
+        records_dropped: shard.sink.dropped,
+        reports_missed: shard.sink.reporter.map_or(0, |r| r.missed),
         batch_ns,
-        dpi: dpi.stats,
+        dpi: shard.dpi.stats,
+        queues: queue_stats,
     }
 }
 

@@ -1,7 +1,8 @@
 //! Live capture end to end: xntop on one end of a veth pair (the other end in a network namespace this test
 //! creates), tcpreplay sending the project's demo capture into it, and the flow records compared with those of an
 //! offline run on the same packets — packets and bytes per direction, and the DPI verdict, exactly — with no drop
-//! counted at any stage. AF_XDP native with 2 and 1 queues, AF_XDP generic, and AF_PACKET.
+//! counted at any stage. AF_XDP native with 2 and 1 queues, AF_XDP generic, and AF_PACKET; one worker, and two
+//! (packets handed between them).
 //!
 //! Needs root (namespaces, veth, XDP) and iproute2, tcpreplay, tshark; when not root it says so and skips.
 
@@ -163,7 +164,7 @@ fn flows(jsonl: &str) -> Flows {
         .collect()
 }
 
-fn scenario(tag: &str, queues: u32, extra: &[&str]) {
+fn scenario(tag: &str, queues: u32, cores: &str, extra: &[&str]) {
     if !is_root() {
         eprintln!("skipping live capture test {tag}: needs root (network namespaces, veth, XDP)");
         return;
@@ -211,7 +212,7 @@ fn scenario(tag: &str, queues: u32, extra: &[&str]) {
         .args(["-i", &veth.host])
         .arg("-F")
         .arg(format!("jsonl:{}", live_out.display()))
-        .args(["-w", "0", "-g", "1"])
+        .args(["-w", "0", "-g", cores])
         .args(extra)
         .stderr(Stdio::piped())
         .spawn()
@@ -262,6 +263,22 @@ fn scenario(tag: &str, queues: u32, extra: &[&str]) {
             }
         }
     }
+    // With more than one worker, packets of flows another worker owns were handed over (and none lost: above).
+    let handed: u64 = log
+        .lines()
+        .filter_map(|l| l.split("handed to another worker=").nth(1))
+        .filter_map(|v| {
+            v.split(|c: char| !c.is_ascii_digit())
+                .next()?
+                .parse::<u64>()
+                .ok()
+        })
+        .sum();
+    if cores.contains(',') {
+        assert!(handed > 0, "{tag}: no packet handed between workers\n{log}");
+    } else {
+        assert_eq!(handed, 0, "{tag}: hand-offs with one worker\n{log}");
+    }
     let nic = log
         .lines()
         .find(|l| l.trim_start().starts_with("nic "))
@@ -281,20 +298,36 @@ fn scenario(tag: &str, queues: u32, extra: &[&str]) {
 
 #[test]
 fn af_xdp_native_two_queues() {
-    scenario("n2", 2, &["--capture", "xdp", "--xdp-mode", "native"]);
+    scenario("n2", 2, "1", &["--capture", "xdp", "--xdp-mode", "native"]);
 }
 
 #[test]
 fn af_xdp_native_one_queue() {
-    scenario("n1", 1, &["--capture", "xdp", "--xdp-mode", "native"]);
+    scenario("n1", 1, "1", &["--capture", "xdp", "--xdp-mode", "native"]);
 }
 
 #[test]
 fn af_xdp_generic() {
-    scenario("g1", 1, &["--capture", "xdp", "--xdp-mode", "generic"]);
+    scenario("g1", 1, "1", &["--capture", "xdp", "--xdp-mode", "generic"]);
 }
 
 #[test]
 fn af_packet_fallback() {
-    scenario("p2", 2, &["--capture", "packet"]);
+    scenario("p2", 2, "1", &["--capture", "packet"]);
+}
+
+/// Two workers: each serves one queue in place and hands the packets of the other's flows to it.
+#[test]
+fn af_xdp_native_two_queues_two_workers() {
+    scenario(
+        "w2",
+        2,
+        "0,1",
+        &["--capture", "xdp", "--xdp-mode", "native"],
+    );
+}
+
+#[test]
+fn af_packet_two_workers() {
+    scenario("pw", 2, "0,1", &["--capture", "packet"]);
 }

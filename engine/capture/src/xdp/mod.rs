@@ -13,6 +13,6 @@ mod xsk;
 pub use error::LiveError;
 pub use packet::{PacketConfig, PacketRing, PacketStats};
 pub use program::{XdpCounters, XdpMode, XdpProgram, MAX_QUEUES};
-pub use sys::{realtime_ns, rx_queues};
+pub use sys::{realtime_ns, rx_queues, EventFd, PollSet};
 pub use tx::{Kick, XskTx, XskTxConfig, XskTxStats};
 pub use xsk::{XskConfig, XskSocket, XskStats};

@@ -4,7 +4,7 @@ use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
 use std::ptr::NonNull;
 
 use super::ring::Ring;
-use super::sys::{ifindex, poll_in, realtime_ns};
+use super::sys::{ifindex, poll_in, prefetch, realtime_ns};
 use super::LiveError;
 
 /// Sizes and options of an AF_XDP socket.
@@ -179,8 +179,15 @@ impl XskSocket {
             ));
         }
         let ifx = ifindex(ifname)?;
+        // One UMEM for both attempts: a refused zero-copy bind leaves it untouched (nothing was received into it),
+        // and mapping, zeroing and pinning it again would double the start-up cost.
+        let umem_len = cfg.frames as usize * cfg.frame_size as usize;
+        let mut umem = Some(
+            Umem::new(umem_len)
+                .map_err(|e| LiveError::os(&name, "UMEM allocation failed", "mmap", &e))?,
+        );
         if !cfg.force_copy {
-            match Self::open_mode(&name, ifx, queue, cfg, true) {
+            match Self::open_mode(&name, ifx, queue, cfg, true, &mut umem) {
                 Ok(s) => return Ok(s),
                 // The driver (or generic XDP) cannot do zero-copy: fall back to copy mode on a fresh socket.
                 Err(e)
@@ -191,7 +198,7 @@ impl XskSocket {
                 Err(e) => return Err(e),
             }
         }
-        Self::open_mode(&name, ifx, queue, cfg, false)
+        Self::open_mode(&name, ifx, queue, cfg, false, &mut umem)
     }
 
     fn open_mode(
@@ -200,6 +207,7 @@ impl XskSocket {
         queue: u32,
         cfg: &XskConfig,
         zero_copy: bool,
+        umem: &mut Option<Umem>,
     ) -> Result<Self, LiveError> {
         // SAFETY: plain socket(2) call; the result is checked and wrapped in an OwnedFd at once.
         let raw = unsafe { libc::socket(libc::AF_XDP, libc::SOCK_RAW | libc::SOCK_CLOEXEC, 0) };
@@ -215,12 +223,12 @@ impl XskSocket {
         let fd = unsafe { OwnedFd::from_raw_fd(raw) };
         let raw = fd.as_raw_fd();
         let frames = cfg.frames;
-        let umem_len = frames as usize * cfg.frame_size as usize;
-        let umem = Umem::new(umem_len)
-            .map_err(|e| LiveError::os(name, "UMEM allocation failed", "mmap", &e))?;
+        let Some(mem) = umem.as_ref() else {
+            return Err(LiveError::new(name, "UMEM allocation failed", "no UMEM"));
+        };
         let reg = libc::xdp_umem_reg {
-            addr: umem.base.as_ptr() as u64,
-            len: umem_len as u64,
+            addr: mem.base.as_ptr() as u64,
+            len: mem.len as u64,
             chunk_size: cfg.frame_size,
             headroom: 0,
             flags: 0,
@@ -291,25 +299,13 @@ impl XskSocket {
         .map_err(ring_err("completion ring map failed"))?;
         let rx = Ring::<libc::xdp_desc>::map(raw, libc::XDP_PGOFF_RX_RING, &off.rx, rx_size)
             .map_err(ring_err("RX ring map failed"))?;
-        let mut sock = Self {
-            rx,
-            fill,
-            _comp: comp,
-            fd,
-            umem,
-            free: (0..u64::from(frames))
-                .rev()
-                .map(|i| i * u64::from(cfg.frame_size))
-                .collect(),
-            frame_size: cfg.frame_size,
-            zero_copy,
-            queue,
-            name: name.to_owned(),
-            packets: 0,
-            bytes: 0,
-        };
+        let mut fill = fill;
+        let mut free: Vec<u64> = (0..u64::from(frames))
+            .rev()
+            .map(|i| i * u64::from(cfg.frame_size))
+            .collect();
         // Every frame goes to the fill ring before bind, so the first packets find room.
-        sock.refill();
+        refill(&mut fill, &mut free);
         let addr = libc::sockaddr_xdp {
             sxdp_family: libc::AF_XDP as u16,
             sxdp_flags: libc::XDP_USE_NEED_WAKEUP
@@ -335,22 +331,28 @@ impl XskSocket {
             };
             return Err(LiveError::os(name, "AF_XDP bind failed", call, &e));
         }
-        Ok(sock)
+        let umem = umem
+            .take()
+            .ok_or_else(|| LiveError::new(name, "UMEM allocation failed", "no UMEM"))?;
+        Ok(Self {
+            rx,
+            fill,
+            _comp: comp,
+            fd,
+            umem,
+            free,
+            frame_size: cfg.frame_size,
+            zero_copy,
+            queue,
+            name: name.to_owned(),
+            packets: 0,
+            bytes: 0,
+        })
     }
 
     /// Gives free frames back to the fill ring.
     fn refill(&mut self) {
-        let n = self
-            .fill
-            .free(u32::try_from(self.free.len()).unwrap_or(u32::MAX));
-        if n == 0 {
-            return;
-        }
-        for i in 0..n {
-            let Some(addr) = self.free.pop() else { break };
-            self.fill.write(i, addr);
-        }
-        self.fill.submit(n);
+        refill(&mut self.fill, &mut self.free);
     }
 
     /// Receives up to `max` packets, calling `f(frame, timestamp_ns)` for each (the frame is read in place in the
@@ -366,7 +368,24 @@ impl XskSocket {
         let ts = realtime_ns();
         let mask = !u64::from(self.frame_size - 1);
         let umem_len = self.umem.len as u64;
+        // Frames are read this far ahead of their turn, so their first cache lines are on their way.
+        const AHEAD: u32 = 3;
+        let base_ptr = self.umem.base.as_ptr();
+        let prefetch_frame = |addr: u64| {
+            if addr < umem_len {
+                // `wrapping_add` keeps this safe; the address is inside the UMEM (checked) and only prefetched.
+                let p = base_ptr.wrapping_add(addr as usize);
+                prefetch(p);
+                prefetch(p.wrapping_add(64));
+            }
+        };
+        for i in 0..n.min(AHEAD) {
+            prefetch_frame(self.rx.read(i).addr);
+        }
         for i in 0..n {
+            if i + AHEAD < n {
+                prefetch_frame(self.rx.read(i + AHEAD).addr);
+            }
             let d = self.rx.read(i);
             let len = u64::from(d.len);
             if d.addr.checked_add(len).is_some_and(|end| end <= umem_len) {
@@ -454,6 +473,19 @@ impl XskSocket {
     pub fn received(&self) -> (u64, u64) {
         (self.packets, self.bytes)
     }
+}
+
+/// Moves free frames (as many as fit) into the fill ring.
+fn refill(fill: &mut Ring<u64>, free: &mut Vec<u64>) {
+    let n = fill.free(u32::try_from(free.len()).unwrap_or(u32::MAX));
+    if n == 0 {
+        return;
+    }
+    for i in 0..n {
+        let Some(addr) = free.pop() else { break };
+        fill.write(i, addr);
+    }
+    fill.submit(n);
 }
 
 impl AsRawFd for XskSocket {
