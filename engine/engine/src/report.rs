@@ -303,6 +303,8 @@ pub struct Reporter {
     ack: Arc<ReportAck>,
     /// This tick's report is waiting for the aggregator (counted once in `missed`).
     deferred: bool,
+    /// Wall time of the last report sent.
+    sent_at: Option<std::time::Instant>,
     limit: usize,
 }
 
@@ -325,8 +327,17 @@ impl Reporter {
             missed: 0,
             ack: Arc::new(ReportAck::default()),
             deferred: false,
+            sent_at: None,
             limit,
         }
+    }
+
+    /// Whether a wall-clock second has passed since the last report. A replay at full speed runs through seconds
+    /// of packet time faster than that; gathering a report (a pass over every touched flow) once per wall second
+    /// keeps its cost per packet flat and the view no less fresh (it is published once a second).
+    pub fn wall_due(&self) -> bool {
+        self.sent_at
+            .is_none_or(|t| t.elapsed() >= std::time::Duration::from_secs(1))
     }
 
     /// Whether the aggregator has caught up enough for a new report to be gathered.
@@ -346,6 +357,7 @@ impl Reporter {
     /// Sends what the current tick gathered (merged with any held report). Never blocks.
     pub fn send(&mut self, clock_ns: u64) {
         self.deferred = false;
+        self.sent_at = Some(std::time::Instant::now());
         let fresh = WorkerReport {
             limit: self.limit,
             updated: self.ack.reuse(),

@@ -515,6 +515,9 @@ fn report(table: &mut FlowTable, sink: &mut RecordSink, now_ns: u64, last: bool)
     let Some(r) = sink.reporter.as_mut() else {
         return;
     };
+    if !last && !r.wall_due() {
+        return;
+    }
     if !last && !r.ready() {
         r.defer();
         return;
