@@ -783,6 +783,7 @@ impl Aggregator {
             interfaces,
             hosts,
             flows,
+            host_flows: Some(host_index(&flows)),
             flow_apps: self.flow_apps.clone(),
             applications,
             timeseries: TimeSeries {
@@ -905,6 +906,19 @@ impl Aggregator {
         }
         v
     }
+}
+
+/// Per address, the rows it is an endpoint of, ascending.
+fn host_index(rows: &[FlowRow]) -> HashMap<IpAddr, Vec<u32>> {
+    let mut m: HashMap<IpAddr, Vec<u32>> = HashMap::new();
+    for (i, r) in rows.iter().enumerate() {
+        let i = u32::try_from(i).unwrap_or(u32::MAX);
+        m.entry(r.src_ip).or_default().push(i);
+        if r.dst_ip != r.src_ip {
+            m.entry(r.dst_ip).or_default().push(i);
+        }
+    }
+    m
 }
 
 /// Runs the aggregator until every worker has hung up, publishing a snapshot at most once per `period` of wall

@@ -23,6 +23,10 @@ pub struct Snapshot {
     /// Application names and categories the rows' `app` index.
     #[cfg_attr(feature = "openapi", schema(ignore))]
     pub flow_apps: Vec<AppName>,
+    /// Per address, the indices of the rows it is an endpoint of, ascending (so in the rows' order): a host's
+    /// flows without scanning a million rows. `None` when not built (then readers scan).
+    #[cfg_attr(feature = "openapi", schema(ignore))]
+    pub host_flows: Option<std::collections::HashMap<IpAddr, Vec<u32>>>,
     pub applications: Vec<AppView>,
     pub timeseries: TimeSeries,
     pub drops: Drops,
@@ -159,6 +163,16 @@ fn secs(ns: u64) -> f64 {
     #[allow(clippy::cast_precision_loss, reason = "display")]
     let s = ns as f64 / 1e9;
     s
+}
+
+impl Snapshot {
+    /// Indices of the rows `ip` is an endpoint of, in the rows' order, when the index is built.
+    #[must_use]
+    pub fn flows_of(&self, ip: IpAddr) -> Option<&[u32]> {
+        self.host_flows
+            .as_ref()
+            .map(|m| m.get(&ip).map_or(&[][..], Vec::as_slice))
+    }
 }
 
 impl FlowView {
