@@ -703,6 +703,7 @@ impl Aggregator {
         );
 
         let flows = self.flow_rows(first_publish, dt);
+        let host_flows = Some(host_index(&flows));
         let (local, names) = (&self.local, &self.names);
         let hosts: Vec<HostView> = self
             .hosts
@@ -783,7 +784,7 @@ impl Aggregator {
             interfaces,
             hosts,
             flows,
-            host_flows: Some(host_index(&flows)),
+            host_flows,
             flow_apps: self.flow_apps.clone(),
             applications,
             timeseries: TimeSeries {
