@@ -334,7 +334,12 @@ impl FlowFilter {
                     .map(|a| a.name.eq_ignore_ascii_case(want))
                     .collect()
             }),
-            needle_protos: protos(&has),
+            // Without a filter box nothing is looked up: no 256 protocol names formatted per request.
+            needle_protos: if needle.is_empty() {
+                Box::new([false; 256])
+            } else {
+                protos(&has)
+            },
             proto: q
                 .proto
                 .as_deref()

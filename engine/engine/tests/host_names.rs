@@ -14,31 +14,7 @@ use common::{cores_for, project_pcaps, tmpdir, tool, xntop};
 
 type ByAddr = HashMap<IpAddr, BTreeSet<String>>;
 
-/// tshark's fields of the packets matching `filter`, one tab-separated line per packet (first occurrence only, so
-/// the headers inside ICMP errors do not count).
-fn fields(pcap: &Path, filter: &str, names: &[&str]) -> Vec<Vec<String>> {
-    let mut args = vec![
-        "-r",
-        pcap.to_str().unwrap(),
-        "-Y",
-        filter,
-        "-T",
-        "fields",
-        "-E",
-        "occurrence=f",
-        "-E",
-        "separator=/t",
-    ];
-    for n in names {
-        args.extend(["-e", n]);
-    }
-    tool("tshark", &args)
-        .lines()
-        .map(|l| l.split('\t').map(str::to_string).collect())
-        .collect()
-}
-
-/// All occurrences of a field (comma-aggregated by tshark) per packet.
+/// All occurrences of each field (comma-aggregated by tshark) per packet matching `filter`.
 fn all(pcap: &Path, filter: &str, names: &[&str]) -> Vec<Vec<Vec<String>>> {
     let mut args = vec![
         "-r",
@@ -65,6 +41,19 @@ fn all(pcap: &Path, filter: &str, names: &[&str]) -> Vec<Vec<Vec<String>>> {
                         .map(str::to_string)
                         .collect()
                 })
+                .collect()
+        })
+        .collect()
+}
+
+/// The first occurrence of each field per packet (so the headers inside ICMP errors do not count), empty when
+/// absent.
+fn fields(pcap: &Path, filter: &str, names: &[&str]) -> Vec<Vec<String>> {
+    all(pcap, filter, names)
+        .into_iter()
+        .map(|p| {
+            p.into_iter()
+                .map(|f| f.into_iter().next().unwrap_or_default())
                 .collect()
         })
         .collect()
