@@ -5,13 +5,16 @@
 #
 #   sudo bash bench/live.sh
 #
-# Per (receiver, rate): a fresh netns + veth pair (2 queues; the host end
+# Per (load, receiver, rate): a fresh netns + veth pair (2 queues; the host end
 # here, the peer end in the namespace) -> the receiver started on the host
 # end pinned to core RX_CORE under /usr/bin/time -> bench/xdpgen (our AF_XDP
-# TX generator) sends the frames of LIVE_PCAP from the peer end, one
+# TX generator) sends the frames of the load's capture from the peer end, one
 # generator per queue (rate split evenly), pinned to core GEN_CORE, for
 # LIVE_DURATION seconds -> 1 s to drain -> receiver stopped (SIGTERM xntop,
-# SIGINT tcpdump) -> its end summary parsed.
+# SIGINT tcpdump) -> its end summary parsed. The receiver's CPU time is also
+# read (from /proc/PID/task/*/schedstat) when the generators start and after
+# the drain: the steady-state cost per packet, apart from start-up (XDP
+# program load, UMEM population) and exit.
 # Results: bench/out/live.tsv (one row per run), bench/out/live.md (table),
 # bench/out/live.svg (offered vs received per receiver); logs in
 # bench/out/live-logs/.
@@ -20,7 +23,12 @@
 #   LIVE_RATES="50000 100000 200000 400000 0"   offered pps (0 = generator max)
 #   LIVE_DURATION=5             seconds each generator sends
 #   LIVE_RECEIVERS="xntop-xdp xntop-packet tcpdump"
-#   LIVE_PCAP=pcaps/demo.pcap   traffic (whole Ethernet frames <= 1514 bytes)
+#   LIVE_LOADS="demo bulk"      traffic: demo = pcaps/demo.pcap (small packets,
+#                               a new flow every ~17 packets, DPI on most);
+#                               bulk = real HTTP downloads captured by
+#                               bench/bulk_capture.sh into bench/out/bulk.pcap
+#                               (made on first use); or a path to a capture of
+#                               Ethernet frames <= 1514 bytes
 #   LIVE_QUEUES=2               veth queues; one generator per queue
 #   GEN_CORE=0 RX_CORE=1        cores of the generators and of the receiver
 #   SKIP_BUILD=1                use the binaries already in the target dir
@@ -35,7 +43,7 @@ LOGS="$OUT/live-logs"
 RATES="${LIVE_RATES:-50000 100000 200000 400000 0}"
 DURATION="${LIVE_DURATION:-5}"
 RECEIVERS="${LIVE_RECEIVERS:-xntop-xdp xntop-packet tcpdump}"
-PCAP="${LIVE_PCAP:-$ROOT/pcaps/demo.pcap}"
+LOADS="${LIVE_LOADS:-demo bulk}"
 QUEUES="${LIVE_QUEUES:-2}"
 GEN_CORE="${GEN_CORE:-0}"
 RX_CORE="${RX_CORE:-1}"
@@ -59,7 +67,6 @@ for c in ip tcpdump taskset python3 pgrep; do
   command -v "$c" >/dev/null 2>&1 || die "missing command: $c"
 done
 [[ -x /usr/bin/time ]] || die "missing /usr/bin/time (apt-get install time)"
-[[ -r $PCAP ]] || die "no capture $PCAP"
 
 if [[ -z ${SKIP_BUILD:-} ]]; then
   log "cargo build --release -p xntop-engine -p xntop-xdpgen"
@@ -93,9 +100,28 @@ veth_up() {
   ip -n "$NS" link set "$PEER" up
 }
 
-# run_one RECEIVER RATE: one measured run, appends a row to $TSV.
+# load_pcap LOAD: the capture a load sends (made first when it is the bulk one).
+load_pcap() {
+  case "$1" in
+    demo) echo "$ROOT/pcaps/demo.pcap" ;;
+    bulk)
+      [[ -s $OUT/bulk.pcap ]] || bash "$BENCH/bulk_capture.sh" "$OUT/bulk.pcap" >&2
+      echo "$OUT/bulk.pcap" ;;
+    *) echo "$1" ;;
+  esac
+}
+
+# cpu_ns PID: CPU time (user + system, ns) of every thread of PID so far.
+cpu_ns() {
+  cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { printf "%d\n", s }'
+}
+
+# run_one LOAD RECEIVER RATE: one measured run, appends a row to $TSV.
 run_one() {
-  local recv="$1" rate="$2" base="$LOGS/$1-$2"
+  local load="$1" recv="$2" rate="$3"
+  local pcap base="$LOGS/$(basename "$1" .pcap)-$2-$3"
+  pcap="$(load_pcap "$load")"
+  [[ -r $pcap ]] || die "no capture $pcap"
   local -a cmd
   local ready sig
   case "$recv" in
@@ -125,10 +151,11 @@ run_one() {
   RX_PID="$(pgrep -P "$TIME_PID" | head -n1)"
   [[ -n $RX_PID ]] || die "no $recv process under /usr/bin/time"
   sleep 0.5
+  cpu_ns "$RX_PID" >"$base.window"
   local q per=$((rate / QUEUES))
   local -a gens=()
   for ((q = 0; q < QUEUES; q++)); do
-    ip netns exec "$NS" taskset -c "$GEN_CORE" "$XDPGEN" "$PEER" "$PCAP" \
+    ip netns exec "$NS" taskset -c "$GEN_CORE" "$XDPGEN" "$PEER" "$pcap" \
       --rate "$per" --seconds "$DURATION" --queue "$q" >"$base.gen$q" 2>"$base.gen$q.err" &
     gens+=($!)
   done
@@ -137,20 +164,23 @@ run_one() {
   ip -s link show "$HOST" >"$base.link"
   ip -n "$NS" -s link show "$PEER" >"$base.peer"
   sleep 1
+  cpu_ns "$RX_PID" >>"$base.window"
   kill -s "$sig" "$RX_PID"
   wait "$TIME_PID" || log "$recv exited with status $?"
   TIME_PID="" RX_PID=""
   veth_down
-  python3 "$BENCH/live_report.py" row "$recv" "$rate" "$DURATION" "$base" >>"$TSV"
+  python3 "$BENCH/live_report.py" row "$(basename "$load" .pcap)" "$recv" "$rate" "$DURATION" "$base" >>"$TSV"
   tail -n1 "$TSV" >&2
 }
 
 mkdir -p "$OUT" "$LOGS"
 python3 "$BENCH/live_report.py" header >"$TSV"
-for recv in $RECEIVERS; do
-  for rate in $RATES; do
-    log "$recv at ${rate} pps (0 = max) for ${DURATION}s"
-    run_one "$recv" "$rate"
+for load in $LOADS; do
+  for recv in $RECEIVERS; do
+    for rate in $RATES; do
+      log "$load: $recv at ${rate} pps (0 = max) for ${DURATION}s"
+      run_one "$load" "$recv" "$rate"
+    done
   done
 done
 {

@@ -2,8 +2,9 @@
 """Parsing and reporting for bench/live.sh.
 
   live_report.py header               TSV header line
-  live_report.py row RECV RATE SECS BASE
-                                      one TSV row from the logs BASE.gen*, BASE.err, BASE.time, BASE.link, BASE.peer
+  live_report.py row LOAD RECV RATE SECS BASE
+                                      one TSV row from the logs BASE.gen*, BASE.err, BASE.time, BASE.window,
+                                      BASE.link, BASE.peer
   live_report.py md TSV               markdown table
   live_report.py svg TSV              SVG plot: offered vs received pps per receiver
 """
@@ -14,10 +15,10 @@ import re
 import sys
 
 COLS = [
-    "receiver", "target_pps", "seconds", "sent", "gen_failed", "offered_pps", "received", "processed",
+    "load", "receiver", "target_pps", "seconds", "sent", "gen_failed", "offered_pps", "received", "processed",
     "lost", "lost_pct", "xdp_seen", "xdp_redirected", "xdp_passed", "xdp_dropped", "socket_drops",
     "fill_ring_empty", "handoff_drops", "veth_rx_packets", "veth_rx_dropped", "peer_tx_dropped",
-    "unaccounted", "user_s", "sys_s", "cpu_ns_per_pkt",
+    "unaccounted", "user_s", "sys_s", "cpu_ns_per_pkt", "window_cpu_s", "window_ns_per_pkt",
 ]
 
 
@@ -34,7 +35,16 @@ def link_counters(path, direction):
     return (0, 0)
 
 
-def row(recv, rate, secs, base):
+def window_cpu_s(path):
+    """CPU seconds between the two readings in BASE.window (generators start .. drain end)."""
+    try:
+        start, end = (int(x) for x in open(path, encoding="utf-8").read().split()[:2])
+    except (OSError, ValueError):
+        return 0.0
+    return max(0, end - start) / 1e9
+
+
+def row(load, recv, rate, secs, base):
     sent = failed = 0
     gen_secs = 0.0
     for g in sorted(glob.glob(base + ".gen[0-9]*")):
@@ -76,13 +86,16 @@ def row(recv, rate, secs, base):
         user = sys_ = 0.0
     c["veth_rx_packets"], c["veth_rx_dropped"] = link_counters(base + ".link", "RX")
     _, c["peer_tx_dropped"] = link_counters(base + ".peer", "TX")
-    c.update(receiver=recv, target_pps=int(rate), seconds=secs, sent=sent, gen_failed=failed)
+    c.update(load=load, receiver=recv, target_pps=int(rate), seconds=secs, sent=sent, gen_failed=failed)
     c["offered_pps"] = round(sent / gen_secs) if gen_secs else 0
     c["lost"] = sent - c["processed"]
     c["lost_pct"] = "%.3f" % (100.0 * c["lost"] / sent) if sent else "0"
     c["unaccounted"] = (sent - c["received"] - c["socket_drops"] - c["xdp_dropped"] - c["xdp_passed"])
     c["user_s"], c["sys_s"] = "%.2f" % user, "%.2f" % sys_
     c["cpu_ns_per_pkt"] = round((user + sys_) * 1e9 / c["processed"]) if c["processed"] else 0
+    window = window_cpu_s(base + ".window")
+    c["window_cpu_s"] = "%.3f" % window
+    c["window_ns_per_pkt"] = round(window * 1e9 / c["processed"]) if c["processed"] else 0
     return "\t".join(str(c[k]) for k in COLS)
 
 
@@ -95,18 +108,21 @@ def read_tsv(path):
 def md(path):
     rows = read_tsv(path)
     out = [
-        "| receiver | target pps | offered (sent) | offered pps | received | lost | lost % | drops: socket / XDP"
-        " / hand-off / fill-ring-empty | unaccounted | CPU user+sys s | CPU ns / pkt |",
-        "|---|--:|--:|--:|--:|--:|--:|---|--:|--:|--:|",
+        "| load | receiver | target pps | offered (sent) | offered pps | received | lost | lost % | drops: socket"
+        " / XDP / hand-off / fill-ring-empty | unaccounted | CPU ns / pkt, traffic | CPU s, whole life"
+        " | CPU ns / pkt, whole life |",
+        "|---|---|--:|--:|--:|--:|--:|--:|---|--:|--:|--:|--:|",
     ]
     for r in rows:
         target = "max" if r["target_pps"] == "0" else "{:,}".format(int(r["target_pps"]))
         cpu = float(r["user_s"]) + float(r["sys_s"])
         out.append(
-            "| {} | {} | {:,} | {:,} | {:,} | {:,} | {} | {} / {} / {} / {} | {:,} | {:.2f} | {:,} |".format(
-                r["receiver"], target, int(r["sent"]), int(r["offered_pps"]), int(r["received"]),
+            "| {} | {} | {} | {:,} | {:,} | {:,} | {:,} | {} | {} / {} / {} / {} | {:,} | {:,} | {:.2f} | {:,} |"
+            .format(
+                r["load"], r["receiver"], target, int(r["sent"]), int(r["offered_pps"]), int(r["received"]),
                 int(r["lost"]), r["lost_pct"], r["socket_drops"], r["xdp_dropped"], r["handoff_drops"],
-                r["fill_ring_empty"], int(r["unaccounted"]), cpu, int(r["cpu_ns_per_pkt"])))
+                r["fill_ring_empty"], int(r["unaccounted"]), int(r["window_ns_per_pkt"]), cpu,
+                int(r["cpu_ns_per_pkt"])))
     return "\n".join(out) + "\n"
 
 
@@ -115,11 +131,11 @@ def svg(path):
     series = {}
     for r in rows:
         secs = float(r["seconds"]) or 1.0
-        series.setdefault(r["receiver"], []).append(
+        series.setdefault("%s (%s)" % (r["receiver"], r["load"]), []).append(
             (int(r["offered_pps"]), int(r["processed"]) / secs))
     xmax = max([x for s in series.values() for x, _ in s] + [1]) * 1.05
     ymax = xmax
-    w, h, ml, mr, mt, mb = 720, 480, 80, 180, 40, 60
+    w, h, ml, mr, mt, mb = 800, 480, 80, 260, 40, 60
     pw, ph = w - ml - mr, h - mt - mb
 
     def px(x):
@@ -128,7 +144,7 @@ def svg(path):
     def py(y):
         return mt + ph * (1 - y / ymax)
 
-    colors = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd"]
+    colors = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b"]
     o = ['<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" font-family="sans-serif" '
          'font-size="12">' % (w, h),
          '<rect width="100%" height="100%" fill="white"/>',
@@ -173,8 +189,8 @@ def main():
     cmd = sys.argv[1] if len(sys.argv) > 1 else ""
     if cmd == "header":
         print("\t".join(COLS))
-    elif cmd == "row" and len(sys.argv) == 6:
-        print(row(*sys.argv[2:6]))
+    elif cmd == "row" and len(sys.argv) == 7:
+        print(row(*sys.argv[2:7]))
     elif cmd == "md" and len(sys.argv) == 3:
         sys.stdout.write(md(sys.argv[2]))
     elif cmd == "svg" and len(sys.argv) == 3:

@@ -50,21 +50,30 @@ impl XskStats {
     }
 }
 
-/// The UMEM: an anonymous, page-aligned mapping split into equal frames.
+/// The UMEM: an anonymous mapping split into equal frames, on transparent huge pages where the kernel gives them.
 pub(crate) struct Umem {
     pub(crate) base: NonNull<u8>,
     pub(crate) len: usize,
+    /// What is mapped from `base` (`len` rounded up to whole huge pages).
+    map_len: usize,
 }
 
+/// Transparent huge page size on x86-64 and arm64 (4 KiB base pages).
+const HUGE_PAGE: usize = 2 << 20;
+
 impl Umem {
+    /// Frames are read in ring order, so with 4 KiB pages nearly every packet is a TLB miss (a two-level page walk
+    /// under a hypervisor): the mapping is aligned to 2 MiB and advised `MADV_HUGEPAGE` before it is touched.
     pub(crate) fn new(len: usize) -> std::io::Result<Self> {
+        let map_len = len.div_ceil(HUGE_PAGE) * HUGE_PAGE;
+        let over = map_len + HUGE_PAGE;
         // SAFETY: a fresh anonymous private mapping; checked for MAP_FAILED before use.
         let p = unsafe {
             libc::mmap(
                 std::ptr::null_mut(),
-                len,
+                over,
                 libc::PROT_READ | libc::PROT_WRITE,
-                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_POPULATE,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
                 -1,
                 0,
             )
@@ -72,18 +81,43 @@ impl Umem {
         if p == libc::MAP_FAILED {
             return Err(std::io::Error::last_os_error());
         }
-        let base = NonNull::new(p.cast::<u8>())
+        let start = p as usize;
+        let aligned = start.next_multiple_of(HUGE_PAGE);
+        let head = aligned - start;
+        let tail = over - head - map_len;
+        // SAFETY: the head and tail trimmed off lie inside the mapping just made, and nothing references them; the
+        // advice and the population touch only [aligned, aligned + map_len), also inside it. Failures of the advice
+        // leave ordinary pages, which work.
+        let populated = unsafe {
+            if head > 0 {
+                libc::munmap(p, head);
+            }
+            if tail > 0 {
+                libc::munmap((aligned + map_len) as *mut libc::c_void, tail);
+            }
+            let base = aligned as *mut libc::c_void;
+            libc::madvise(base, map_len, libc::MADV_HUGEPAGE);
+            libc::madvise(base, map_len, libc::MADV_POPULATE_WRITE)
+        };
+        if populated != 0 {
+            // Before 5.14: touch one byte per page instead.
+            for off in (0..map_len).step_by(4096) {
+                // SAFETY: `aligned + off` is inside the mapping, which is readable and writable.
+                unsafe { std::ptr::write_volatile((aligned + off) as *mut u8, 0) };
+            }
+        }
+        let base = NonNull::new(aligned as *mut u8)
             .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::InvalidData))?;
-        Ok(Self { base, len })
+        Ok(Self { base, len, map_len })
     }
 }
 
 impl Drop for Umem {
     fn drop(&mut self) {
-        // SAFETY: exactly the mapping made in `new`; the socket using it is closed first (field order in XskSocket and
+        // SAFETY: exactly the mapping kept by `new`; the socket using it is closed first (field order in XskSocket and
         // XskTx).
         unsafe {
-            libc::munmap(self.base.as_ptr().cast(), self.len);
+            libc::munmap(self.base.as_ptr().cast(), self.map_len);
         }
     }
 }
