@@ -32,6 +32,8 @@ const PURGE_VISITS: usize = 2 * BATCH;
 /// Live: how long an idle worker blocks in poll(2) at most (stop requests are seen within this).
 const IDLE_POLL_MS: i32 = 50;
 /// Live: the pause after a thin batch, so the next one is fuller (one wake-up per this much traffic, not per packet).
+/// 2 ms costs ~10 % less CPU per packet at 0.5 Mpps, but a line-rate 10 Gbit/s burst (14.9 Mpps) starting during the
+/// pause must fit the default 16 Ki-frame ring: 1.1 ms.
 const COALESCE: std::time::Duration = std::time::Duration::from_micros(1000);
 /// Live: how often the queues' counters are published (and the purge runs on a quiet link).
 const STORE_NS: u64 = 100_000_000;

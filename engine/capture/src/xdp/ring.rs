@@ -111,6 +111,13 @@ impl<T: Copy> Ring<T> {
         unsafe { self.descs.as_ptr().add(idx).read_volatile() }
     }
 
+    /// Starts loading entry `i` (0-based) after the current position into the cache; any `i`, even one not yet
+    /// published (it is only a hint).
+    pub(crate) fn prefetch(&self, i: u32) {
+        let idx = (self.local.wrapping_add(i) & self.mask) as usize;
+        super::sys::prefetch(self.descs.as_ptr().wrapping_add(idx).cast());
+    }
+
     /// Gives `n` read entries back to the kernel.
     pub(crate) fn release(&mut self, n: u32) {
         self.local = self.local.wrapping_add(n);

@@ -403,7 +403,7 @@ impl XskSocket {
         let mask = !u64::from(self.frame_size - 1);
         let umem_len = self.umem.len as u64;
         // Frames are read this far ahead of their turn, so their first cache lines are on their way.
-        const AHEAD: u32 = 3;
+        const AHEAD: u32 = 6;
         let base_ptr = self.umem.base.as_ptr();
         let prefetch_frame = |addr: u64| {
             if addr < umem_len {
@@ -417,6 +417,8 @@ impl XskSocket {
             prefetch_frame(self.rx.read(i).addr);
         }
         for i in 0..n {
+            // Descriptors further ahead still, so the frame prefetch below never waits for one.
+            self.rx.prefetch(i + 4 * AHEAD);
             if i + AHEAD < n {
                 prefetch_frame(self.rx.read(i + AHEAD).addr);
             }
