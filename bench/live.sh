@@ -16,7 +16,8 @@
 # the drain: the steady-state cost per packet, apart from start-up (XDP
 # program load, UMEM population) and exit.
 # Results: bench/out/live.tsv (one row per run), bench/out/live.md (table),
-# bench/out/live.svg (offered vs received per receiver); logs in
+# bench/out/live.svg (offered vs received per receiver and load),
+# bench/out/live-cpu.svg (CPU per packet vs offered rate); logs in
 # bench/out/live-logs/.
 #
 # Knobs (environment variables, all optional):
@@ -188,4 +189,5 @@ done
   python3 "$BENCH/live_report.py" md "$TSV"
 } >"$OUT/live.md"
 python3 "$BENCH/live_report.py" svg "$TSV" >"$OUT/live.svg"
-log "wrote $TSV, $OUT/live.md, $OUT/live.svg"
+python3 "$BENCH/live_report.py" svg-cpu "$TSV" >"$OUT/live-cpu.svg"
+log "wrote $TSV, $OUT/live.md, $OUT/live.svg, $OUT/live-cpu.svg"

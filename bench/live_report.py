@@ -6,7 +6,8 @@
                                       one TSV row from the logs BASE.gen*, BASE.err, BASE.time, BASE.window,
                                       BASE.link, BASE.peer
   live_report.py md TSV               markdown table
-  live_report.py svg TSV              SVG plot: offered vs received pps per receiver
+  live_report.py svg TSV              SVG plot: offered vs received pps per receiver and load
+  live_report.py svg-cpu TSV          SVG plot: CPU ns per packet (traffic window) vs offered pps
 """
 
 import glob
@@ -127,14 +128,31 @@ def md(path):
 
 
 def svg(path):
-    rows = read_tsv(path)
+    """Offered vs received and processed packets/s, one line per receiver and load."""
     series = {}
-    for r in rows:
+    for r in read_tsv(path):
         secs = float(r["seconds"]) or 1.0
         series.setdefault("%s (%s)" % (r["receiver"], r["load"]), []).append(
             (int(r["offered_pps"]), int(r["processed"]) / secs))
     xmax = max([x for s in series.values() for x, _ in s] + [1]) * 1.05
-    ymax = xmax
+    return plot(series, "Live capture on veth: offered vs received (packets/s)", "offered (generator sent / s)",
+                "received and processed / s", xmax, xmax, diagonal="no loss")
+
+
+def svg_cpu(path):
+    """CPU per packet while traffic flows, against the offered rate, one line per receiver and load."""
+    series = {}
+    for r in read_tsv(path):
+        series.setdefault("%s (%s)" % (r["receiver"], r["load"]), []).append(
+            (int(r["offered_pps"]), int(r["window_ns_per_pkt"])))
+    xmax = max([x for s in series.values() for x, _ in s] + [1]) * 1.05
+    ymax = max([y for s in series.values() for _, y in s] + [1]) * 1.05
+    return plot(series, "Live capture on veth: receiver CPU per packet while traffic flows (ns)",
+                "offered (generator sent / s)", "CPU ns per packet", xmax, ymax)
+
+
+def plot(series, title, xlabel, ylabel, xmax, ymax, diagonal=None):
+    """A line plot of `series` ({name: [(x, y)]}) as SVG text; x in packets/s (shown in thousands)."""
     w, h, ml, mr, mt, mb = 800, 480, 80, 260, 40, 60
     pw, ph = w - ml - mr, h - mt - mb
 
@@ -144,28 +162,32 @@ def svg(path):
     def py(y):
         return mt + ph * (1 - y / ymax)
 
+    def ticks(vmax):
+        step = 10 ** max(0, len(str(int(vmax))) - 1)
+        if vmax / step < 4:
+            step = max(1, step // 2)
+        return range(0, int(vmax) + 1, step)
+
+    scale_y = 1000 if ymax >= 10_000 else 1
     colors = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b"]
     o = ['<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" font-family="sans-serif" '
          'font-size="12">' % (w, h),
          '<rect width="100%" height="100%" fill="white"/>',
-         '<text x="%d" y="22" font-size="15">Live capture on veth: offered vs received (packets/s)</text>' % ml]
-    step = 10 ** max(0, len(str(int(xmax))) - 1)
-    if xmax / step < 4:
-        step //= 2 or 1
-    t = 0
-    while t <= xmax:
+         '<text x="%d" y="22" font-size="15">%s</text>' % (ml, title)]
+    for t in ticks(xmax):
         o.append('<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="#ddd"/>' % (px(t), mt, px(t), mt + ph))
-        o.append('<line x1="%d" y1="%.1f" x2="%d" y2="%.1f" stroke="#ddd"/>' % (ml, py(t), ml + pw, py(t)))
         o.append('<text x="%.1f" y="%d" text-anchor="middle">%dk</text>' % (px(t), mt + ph + 18, t // 1000))
-        o.append('<text x="%d" y="%.1f" text-anchor="end">%dk</text>' % (ml - 6, py(t) + 4, t // 1000))
-        t += step
+    for t in ticks(ymax):
+        o.append('<line x1="%d" y1="%.1f" x2="%d" y2="%.1f" stroke="#ddd"/>' % (ml, py(t), ml + pw, py(t)))
+        o.append('<text x="%d" y="%.1f" text-anchor="end">%d%s</text>'
+                 % (ml - 6, py(t) + 4, t // scale_y, "k" if scale_y > 1 else ""))
     o.append('<rect x="%d" y="%d" width="%d" height="%d" fill="none" stroke="#333"/>' % (ml, mt, pw, ph))
-    o.append('<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="#999" stroke-dasharray="4 4"/>'
-             % (px(0), py(0), px(xmax), py(xmax)))
-    o.append('<text x="%d" y="%d" text-anchor="middle">offered (generator sent / s)</text>'
-             % (ml + pw // 2, h - 15))
-    o.append('<text x="18" y="%d" text-anchor="middle" transform="rotate(-90 18 %d)">received and processed / s'
-             '</text>' % (mt + ph // 2, mt + ph // 2))
+    if diagonal:
+        o.append('<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="#999" stroke-dasharray="4 4"/>'
+                 % (px(0), py(0), px(xmax), py(xmax)))
+    o.append('<text x="%d" y="%d" text-anchor="middle">%s</text>' % (ml + pw // 2, h - 15, xlabel))
+    o.append('<text x="18" y="%d" text-anchor="middle" transform="rotate(-90 18 %d)">%s</text>'
+             % (mt + ph // 2, mt + ph // 2, ylabel))
     for i, (name, pts) in enumerate(series.items()):
         col = colors[i % len(colors)]
         pts.sort()
@@ -177,10 +199,11 @@ def svg(path):
         o.append('<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="%s" stroke-width="3"/>'
                  % (ml + pw + 15, ly, ml + pw + 40, ly, col))
         o.append('<text x="%d" y="%d">%s</text>' % (ml + pw + 46, ly + 4, name))
-    ly = mt + 20 + 22 * len(series)
-    o.append('<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#999" stroke-dasharray="4 4"/>'
-             % (ml + pw + 15, ly, ml + pw + 40, ly))
-    o.append('<text x="%d" y="%d">no loss</text>' % (ml + pw + 46, ly + 4))
+    if diagonal:
+        ly = mt + 20 + 22 * len(series)
+        o.append('<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#999" stroke-dasharray="4 4"/>'
+                 % (ml + pw + 15, ly, ml + pw + 40, ly))
+        o.append('<text x="%d" y="%d">%s</text>' % (ml + pw + 46, ly + 4, diagonal))
     o.append("</svg>")
     return "\n".join(o) + "\n"
 
@@ -195,6 +218,8 @@ def main():
         sys.stdout.write(md(sys.argv[2]))
     elif cmd == "svg" and len(sys.argv) == 3:
         sys.stdout.write(svg(sys.argv[2]))
+    elif cmd == "svg-cpu" and len(sys.argv) == 3:
+        sys.stdout.write(svg_cpu(sys.argv[2]))
     else:
         sys.exit(__doc__)
 

@@ -89,9 +89,25 @@ fn dash_list(s: &mut impl Write, values: impl Iterator<Item = u16>) -> std::fmt:
             s.write_char('-')?;
         }
         first = false;
-        write!(s, "{v}")?;
+        s.write_str(decimal(v, &mut [0; 5]))?;
     }
     Ok(())
+}
+
+/// `v` in decimal, written at the end of `buf` (JA3 strings hold a few hundred numbers; `write!` costs more).
+fn decimal(mut v: u16, buf: &mut [u8; 5]) -> &str {
+    let mut at = buf.len();
+    loop {
+        at -= 1;
+        #[allow(clippy::cast_possible_truncation, reason = "a digit")]
+        let digit = (v % 10) as u8;
+        buf[at] = b'0' + digit;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    std::str::from_utf8(&buf[at..]).unwrap_or_default()
 }
 
 pub(crate) fn md5_hex(data: &[u8]) -> [u8; 32] {
@@ -259,6 +275,13 @@ fn truncated_hash(out: &mut [u8], h: Sha256) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decimal_matches_display() {
+        for v in [0u16, 7, 10, 99, 100, 4865, 9999, 10_000, 65_535] {
+            assert_eq!(decimal(v, &mut [0; 5]), v.to_string());
+        }
+    }
 
     fn pairs(list: &str) -> Vec<u8> {
         list.split(',')
