@@ -28,4 +28,15 @@ enum xntop_config {
 	XNTOP_CFG_MAX = 1,
 };
 
+/* Metadata the program puts in front of every frame it redirects (bpf_xdp_adjust_meta), read by user space at
+ * frame address - sizeof(struct xntop_meta): the packet's receive time, so timestamps are per packet, not per batch.
+ * AF_XDP copies it along in copy mode too. `magic` tells a stamped frame from one whose metadata could not be
+ * added (user space clears it after reading, so a reused frame never shows a stale stamp). */
+#define XNTOP_META_MAGIC 0x78746d31 /* "xtm1" */
+struct xntop_meta {
+	__u64 ts_ns; /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
+	__u32 magic;
+	__u32 reserved;
+};
+
 #endif /* XNTOP_XDP_H */

@@ -77,6 +77,9 @@ pub struct QueueStats {
     pub handoff_dropped: u64,
     pub socket: SocketStats,
     pub zero_copy: bool,
+    /// Packets carrying the kernel's own receive time (AF_XDP: stamped by the XDP program, the others got their
+    /// batch's time; AF_PACKET: every packet).
+    pub timestamped: u64,
 }
 
 /// An opened live interface: its XDP program (when AF_XDP is used) and one socket per queue.
@@ -393,14 +396,16 @@ impl LiveQueue {
     /// The queue's final figures (the socket stays open until the worker drops it).
     pub fn finish(&mut self) -> QueueStats {
         self.store(true);
-        let (socket, zero_copy) = match &mut self.socket {
+        let (socket, zero_copy, timestamped) = match &mut self.socket {
             Socket::Xdp(s) => (
                 s.stats().map(SocketStats::Xdp).unwrap_or_default(),
                 s.zero_copy(),
+                s.stamped(),
             ),
             Socket::Packet(s) => (
                 s.stats().map(SocketStats::Packet).unwrap_or_default(),
                 false,
+                self.st.stats.packets,
             ),
         };
         QueueStats {
@@ -409,6 +414,7 @@ impl LiveQueue {
             handoff_dropped: self.st.handoff_dropped,
             socket,
             zero_copy,
+            timestamped,
         }
     }
 }

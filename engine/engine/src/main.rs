@@ -545,12 +545,13 @@ fn run(config: &mut Config) -> anyhow::Result<ExitCode> {
     for q in &queues {
         let socket = match q.socket {
             live::SocketStats::Xdp(s) => format!(
-                "AF_XDP{}: rx_dropped={} rx_ring_full={} fill_ring_empty={} invalid={}",
+                "AF_XDP{}: rx_dropped={} rx_ring_full={} fill_ring_empty={} invalid={} timestamped={}",
                 if q.zero_copy { " zero-copy" } else { "" },
                 s.rx_dropped,
                 s.rx_ring_full,
                 s.rx_fill_ring_empty_descs,
-                s.rx_invalid_descs
+                s.rx_invalid_descs,
+                q.timestamped
             ),
             live::SocketStats::Packet(s) => {
                 format!("AF_PACKET: drops={} freezes={}", s.drops, s.freeze_q_cnt)

@@ -4,7 +4,7 @@ use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
 use std::ptr::NonNull;
 
 use super::ring::Ring;
-use super::sys::{ifindex, poll_in, prefetch, realtime_ns};
+use super::sys::{ifindex, monotonic_ns, poll_in, prefetch, realtime_ns};
 use super::LiveError;
 
 /// Sizes and options of an AF_XDP socket.
@@ -138,7 +138,13 @@ pub struct XskSocket {
     name: String,
     packets: u64,
     bytes: u64,
+    /// Packets timestamped by the XDP program (the others got their batch's time).
+    stamped: u64,
 }
+
+/// `struct xntop_meta` of ebpf/xntop_xdp.h: what the XDP program writes just before each frame.
+const META_LEN: u64 = 16;
+const META_MAGIC: u32 = 0x7874_6d31;
 
 impl std::fmt::Debug for XskSocket {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -380,6 +386,7 @@ impl XskSocket {
             queue,
             name: name.to_owned(),
             packets: 0,
+            stamped: 0,
             bytes: 0,
         })
     }
@@ -390,7 +397,8 @@ impl XskSocket {
     }
 
     /// Receives up to `max` packets, calling `f(frame, timestamp_ns)` for each (the frame is read in place in the
-    /// UMEM; the timestamp is CLOCK_REALTIME read once per batch), then gives the frames back to the fill ring.
+    /// UMEM; the timestamp is the XDP program's stamp of the packet, CLOCK_REALTIME read once per batch when a frame
+    /// has none), then gives the frames back to the fill ring.
     /// Returns the number of packets. Does not block: see [`poll`](Self::poll).
     pub fn recv_batch(&mut self, max: usize, mut f: impl FnMut(&[u8], u64)) -> usize {
         let max = u32::try_from(max).unwrap_or(u32::MAX);
@@ -400,6 +408,8 @@ impl XskSocket {
             return 0;
         }
         let ts = realtime_ns();
+        // The program stamps CLOCK_MONOTONIC (all BPF has before 5.19's TAI); this batch's offset maps it to wall time.
+        let mono_to_real = ts.wrapping_sub(monotonic_ns());
         let mask = !u64::from(self.frame_size - 1);
         let umem_len = self.umem.len as u64;
         // Frames are read this far ahead of their turn, so their first cache lines are on their way.
@@ -408,7 +418,9 @@ impl XskSocket {
         let prefetch_frame = |addr: u64| {
             if addr < umem_len {
                 // `wrapping_add` keeps this safe; the address is inside the UMEM (checked) and only prefetched.
+                // The metadata, then the headers (two lines from the frame's start).
                 let p = base_ptr.wrapping_add(addr as usize);
+                prefetch(p.wrapping_sub(META_LEN as usize));
                 prefetch(p);
                 prefetch(p.wrapping_add(64));
             }
@@ -434,7 +446,19 @@ impl XskSocket {
                     )
                 };
                 self.bytes += len;
-                f(frame, ts);
+                let stamp = if d.addr - (d.addr & mask) >= META_LEN {
+                    // SAFETY: `addr - META_LEN .. addr` lies inside the frame's own chunk (its offset in the chunk
+                    // is at least META_LEN), which user space owns until it goes back to the fill ring below.
+                    unsafe { take_stamp(self.umem.base.as_ptr().add((d.addr - META_LEN) as usize)) }
+                } else {
+                    None
+                };
+                if let Some(mono) = stamp {
+                    self.stamped += 1;
+                    f(frame, mono.wrapping_add(mono_to_real));
+                } else {
+                    f(frame, ts);
+                }
             }
             let base = d.addr & mask;
             if base < umem_len {
@@ -492,6 +516,12 @@ impl XskSocket {
         })
     }
 
+    /// Packets the XDP program timestamped (the rest carry the time of their batch).
+    #[must_use]
+    pub fn stamped(&self) -> u64 {
+        self.stamped
+    }
+
     /// True when bound in zero-copy mode.
     #[must_use]
     pub fn zero_copy(&self) -> bool {
@@ -512,6 +542,23 @@ impl XskSocket {
 }
 
 /// Moves free frames (as many as fit) into the fill ring.
+/// Reads the XDP program's `struct xntop_meta` at `meta` and clears its magic, so the frame's next use shows no stale
+/// stamp. `None` when the frame was not stamped.
+///
+/// # Safety
+/// `meta .. meta + META_LEN` must be inside a UMEM frame that user space owns (not in the fill ring).
+unsafe fn take_stamp(meta: *mut u8) -> Option<u64> {
+    // SAFETY: in bounds and owned (the caller's contract); unaligned reads and writes of plain integers.
+    unsafe {
+        let magic = meta.add(8).cast::<u32>().read_unaligned();
+        if magic != META_MAGIC {
+            return None;
+        }
+        meta.add(8).cast::<u32>().write_unaligned(0);
+        Some(meta.cast::<u64>().read_unaligned())
+    }
+}
+
 fn refill(fill: &mut Ring<u64>, free: &mut Vec<u64>) {
     let n = fill.free(u32::try_from(free.len()).unwrap_or(u32::MAX));
     if n == 0 {
