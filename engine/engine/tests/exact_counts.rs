@@ -7,7 +7,7 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use common::{project_pcaps, run_flows, tool};
+use common::{project_pcaps, run_flows, tool, tshark_columns, TUPLE_FIELDS};
 
 /// Unordered conversation key: the two (address, port) endpoints sorted, plus the protocol.
 type ConvKey = (String, (String, u16), (String, u16));
@@ -82,37 +82,16 @@ fn xntop_convs(lines: &[String]) -> BTreeMap<ConvKey, Counts> {
 /// tshark's per-packet dissection, summed per conversation. ICMP errors quote TCP/UDP headers; they are ICMP
 /// packets, not part of the quoted flow, so they are filtered out.
 fn tshark_fields(pcap: &str) -> BTreeMap<ConvKey, Counts> {
-    let out = tool(
-        "tshark",
+    let columns: Vec<&str> = std::iter::once("frame.len").chain(TUPLE_FIELDS).collect();
+    let out = tshark_columns(
+        std::path::Path::new(pcap),
         &[
-            "-r",
-            pcap,
-            "-n",
             "-Y",
             "(tcp or udp) and not icmp and not icmpv6",
-            "-T",
-            "fields",
             "-E",
             "occurrence=f",
-            "-e",
-            "frame.len",
-            "-e",
-            "ip.src",
-            "-e",
-            "ipv6.src",
-            "-e",
-            "ip.dst",
-            "-e",
-            "ipv6.dst",
-            "-e",
-            "tcp.srcport",
-            "-e",
-            "tcp.dstport",
-            "-e",
-            "udp.srcport",
-            "-e",
-            "udp.dstport",
         ],
+        &columns,
     );
     let mut map = BTreeMap::new();
     for line in out.lines() {

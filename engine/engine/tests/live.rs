@@ -16,7 +16,7 @@ use std::process::{Command, Stdio};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use common::{capinfos_totals, repo_root, tmpdir, tool, xntop};
+use common::{capinfos_totals, repo_root, tmpdir, tool, tshark_columns, xntop, TUPLE_FIELDS};
 
 /// The scenarios share CPUs, tcpreplay and the namespace names: one at a time.
 static SERIAL: Mutex<()> = Mutex::new(());
@@ -376,33 +376,10 @@ fn check_times(tag: &str, records: &str, sent: &std::path::Path, packets: u64) {
     };
     // Sender's view: key -> (first, last) in seconds.
     let mut sender: BTreeMap<String, (f64, f64)> = BTreeMap::new();
-    let fields = tool(
-        "tshark",
-        &[
-            "-r",
-            sent.to_str().unwrap_or(""),
-            "-T",
-            "fields",
-            "-e",
-            "frame.time_epoch",
-            "-e",
-            "ip.src",
-            "-e",
-            "ipv6.src",
-            "-e",
-            "ip.dst",
-            "-e",
-            "ipv6.dst",
-            "-e",
-            "tcp.srcport",
-            "-e",
-            "tcp.dstport",
-            "-e",
-            "udp.srcport",
-            "-e",
-            "udp.dstport",
-        ],
-    );
+    let columns: Vec<&str> = std::iter::once("frame.time_epoch")
+        .chain(TUPLE_FIELDS)
+        .collect();
+    let fields = tshark_columns(sent, &[], &columns);
     assert!(
         fields.lines().count() as u64 >= packets,
         "{tag}: tcpdump recorded {} of the {packets} packets sent",

@@ -55,6 +55,29 @@ pub fn tool(name: &str, args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
+/// The tshark fields of a packet's addresses and TCP/UDP ports (IPv4 or IPv6; one of each pair is empty).
+pub const TUPLE_FIELDS: [&str; 8] = [
+    "ip.src",
+    "ipv6.src",
+    "ip.dst",
+    "ipv6.dst",
+    "tcp.srcport",
+    "tcp.dstport",
+    "udp.srcport",
+    "udp.dstport",
+];
+
+/// tshark's `-T fields` output for `fields` (one tab-separated line per packet), `options` (`-Y`, `-E`, …) first.
+pub fn tshark_columns(pcap: &Path, options: &[&str], fields: &[&str]) -> String {
+    let mut args = vec!["-r", pcap.to_str().unwrap_or(""), "-n"];
+    args.extend_from_slice(options);
+    args.extend_from_slice(&["-T", "fields"]);
+    for f in fields {
+        args.extend_from_slice(&["-e", f]);
+    }
+    tool("tshark", &args)
+}
+
 /// Runs xntop on `pcap` with extra args, returns (sorted JSON lines of -F, stats JSON).
 pub fn run_flows(pcap: &Path, extra: &[&str], tag: &str) -> (Vec<String>, serde_json::Value) {
     let dir = tmpdir(tag);
