@@ -83,8 +83,8 @@ impl FlowKey {
 
     /// Symmetric hash of the key (the key is already canonical). Deterministic across runs.
     ///
-    /// Four folded multiplies over the key's words: every packet pays for this once, and a generic `Hash` walk
-    /// over the fields cost about three times as much.
+    /// Four folded multiplies over the key's words: every packet pays for this once, so it is not a generic `Hash`
+    /// walk (one hasher call per field).
     #[must_use]
     pub fn symmetric_hash(&self) -> u64 {
         let lo = u128::from_le_bytes(self.lo_addr);

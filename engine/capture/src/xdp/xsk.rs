@@ -417,8 +417,8 @@ impl XskSocket {
         let base_ptr = self.umem.base.as_ptr();
         let prefetch_frame = |addr: u64| {
             if addr < umem_len {
-                // `wrapping_add` keeps this safe; the address is inside the UMEM (checked) and only prefetched.
-                // The metadata, then the headers (two lines from the frame's start).
+                // The metadata, then the headers (two lines from the frame's start). `wrapping_*` keeps this safe;
+                // the address is inside the UMEM (checked) and only prefetched.
                 let p = base_ptr.wrapping_add(addr as usize);
                 prefetch(p.wrapping_sub(META_LEN as usize));
                 prefetch(p);
@@ -541,7 +541,6 @@ impl XskSocket {
     }
 }
 
-/// Moves free frames (as many as fit) into the fill ring.
 /// Reads the XDP program's `struct xntop_meta` at `meta` and clears its magic, so the frame's next use shows no stale
 /// stamp. `None` when the frame was not stamped.
 ///
@@ -559,6 +558,7 @@ unsafe fn take_stamp(meta: *mut u8) -> Option<u64> {
     }
 }
 
+/// Moves free frames (as many as fit) into the fill ring.
 fn refill(fill: &mut Ring<u64>, free: &mut Vec<u64>) {
     let n = fill.free(u32::try_from(free.len()).unwrap_or(u32::MAX));
     if n == 0 {
