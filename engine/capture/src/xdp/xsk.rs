@@ -99,8 +99,11 @@ impl Umem {
             libc::madvise(base, map_len, libc::MADV_HUGEPAGE);
             libc::madvise(base, map_len, libc::MADV_POPULATE_WRITE)
         };
-        if populated != 0 {
-            // Before 5.14: touch one byte per page instead.
+        let unsupported =
+            populated != 0 && std::io::Error::last_os_error().raw_os_error() == Some(libc::EINVAL);
+        if unsupported {
+            // Before 5.14: touch one byte per page instead. (Other failures, such as ENOMEM, are left for the UMEM
+            // registration to report: touching would end in the OOM killer rather than an error.)
             for off in (0..map_len).step_by(4096) {
                 // SAFETY: `aligned + off` is inside the mapping, which is readable and writable.
                 unsafe { std::ptr::write_volatile((aligned + off) as *mut u8, 0) };
