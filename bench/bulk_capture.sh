@@ -3,10 +3,12 @@
 # curl downloads files from python3's http.server across a veth pair between
 # two network namespaces, with TSO/GSO/GRO off so every frame is at most 1514
 # bytes (what bench/xdpgen can send), and tcpdump records the client end.
+# Downloads are rate-limited (25 MB/s each) and tcpdump has a 64 MiB buffer so
+# that it keeps up: the script fails if tcpdump reports a kernel drop.
 #
 #   sudo bash bench/bulk_capture.sh OUT.pcap [DOWNLOADS] [MIB_EACH]
 #
-# Defaults: 4 parallel downloads of 4 MiB each (about 12 k frames, 12 MB).
+# Defaults: 4 parallel downloads of 4 MiB each (about 17 k frames, 18 MB).
 # Root: it creates and deletes the namespaces xbc-srv-PID and xbc-cli-PID.
 set -euo pipefail
 
@@ -55,7 +57,7 @@ for ((i = 0; i < 50; i++)); do
   sleep 0.1
 done
 
-ip netns exec "$CLI" tcpdump -i veth-c -w "$OUT" -s 0 -n -U 'tcp port 8080' 2>"$DIR/tcpdump.err" &
+ip netns exec "$CLI" tcpdump -i veth-c -w "$OUT" -s 0 -n -B 65536 --immediate-mode 'tcp port 8080' 2>"$DIR/tcpdump.err" &
 TCPDUMP_PID=$!
 for ((i = 0; i < 50; i++)); do
   grep -q "listening on" "$DIR/tcpdump.err" && break
@@ -63,7 +65,7 @@ for ((i = 0; i < 50; i++)); do
 done
 pids=()
 for ((i = 0; i < DOWNLOADS; i++)); do
-  ip netns exec "$CLI" curl -s -o /dev/null "http://10.77.0.1:8080/file$i" &
+  ip netns exec "$CLI" curl -s --limit-rate 25M -o /dev/null "http://10.77.0.1:8080/file$i" &
   pids+=($!)
 done
 for p in "${pids[@]}"; do wait "$p"; done
@@ -71,4 +73,12 @@ sleep 0.5
 kill -INT "$TCPDUMP_PID"
 wait "$TCPDUMP_PID" 2>/dev/null || true
 TCPDUMP_PID=""
-echo "bulk_capture.sh: $OUT: $DOWNLOADS downloads of $MIB MiB" >&2
+count() { sed -n "s/^\([0-9]*\) packets* $1.*/\1/p" "$DIR/tcpdump.err"; }
+captured="$(count captured)" received="$(count 'received by filter')" dropped="$(count 'dropped by kernel')"
+if [[ -z $captured || $captured != "$received" || $dropped != 0 ]]; then
+  rm -f "$OUT"
+  echo "bulk_capture.sh: tcpdump captured ${captured:-?} of ${received:-?} packets (${dropped:-?} dropped by" \
+    "the kernel); capture removed" >&2
+  exit 1
+fi
+echo "bulk_capture.sh: $OUT: $DOWNLOADS downloads of $MIB MiB, $captured frames" >&2
