@@ -1044,6 +1044,14 @@ mod tests {
     }
 
     /// A report of one ended flow and the names its metadata teaches.
+    /// Metadata naming the server (TLS SNI, HTTP Host).
+    fn sni(name: &str) -> xntop_model::L7Meta {
+        xntop_model::L7Meta {
+            server_name: Some(name.into()),
+            ..Default::default()
+        }
+    }
+
     fn ended_with_meta(agg: &mut Aggregator, f: FlowSample, meta: &xntop_model::L7Meta) {
         let mut r = WorkerReport {
             clock_ns: f.last_ns,
@@ -1096,19 +1104,13 @@ mod tests {
             &mx,
         );
         // The client then talks to the answered address: TLS with the same SNI, HTTP by address literal.
-        let tls = xntop_model::L7Meta {
-            server_name: Some("www.example.test".into()),
-            ..Default::default()
-        };
+        let tls = sni("www.example.test");
         ended_with_meta(
             &mut agg,
             sample(client, web, 3, 500, Proto::Tls, [[0; 6]; 2]),
             &tls,
         );
-        let literal = xntop_model::L7Meta {
-            server_name: Some("10.0.1.3".into()),
-            ..Default::default()
-        };
+        let literal = sni("10.0.1.3");
         let bare = ip4(10, 0, 1, 3);
         ended_with_meta(
             &mut agg,
@@ -1171,19 +1173,13 @@ mod tests {
         );
 
         // A later flow's name replaces it; an earlier flow's, reported late, does not.
-        let newer = xntop_model::L7Meta {
-            server_name: Some("cdn.example.test".into()),
-            ..Default::default()
-        };
+        let newer = sni("cdn.example.test");
         ended_with_meta(
             &mut agg,
             sample(client, web, 8, 100, Proto::Tls, [[0; 6]; 2]),
             &newer,
         );
-        let older = xntop_model::L7Meta {
-            server_name: Some("old.example.test".into()),
-            ..Default::default()
-        };
+        let older = sni("old.example.test");
         let mut late = sample(client, web, 7, 100, Proto::Tls, [[0; 6]; 2]);
         late.last_ns = 9 * S;
         ended_with_meta(&mut agg, late, &older);

@@ -354,11 +354,7 @@ pub fn run(setup: WorkerSetup) -> WorkerStats {
                 full |= got == crate::live::RX_BATCH;
                 shard.housekeeping();
                 batches += 1;
-                let _ = batch_ns.record(
-                    u64::try_from(started.elapsed().as_nanos())
-                        .unwrap_or(u64::MAX)
-                        .max(1),
-                );
+                record_batch(&mut batch_ns, started);
             }
         }
         for (input, ring) in inputs.iter_mut().enumerate() {
@@ -425,11 +421,7 @@ pub fn run(setup: WorkerSetup) -> WorkerStats {
             chunk.commit_all();
             shard.housekeeping();
             batches += 1;
-            let _ = batch_ns.record(
-                u64::try_from(started.elapsed().as_nanos())
-                    .unwrap_or(u64::MAX)
-                    .max(1),
-            );
+            record_batch(&mut batch_ns, started);
         }
         if let Some(l) = live.as_mut() {
             // Live input runs on the wall clock: idle flows expire and reports go out on a quiet link too.
@@ -510,6 +502,12 @@ pub fn run(setup: WorkerSetup) -> WorkerStats {
         dpi: shard.dpi.stats,
         queues: queue_stats,
     }
+}
+
+/// Adds the time since `started` (at least 1 ns) to the batch-time histogram; recording never allocates.
+fn record_batch(batch_ns: &mut Histogram<u64>, started: Instant) {
+    let ns = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
+    let _ = batch_ns.record(ns.max(1));
 }
 
 /// Hands the aggregator what changed in this shard since the last report.

@@ -10,7 +10,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::net::IpAddr;
 use std::path::Path;
 
-use common::{cores_for, project_pcaps, tmpdir, tool, xntop};
+use common::{cores_for, project_pcaps, snapshot_of, tmpdir, tool};
 
 type ByAddr = HashMap<IpAddr, BTreeSet<String>>;
 
@@ -140,22 +140,7 @@ fn host_names_and_macs_agree_with_tshark() {
     let mut named_total = 0;
     for pcap in project_pcaps() {
         let dir = tmpdir("hostnames");
-        let snap = dir.join("snap.json");
-        let out = xntop()
-            .arg("-i")
-            .arg(&pcap)
-            .arg("--dump-snapshot")
-            .arg(&snap)
-            .args(["-w", "0", "-g", &cores_for(2)])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let snap: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(&snap).unwrap()).unwrap();
+        let snap = snapshot_of(&pcap, &["-w", "0", "-g", &cores_for(2)], &dir);
         let (names, macs) = (expected_names(&pcap), expected_macs(&pcap));
         let hosts = snap["hosts"].as_array().unwrap();
         assert!(!hosts.is_empty(), "{}", pcap.display());
@@ -189,22 +174,7 @@ fn macs_only_for_local_hosts_with_local_networks() {
         .find(|p| p.ends_with("http.pcap"))
         .unwrap();
     let dir = tmpdir("hostmacs");
-    let snap = dir.join("snap.json");
-    let out = xntop()
-        .arg("-i")
-        .arg(&pcap)
-        .arg("--dump-snapshot")
-        .arg(&snap)
-        .args(["-w", "0", "-m", "10.77.0.1/32"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let snap: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&snap).unwrap()).unwrap();
+    let snap = snapshot_of(&pcap, &["-w", "0", "-m", "10.77.0.1/32"], &dir);
     let macs = expected_macs(&pcap);
     for h in snap["hosts"].as_array().unwrap() {
         let ip: IpAddr = h["ip"].as_str().unwrap().parse().unwrap();

@@ -7,21 +7,18 @@ mod common;
 
 use std::collections::HashMap;
 
-use common::{cores_for, project_pcaps, tmpdir, xntop};
+use common::{cores_for, project_pcaps, snapshot_of, tmpdir};
 
 #[test]
 fn hosts_and_interfaces_agree_with_records() {
     for pcap in project_pcaps() {
         let dir = tmpdir("view");
-        let (flows, snap) = (dir.join("f.jsonl"), dir.join("snap.json"));
-        let out = xntop()
-            .arg("-i")
-            .arg(&pcap)
-            .arg("-F")
-            .arg(format!("jsonl:{}", flows.display()))
-            .arg("--dump-snapshot")
-            .arg(&snap)
-            .args([
+        let flows = dir.join("f.jsonl");
+        let snap = snapshot_of(
+            &pcap,
+            &[
+                "-F",
+                &format!("jsonl:{}", flows.display()),
                 "-w",
                 "0",
                 "-g",
@@ -30,16 +27,9 @@ fn hosts_and_interfaces_agree_with_records() {
                 "5",
                 "--udp-idle",
                 "3",
-            ])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
+            ],
+            &dir,
         );
-        let snap: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(&snap).unwrap()).unwrap();
 
         let (total_packets, total_bytes) = common::capinfos_totals(&pcap);
         let iface = &snap["interfaces"][0];

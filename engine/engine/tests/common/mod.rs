@@ -78,6 +78,26 @@ pub fn tshark_columns(pcap: &Path, options: &[&str], fields: &[&str]) -> String 
     tool("tshark", &args)
 }
 
+/// Runs xntop on `pcap` with `args` and returns the snapshot it dumps at the end (written to `dir/snap.json`).
+pub fn snapshot_of(pcap: &Path, args: &[&str], dir: &Path) -> serde_json::Value {
+    let snap = dir.join("snap.json");
+    let out = xntop()
+        .arg("-i")
+        .arg(pcap)
+        .arg("--dump-snapshot")
+        .arg(&snap)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}: {}",
+        pcap.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_str(&std::fs::read_to_string(&snap).unwrap()).unwrap()
+}
+
 /// Runs xntop on `pcap` with extra args, returns (sorted JSON lines of -F, stats JSON).
 pub fn run_flows(pcap: &Path, extra: &[&str], tag: &str) -> (Vec<String>, serde_json::Value) {
     let dir = tmpdir(tag);
