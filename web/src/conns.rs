@@ -19,7 +19,7 @@ use crate::stats::{bump, WebStats};
 /// Most connections open at once (HTTP and HTTPS, handshakes included).
 pub const MAX_CONNECTIONS: usize = 1024;
 /// Most connections one client address (IPv6: one /64) holds at once.
-pub const MAX_PER_ADDRESS: u32 = 64;
+pub const MAX_PER_ADDRESS: u32 = 256;
 
 /// The address a limit counts under: IPv4 as it is (also when mapped into IPv6), IPv6 by its /64, which one
 /// subscriber usually holds whole.

@@ -43,6 +43,8 @@ use crate::stats::WebStats;
 pub use crate::tls::TlsFiles;
 pub use crate::users::Users;
 
+/// Connections the kernel completes and queues before the server accepts them (capped by `net.core.somaxconn`).
+const LISTEN_BACKLOG: i32 = 1024;
 /// Largest login request body (a user name and a password of at most 1 KiB, as JSON or a form).
 const MAX_LOGIN_BODY: usize = 16 * 1024;
 
@@ -203,9 +205,8 @@ fn build(
 /// # Errors
 /// When the address cannot be bound or the TLS files are unusable.
 pub fn spawn(config: &WebConfig, snapshot: Arc<ArcSwap<Snapshot>>) -> anyhow::Result<WebHandle> {
-    let std_listener = std::net::TcpListener::bind(config.listen)
-        .with_context(|| format!("-w: cannot listen on {}", config.listen))?;
-    std_listener.set_nonblocking(true)?;
+    let std_listener =
+        listen(config.listen).with_context(|| format!("-w: cannot listen on {}", config.listen))?;
     let local_addr = std_listener.local_addr()?;
     let tls = config.tls.as_ref().map(tls::server_config).transpose()?;
     let cap = connection_cap();
@@ -250,6 +251,21 @@ pub fn spawn(config: &WebConfig, snapshot: Arc<ArcSwap<Snapshot>>) -> anyhow::Re
         shutdown: Some(tx),
         thread: Some(thread),
     })
+}
+
+/// A non-blocking listening socket with a backlog of [`LISTEN_BACKLOG`] (std's is 128: a burst of connections
+/// overflows it and each overflow costs the client a one-second SYN retransmission).
+fn listen(addr: SocketAddr) -> std::io::Result<std::net::TcpListener> {
+    let s = socket2::Socket::new(
+        socket2::Domain::for_address(addr),
+        socket2::Type::STREAM,
+        None,
+    )?;
+    s.set_reuse_address(true)?;
+    s.bind(&addr.into())?;
+    s.listen(LISTEN_BACKLOG)?;
+    s.set_nonblocking(true)?;
+    Ok(s.into())
 }
 
 /// [`MAX_CONNECTIONS`], or fewer when the open-file limit cannot hold it (said once on stderr).

@@ -2,6 +2,7 @@
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::extract::{ConnectInfo, FromRequest, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -14,6 +15,9 @@ use crate::stats::bump;
 use crate::throttle::Refusal;
 use crate::users::ADMIN;
 use crate::{ui, AppState};
+
+/// The login body must arrive within this long of the request head.
+const BODY_TIMEOUT: Duration = Duration::from_secs(10);
 
 #[derive(Deserialize)]
 pub struct Credentials {
@@ -84,20 +88,29 @@ pub async fn login(State(s): State<AppState>, req: Request) -> Response {
     if let Err(why) = s.auth.limit.check(ip) {
         return refuse(why);
     }
-    let creds = if json {
-        Json::<Credentials>::from_request(req, &s)
-            .await
-            .map(|Json(c)| c)
-            .map_err(|e| e.body_text())
-    } else {
-        Form::<Credentials>::from_request(req, &s)
-            .await
-            .map(|Form(c)| c)
-            .map_err(|e| e.body_text())
+    // The body must come in time: a connection trickling one is busy, and busy connections are never evicted.
+    let read = async {
+        if json {
+            Json::<Credentials>::from_request(req, &s)
+                .await
+                .map(|Json(c)| c)
+                .map_err(|e| e.body_text())
+        } else {
+            Form::<Credentials>::from_request(req, &s)
+                .await
+                .map(|Form(c)| c)
+                .map_err(|e| e.body_text())
+        }
     };
-    let creds = match creds {
-        Ok(c) => c,
-        Err(e) => return fail(StatusCode::BAD_REQUEST, &e),
+    let creds = match tokio::time::timeout(BODY_TIMEOUT, read).await {
+        Ok(Ok(c)) => c,
+        Ok(Err(e)) => return fail(StatusCode::BAD_REQUEST, &e),
+        Err(_) => {
+            return fail(
+                StatusCode::REQUEST_TIMEOUT,
+                "the login body did not arrive in time",
+            )
+        }
     };
     let user = creds
         .username

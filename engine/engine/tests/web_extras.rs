@@ -211,6 +211,8 @@ fn curl(args: &[&str]) -> (u16, String) {
     (status, text)
 }
 
+/// HTTPS serves the API, marks the session cookie `Secure` and every response (hyper's own 431 included) with
+/// HSTS; plain HTTP is not answered on the same port.
 #[test]
 fn https_serves_the_api_and_secure_cookies() {
     let dir = tmpdir("webhttps");
@@ -249,11 +251,23 @@ fn https_serves_the_api_and_secure_cookies() {
 
     let (status, text) = curl(&["-H", &auth, &format!("{base}/api/v1/interfaces")]);
     assert_eq!(status, 200, "{text}");
+    let hsts = "strict-transport-security: max-age=31536000";
+    assert!(text.to_ascii_lowercase().contains(hsts), "{text}");
     let body = text.split_once("\r\n\r\n").unwrap().1;
     assert!(serde_json::from_str::<serde_json::Value>(body)
         .unwrap()
         .is_array());
     assert_eq!(curl(&[&format!("{base}/api/v1/interfaces")]).0, 401);
+    // hyper's own error responses carry the security headers and HSTS too.
+    let long = format!("X-Long: {}", "a".repeat(20_000));
+    let (status, text) = curl(&["-H", &long, &format!("{base}/")]);
+    assert_eq!(status, 431, "{text}");
+    let lower = text.to_ascii_lowercase();
+    assert!(lower.contains(hsts), "{text}");
+    assert!(
+        lower.contains("content-security-policy: default-src 'self'"),
+        "{text}"
+    );
 
     // The login's session cookie is Secure.
     let login = serde_json::json!({ "username": "admin", "password": password }).to_string();
