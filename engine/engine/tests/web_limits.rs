@@ -1,7 +1,7 @@
 //! The web server's resource limits against a real xntop on loopback: thousands of silent connections do not stop
 //! the API (the connection caps refuse or evict, counted, and the header-read timeout closes the rest), an event
-//! stream whose client never reads is dropped after a bounded backlog, and the error responses hyper writes itself
-//! carry the security headers.
+//! stream whose client never reads is dropped after a bounded backlog, stalled bodies and unread responses are
+//! given up, and the error responses hyper writes itself carry the security headers.
 
 #![allow(clippy::unwrap_used, reason = "tests fail loudly")]
 
@@ -317,6 +317,67 @@ fn event_stream_that_is_never_read_is_dropped() {
         events as u64 + 3 >= over.as_secs(),
         "the reading client got {events} events in {over:?}"
     );
+}
+
+/// A request whose body stops coming gets 408 once the login's body time is up, and a response nobody reads is
+/// given up after the stall timeout: the connection is closed, counted, and the client never gets the rest.
+#[test]
+fn stalled_requests_are_closed() {
+    let port = free_tcp_port();
+    let (child, dir) = start("weblimits-stall", port, &[]);
+    let asset = "/assets/vendor/uplot/uPlot.iife.min.js";
+    let full = std::fs::metadata(common::repo_root().join("web").join(&asset[1..]))
+        .unwrap()
+        .len();
+    let mut unread = connect_from(Ipv4Addr::LOCALHOST, port, Some(4096));
+    write!(unread, "GET {asset} HTTP/1.1\r\nHost: localhost\r\n\r\n").unwrap();
+    let started = Instant::now();
+
+    let mut slow = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    slow.write_all(
+        b"POST /login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"pass",
+    )
+    .unwrap();
+    slow.set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    let mut resp = vec![0u8; 4096];
+    let n = slow.read(&mut resp).unwrap();
+    let head = String::from_utf8_lossy(&resp[..n]).to_ascii_lowercase();
+    assert!(head.starts_with("http/1.1 408 "), "{head}");
+    assert!(head.contains("x-content-type-options: nosniff"), "{head}");
+    let waited = started.elapsed();
+    assert!(
+        (Duration::from_secs(9)..Duration::from_secs(15)).contains(&waited),
+        "408 after {waited:?}"
+    );
+
+    let stalled = loop {
+        let n = metric(&metrics(port), &closed("stalled"));
+        if n > 0 || started.elapsed() > Duration::from_secs(60) {
+            break n;
+        }
+        std::thread::sleep(Duration::from_secs(1));
+    };
+    let waited = started.elapsed();
+    assert_eq!(stalled, 1, "after {waited:?}");
+    assert!(waited >= Duration::from_secs(29), "closed after {waited:?}");
+    unread
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut got = Vec::new();
+    let r = unread.read_to_end(&mut got);
+    assert!(
+        r.is_ok()
+            || r.as_ref()
+                .is_err_and(|e| e.kind() == ErrorKind::ConnectionReset),
+        "{r:?}"
+    );
+    assert!(
+        (got.len() as u64) < full,
+        "the whole asset ({full} bytes) came through: {} bytes",
+        got.len()
+    );
+    stop(child, &dir);
 }
 
 /// What the server answers to `raw`, head and body.
