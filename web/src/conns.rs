@@ -9,11 +9,12 @@
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use tokio::sync::Notify;
 
+use crate::lock;
 use crate::stats::{bump, WebStats};
 
 /// Most connections open at once (HTTP and HTTPS, handshakes included).
@@ -133,10 +134,6 @@ pub struct Registry {
     cap: usize,
     epoch: Instant,
     stats: Arc<WebStats>,
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 impl Registry {

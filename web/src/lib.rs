@@ -8,17 +8,17 @@
 mod api;
 pub mod auth;
 mod conn_io;
-pub mod conns;
+mod conns;
 mod events;
 pub mod fdlimit;
 mod headers;
 mod login;
 mod metrics;
 pub mod openapi;
-pub mod server;
+mod server;
 pub mod sessions;
-pub mod stats;
-pub mod throttle;
+mod stats;
+mod throttle;
 pub mod tls;
 mod ui;
 pub mod users;
@@ -288,6 +288,11 @@ fn connection_cap() -> usize {
             MAX_CONNECTIONS
         }
     }
+}
+
+/// The guard of `m`, also when a thread panicked holding it (the tables stay usable: each update is one step).
+fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 async fn not_found() -> impl IntoResponse {

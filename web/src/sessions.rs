@@ -1,9 +1,10 @@
 //! Login sessions (in memory, with expiry).
 
 use std::collections::HashMap;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use crate::lock;
 use crate::users::random_hex;
 
 /// A session lasts this long after its last use.
@@ -18,10 +19,6 @@ pub struct Session {
     /// Sent back as `X-CSRF-Token` on state-changing requests.
     pub csrf: String,
     expires: Instant,
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// The live sessions, by id (256 random bits, hex).

@@ -10,10 +10,11 @@
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::atomic::AtomicU64;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::conns::limit_key;
+use crate::lock;
 use crate::stats::bump;
 
 /// Failed logins allowed per address within [`WINDOW`]; further attempts get 429 without a check.
@@ -66,10 +67,6 @@ pub struct LoginLimit {
     map: Mutex<HashMap<IpAddr, Entry>>,
     /// Addresses forgotten early because the table was full.
     pub evicted: AtomicU64,
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 impl LoginLimit {

@@ -10,10 +10,10 @@ mod common;
 use std::io::{ErrorKind, Read, Write};
 use std::net::{Ipv4Addr, SocketAddr, TcpStream};
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::time::{Duration, Instant};
 
-use common::{free_tcp_port, http_get, tmpdir};
+use common::{free_tcp_port, http_get};
 
 const TOKEN: &str = "test-token-limits-0123456789";
 /// The server's caps and timeouts (web/src/conns.rs, web/src/server.rs).
@@ -21,45 +21,9 @@ const MAX_CONNECTIONS: u64 = 1024;
 const MAX_PER_ADDRESS: u64 = 256;
 const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// xntop replaying the demo capture in a loop on `port`, started through `wrapper` (e.g. `prlimit …`) when given.
+/// xntop replaying the demo capture in a loop on `port` with [`TOKEN`], run through `wrapper` when given.
 fn start(tag: &str, port: u16, wrapper: &[&str]) -> (Child, PathBuf) {
-    let dir = tmpdir(tag);
-    let xntop = env!("CARGO_BIN_EXE_xntop");
-    let mut cmd = match wrapper.split_first() {
-        Some((prog, args)) => {
-            let mut c = Command::new(prog);
-            c.args(args).arg(xntop);
-            c
-        }
-        None => Command::new(xntop),
-    };
-    let child = cmd
-        .args([
-            "--replay-loop",
-            "-g",
-            "0",
-            "-w",
-            &format!("127.0.0.1:{port}"),
-        ])
-        .args(["--api-token", TOKEN])
-        .arg("-d")
-        .arg(dir.join("data"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "xntop never listened");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    (child, dir)
-}
-
-fn stop(mut child: Child, dir: &std::path::Path) {
-    child.kill().unwrap();
-    let _ = child.wait();
-    let _ = std::fs::remove_dir_all(dir);
+    common::serve_demo(tag, port, &["--api-token", TOKEN], wrapper)
 }
 
 /// A connection to 127.0.0.1:`port` from the loopback address `src` (all of 127/8 is local).
@@ -72,13 +36,6 @@ fn connect_from(src: Ipv4Addr, port: u16, recv_buffer: Option<usize>) -> TcpStre
     s.connect(&SocketAddr::from(([127, 0, 0, 1], port)).into())
         .unwrap();
     s.into()
-}
-
-/// The value of a Prometheus sample, e.g. `xntop_web_connections`.
-fn metric(text: &str, sample: &str) -> u64 {
-    text.lines()
-        .find_map(|l| l.strip_prefix(sample)?.strip_prefix(' ')?.parse().ok())
-        .unwrap_or_else(|| panic!("{sample} missing from /metrics"))
 }
 
 fn metrics(port: u16) -> String {
@@ -107,6 +64,20 @@ fn open_files_limit(pid: u32) -> (u64, u64) {
         .filter_map(|w| w.parse().ok())
         .collect();
     (v[0], v[1])
+}
+
+/// What is left to read on `s`, which the server has closed (EOF or reset within 10 s, else the test fails).
+fn read_until_closed(s: &mut TcpStream) -> Vec<u8> {
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let mut got = Vec::new();
+    let r = s.read_to_end(&mut got);
+    assert!(
+        r.is_ok()
+            || r.as_ref()
+                .is_err_and(|e| e.kind() == ErrorKind::ConnectionReset),
+        "the server did not close the connection: {r:?}"
+    );
+    got
 }
 
 /// Whether the server has closed `s` (EOF or reset), without waiting.
@@ -166,8 +137,8 @@ fn idle_connections_do_not_stop_the_api() {
     loop {
         let m = metrics(port);
         asked += 1;
-        let seen = metric(&m, "xntop_web_connections_accepted_total")
-            + metric(&m, &refused("per_address"));
+        let seen = common::prom_sample(&m, "xntop_web_connections_accepted_total")
+            + common::prom_sample(&m, &refused("per_address"));
         if seen >= 2_000 + asked {
             break;
         }
@@ -193,19 +164,19 @@ fn idle_connections_do_not_stop_the_api() {
         opened.elapsed() < HEADER_READ_TIMEOUT - Duration::from_secs(1),
         "opening took {opening:?}: too slow to see the caps before the timeout"
     );
-    let per_address = metric(&m, &refused("per_address"));
+    let per_address = common::prom_sample(&m, &refused("per_address"));
     assert_eq!(per_address, 300 - MAX_PER_ADDRESS, "{m}");
     assert_eq!(
-        metric(&m, &refused("all_busy")),
+        common::prom_sample(&m, &refused("all_busy")),
         0,
         "waiting ones are evicted instead"
     );
     let admitted = 2_000 - per_address;
     assert!(
-        metric(&m, &closed("evicted")) >= admitted - MAX_CONNECTIONS,
+        common::prom_sample(&m, &closed("evicted")) >= admitted - MAX_CONNECTIONS,
         "{m}"
     );
-    let open = metric(&m, "xntop_web_connections");
+    let open = common::prom_sample(&m, "xntop_web_connections");
     assert!(open <= MAX_CONNECTIONS, "{open}");
 
     // After the header-read timeout the server has closed every one of them.
@@ -216,12 +187,12 @@ fn idle_connections_do_not_stop_the_api() {
     assert_eq!(still_open, 0, "connections the server left open");
     let m = metrics(port);
     assert_eq!(
-        metric(&m, &closed("header_timeout")),
+        common::prom_sample(&m, &closed("header_timeout")),
         open - 1,
         "every connection but the one asking for /metrics timed out: {m}"
     );
-    assert_eq!(metric(&m, "xntop_web_connections"), 1);
-    stop(child, &dir);
+    assert_eq!(common::prom_sample(&m, "xntop_web_connections"), 1);
+    common::stop_serving(child, &dir);
 }
 
 /// An event stream whose client never reads (a small receive window, nothing read) falls behind by more than the
@@ -280,7 +251,7 @@ fn event_stream_that_is_never_read_is_dropped() {
     let mut rss_peak = 0;
     let dropped = loop {
         rss_peak = rss_peak.max(rss_kib());
-        let n = metric(&metrics(port), &closed("events_behind"));
+        let n = common::prom_sample(&metrics(port), &closed("events_behind"));
         if n >= STALLED || started.elapsed() > Duration::from_secs(120) {
             break n;
         }
@@ -290,28 +261,20 @@ fn event_stream_that_is_never_read_is_dropped() {
     assert_eq!(dropped, STALLED, "stalled streams dropped after {took:?}");
     let m = metrics(port);
     assert_eq!(
-        metric(&m, "xntop_web_connections"),
+        common::prom_sample(&m, "xntop_web_connections"),
         2,
         "the reader and this request are left: {m}"
     );
     for s in &mut stalled {
-        s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
-        let mut rest = Vec::new();
         // What the kernel still held for it, then the end.
-        let r = s.read_to_end(&mut rest);
-        assert!(
-            r.is_ok()
-                || r.as_ref()
-                    .is_err_and(|e| e.kind() == ErrorKind::ConnectionReset),
-            "{r:?}"
-        );
+        read_until_closed(s);
     }
     // Sanity bound: the stalled streams' buffers are a few KiB each.
     assert!(
         rss_peak < rss_before + 32 * 1024,
         "RSS went from {rss_before} KiB to {rss_peak} KiB"
     );
-    stop(child, &dir);
+    common::stop_serving(child, &dir);
     let (events, over) = reading.join().unwrap();
     assert!(
         events as u64 + 3 >= over.as_secs(),
@@ -352,7 +315,7 @@ fn stalled_requests_are_closed() {
     );
 
     let stalled = loop {
-        let n = metric(&metrics(port), &closed("stalled"));
+        let n = common::prom_sample(&metrics(port), &closed("stalled"));
         if n > 0 || started.elapsed() > Duration::from_secs(60) {
             break n;
         }
@@ -361,23 +324,13 @@ fn stalled_requests_are_closed() {
     let waited = started.elapsed();
     assert_eq!(stalled, 1, "after {waited:?}");
     assert!(waited >= Duration::from_secs(29), "closed after {waited:?}");
-    unread
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
-    let mut got = Vec::new();
-    let r = unread.read_to_end(&mut got);
-    assert!(
-        r.is_ok()
-            || r.as_ref()
-                .is_err_and(|e| e.kind() == ErrorKind::ConnectionReset),
-        "{r:?}"
-    );
+    let got = read_until_closed(&mut unread);
     assert!(
         (got.len() as u64) < full,
         "the whole asset ({full} bytes) came through: {} bytes",
         got.len()
     );
-    stop(child, &dir);
+    common::stop_serving(child, &dir);
 }
 
 /// What the server answers to `raw`, head and body.
@@ -430,5 +383,5 @@ fn error_responses_carry_the_security_headers() {
         );
         assert_eq!(head.matches("x-content-type-options").count(), 1, "{head}");
     }
-    stop(child, &dir);
+    common::stop_serving(child, &dir);
 }

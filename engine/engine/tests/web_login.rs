@@ -106,13 +106,6 @@ fn burst(port: u16, passwords: &[String]) -> Vec<Resp> {
     threads.into_iter().map(|t| t.join().unwrap()).collect()
 }
 
-/// The value of an unlabelled or fully labelled Prometheus sample, e.g. `xntop_web_login_verifications_total`.
-fn metric(text: &str, sample: &str) -> u64 {
-    text.lines()
-        .find_map(|l| l.strip_prefix(sample)?.strip_prefix(' ')?.parse().ok())
-        .unwrap_or_else(|| panic!("{sample} missing from /metrics"))
-}
-
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -142,11 +135,7 @@ fn login_session_csrf_logout_and_rate_limit() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "xntop never listened");
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    common::wait_listening(port);
 
     let users = std::fs::read_to_string(data.join("users.json")).unwrap();
     assert!(users.contains("$argon2id$"), "{users}");
@@ -250,30 +239,15 @@ fn login_session_csrf_logout_and_rate_limit() {
 #[test]
 fn concurrent_guesses_never_pass_the_budget() {
     const BUDGET: u64 = 5;
-    let dir = tmpdir("weblogin-burst");
     let port = free_port();
     let password = "the right one";
     let token = "burst-test-token-0123456789";
-    let mut child = xntop()
-        .args([
-            "--replay-loop",
-            "-g",
-            "0",
-            "-w",
-            &format!("127.0.0.1:{port}"),
-        ])
-        .arg("-d")
-        .arg(dir.join("data"))
-        .args(["--admin-password", password, "--api-token", token])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "xntop never listened");
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    let (child, dir) = common::serve_demo(
+        "weblogin-burst",
+        port,
+        &["--admin-password", password, "--api-token", token],
+        &[],
+    );
     let started = Instant::now();
     let wrong: Vec<String> = (0..200).map(|i| format!("guess {i}")).collect();
     let (mut unauthorized, mut refused) = (0u64, 0u64);
@@ -315,7 +289,7 @@ fn concurrent_guesses_never_pass_the_budget() {
 
     let (status, text) = common::http_get(port, "/metrics", Some(token)).unwrap();
     assert_eq!(status, 200);
-    let checks = metric(&text, "xntop_web_login_verifications_total");
+    let checks = common::prom_sample(&text, "xntop_web_login_verifications_total");
     assert_eq!(
         unauthorized, BUDGET,
         "a budget of {BUDGET} failures a minute"
@@ -324,17 +298,14 @@ fn concurrent_guesses_never_pass_the_budget() {
     let refusals: u64 = ["budget", "address_busy", "server_busy"]
         .iter()
         .map(|r| {
-            metric(
+            common::prom_sample(
                 &text,
                 &format!("xntop_web_login_refused_total{{reason=\"{r}\"}}"),
             )
         })
         .sum();
     assert_eq!(refusals, refused, "every 429 is counted, none ran argon2");
-
-    child.kill().unwrap();
-    let _ = child.wait();
-    let _ = std::fs::remove_dir_all(&dir);
+    common::stop_serving(child, &dir);
 }
 
 #[test]
@@ -356,11 +327,7 @@ fn disable_login_serves_ui_and_api_openly() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "xntop never listened");
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    common::wait_listening(port);
     let r = request(port, "GET", "/", &[], "");
     assert_eq!(r.status, 200);
     assert!(r.body.contains("/assets/js/app.js"));
