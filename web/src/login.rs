@@ -59,20 +59,26 @@ pub async fn login(State(s): State<AppState>, req: Request) -> Response {
             ui::login_page(Some(msg), status)
         }
     };
-    let refuse = |why: Refusal| {
-        let (msg, wait) = match why {
-            Refusal::Spent(wait) => {
-                bump(&s.web.login_refused_budget);
-                ("too many failed logins: try again in a minute", wait)
-            }
-            Refusal::Busy => {
-                bump(&s.web.login_refused_address_busy);
-                (
-                    "a login from this address is being checked: try again in a second",
-                    1,
-                )
-            }
+    // A 429 that ran no password check, counted by reason.
+    let refuse = |why: Option<Refusal>| {
+        let (counter, msg, wait) = match why {
+            Some(Refusal::Spent(wait)) => (
+                &s.web.login_refused_budget,
+                "too many failed logins: try again in a minute",
+                wait,
+            ),
+            Some(Refusal::Busy) => (
+                &s.web.login_refused_address_busy,
+                "a login from this address is being checked: try again in a second",
+                1,
+            ),
+            None => (
+                &s.web.login_refused_server_busy,
+                "the server is busy checking other logins: try again in a second",
+                1,
+            ),
         };
+        bump(counter);
         let mut r = fail(StatusCode::TOO_MANY_REQUESTS, msg);
         r.headers_mut()
             .insert(header::RETRY_AFTER, HeaderValue::from(wait));
@@ -86,7 +92,7 @@ pub async fn login(State(s): State<AppState>, req: Request) -> Response {
     };
     // A spent budget is refused before the body is even read.
     if let Err(why) = s.auth.limit.check(ip) {
-        return refuse(why);
+        return refuse(Some(why));
     }
     // The body must come in time: a connection trickling one is busy, and busy connections are never evicted.
     let read = async {
@@ -116,19 +122,13 @@ pub async fn login(State(s): State<AppState>, req: Request) -> Response {
         .username
         .filter(|u| !u.is_empty())
         .unwrap_or_else(|| ADMIN.into());
+    // Every verification slot taken: refused, never queued.
     let Ok(permit) = Arc::clone(&s.auth.verifying).try_acquire_owned() else {
-        bump(&s.web.login_refused_server_busy);
-        let mut r = fail(
-            StatusCode::TOO_MANY_REQUESTS,
-            "the server is busy checking other logins: try again in a second",
-        );
-        r.headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from(1));
-        return r;
+        return refuse(None);
     };
     let attempt = match s.auth.limit.reserve(ip) {
         Ok(a) => a,
-        Err(why) => return refuse(why),
+        Err(why) => return refuse(Some(why)),
     };
     bump(&s.web.login_verifications);
     let name = user.clone();
