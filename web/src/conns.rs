@@ -291,6 +291,8 @@ mod tests {
         let a = r.admit(ip("10.0.0.1")).unwrap();
         std::thread::sleep(Duration::from_millis(5));
         let b = r.admit(ip("10.0.0.2")).unwrap();
+        // (Waiting times are in milliseconds: keep them apart.)
+        std::thread::sleep(Duration::from_millis(5));
         let c = r.admit(ip("10.0.0.3")).unwrap();
         // `a` took a request, then went back to waiting: now `b` has waited longest.
         a.state().busy();
