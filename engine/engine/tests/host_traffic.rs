@@ -257,3 +257,92 @@ fn af_xdp_on_the_hosts_own_interface_needs_the_exclusive_flag() {
     assert_eq!(pair.ping(20, "0.01").0, 0.0, "traffic after xntop stopped");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The other ways a host uses an interface, read from the kernel as they are set up: a route through it with no
+/// address, an address on a macvlan stacked on it, a global IPv6 address, a bridge it is enslaved to. Each makes
+/// `--capture xdp` refuse it, naming the reason.
+#[test]
+fn routes_stacked_devices_ipv6_and_bridges_count_as_host_use() {
+    use common::netns::run;
+    if !is_root() {
+        eprintln!("skipping host use test: needs root (network namespaces, veth)");
+        return;
+    }
+    let ns = format!("xhu{}", std::process::id() % 100_000);
+    run(&["ip", "netns", "add", &ns]);
+    struct Gone(String);
+    impl Drop for Gone {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("ip")
+                .args(["netns", "del", &self.0])
+                .output();
+        }
+    }
+    let _gone = Gone(ns.clone());
+    let ip = |args: &[&str]| run(&[&["ip", "-n", ns.as_str()], args].concat());
+    ip(&[
+        "link", "add", "cap0", "type", "veth", "peer", "name", "cap1",
+    ]);
+    ip(&["link", "set", "cap0", "up"]);
+    ip(&["link", "set", "cap1", "up"]);
+    let refusal = |dev: &str| {
+        let child = xntop_in(&ns)
+            .args(["-i", dev, "-w", "0", "-g", "0", "--capture", "xdp"])
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut xntop = Running(child);
+        let mut log = Log::of(&mut xntop.0);
+        // A capture that started instead of refusing would run until stopped: stop it, and fail below.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let mut status = None;
+        while status.is_none() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+            status = xntop.0.try_wait().unwrap();
+        }
+        drop(xntop);
+        let stderr = log.rest();
+        assert!(
+            status.is_some_and(|s| s.code() == Some(2)) && stderr.contains("--xdp-exclusive"),
+            "{dev} was not refused ({status:?}): {stderr}"
+        );
+        stderr
+    };
+    ip(&["route", "add", "10.8.0.0/16", "dev", "cap0"]);
+    assert!(refusal("cap0").contains("cap0 carries route 10.8.0.0/16"));
+    ip(&["route", "del", "10.8.0.0/16", "dev", "cap0"]);
+
+    ip(&[
+        "-6",
+        "addr",
+        "add",
+        "2001:db8::1/64",
+        "dev",
+        "cap0",
+        "nodad",
+    ]);
+    assert!(refusal("cap0").contains("cap0 has address 2001:db8::1"));
+    ip(&["-6", "addr", "del", "2001:db8::1/64", "dev", "cap0"]);
+
+    let macvlan = std::process::Command::new("ip")
+        .args([
+            "-n", &ns, "link", "add", "mv0", "link", "cap0", "type", "macvlan",
+        ])
+        .output()
+        .unwrap();
+    if macvlan.status.success() {
+        ip(&["link", "set", "mv0", "up"]);
+        ip(&["addr", "add", "10.9.9.1/24", "dev", "mv0"]);
+        assert!(refusal("cap0").contains("cap0 carries mv0, which has address 10.9.9.1"));
+        ip(&["link", "del", "mv0"]);
+    } else {
+        eprintln!(
+            "macvlan case skipped: the kernel has no macvlan ({})",
+            String::from_utf8_lossy(&macvlan.stderr).trim()
+        );
+    }
+
+    ip(&["link", "add", "br0", "type", "bridge"]);
+    ip(&["link", "set", "cap0", "master", "br0"]);
+    assert!(refusal("cap0").contains("cap0 is enslaved to br0"));
+}
