@@ -113,7 +113,7 @@ fn scenario_on(tag: &str, queues: u32, cores: &str, extra: &[&str], host_ipv6: b
     let sent = dir.join("sent.pcap");
     let recorder = veth.record(&sent);
     veth.replay(sendable.to_str().unwrap_or(""));
-    recorder.stop();
+    let recorded = recorder.stop();
     std::thread::sleep(Duration::from_millis(1500));
     child.signal("TERM");
     let status = child.0.wait().unwrap_or_else(|e| panic!("wait: {e}"));
@@ -197,13 +197,19 @@ fn scenario_on(tag: &str, queues: u32, cores: &str, extra: &[&str], host_ipv6: b
             "{tag}: unstamped frames in {line}"
         );
     }
-    check_times(tag, &records, &sent, capinfos_totals(&sendable).0);
+    check_times(
+        tag,
+        &records,
+        &sent,
+        capinfos_totals(&sendable).0,
+        &recorded,
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// Each flow's first and last times against those tcpdump recorded on the sending end: the median error over all
 /// TCP/UDP flows must stay under 200 µs.
-fn check_times(tag: &str, records: &str, sent: &std::path::Path, packets: u64) {
+fn check_times(tag: &str, records: &str, sent: &std::path::Path, packets: u64, recorder_log: &str) {
     let canonical = |proto: &str, a: String, b: String| {
         let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
         format!("{proto} {lo} {hi}")
@@ -216,7 +222,7 @@ fn check_times(tag: &str, records: &str, sent: &std::path::Path, packets: u64) {
     let fields = tshark_columns(sent, &[], &columns);
     assert!(
         fields.lines().count() as u64 >= packets,
-        "{tag}: tcpdump recorded {} of the {packets} packets sent",
+        "{tag}: tcpdump recorded {} of the {packets} packets sent: {recorder_log}",
         fields.lines().count()
     );
     for line in fields.lines() {

@@ -96,11 +96,35 @@ fn catches_sigint(pid: u32) -> bool {
         .is_some_and(|mask| mask & 0x2 != 0)
 }
 
-/// SIGINT at every point of a live start-up — as soon as the process handles signals at all (before that the
-/// kernel's default action applies to any program), then 20, 50, 100 and 200 ms after spawn, while the capture
-/// opens, XDP attaches and the outputs are created — three times each, AF_XDP and AF_PACKET, with packets arriving
-/// all along: every run prints its summary and exits 0, and every packet it read is in a flow record of the -F file
-/// (or, when it read none, the file exists and the summary says 0 packets).
+/// Whether `pid` is xntop at work on its start-up: the binary is xntop (not yet `ip netns exec` before its exec)
+/// and it holds a socket or a BPF object (a capture being opened). Before that it is still being loaded, or in the
+/// first lines of `main`: no program can act on a signal before its own code runs.
+fn starting_up(pid: u32) -> bool {
+    let exe = std::fs::read_link(format!("/proc/{pid}/exe")).unwrap_or_default();
+    if exe != std::path::Path::new(env!("CARGO_BIN_EXE_xntop")) {
+        return false;
+    }
+    std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .map(|fds| {
+            fds.filter_map(Result::ok).any(|fd| {
+                std::fs::read_link(fd.path()).is_ok_and(|t| {
+                    let t = t.to_string_lossy();
+                    t.starts_with("socket:") || t.starts_with("anon_inode:bpf")
+                })
+            })
+        })
+        .unwrap_or(false)
+}
+
+/// SIGINT at every point of a live start-up — as soon as the process handles signals at all, then 20, 50, 100 and
+/// 200 ms after spawn, while the capture opens, XDP attaches and the outputs are created — three times each, AF_XDP
+/// and AF_PACKET, with packets arriving all along: every run prints its summary and exits 0, and every packet it
+/// read is in a flow record of the -F file (or, when it read none, the file exists and the summary says 0 packets).
+///
+/// A process that is still being loaded (`ip netns exec`, then the dynamic loader: tens of ms on a loaded machine)
+/// gets the kernel's default action whatever the program does, so a timed signal waits until xntop handles SIGINT
+/// or has started opening its capture, whichever comes first: before the fix the handlers came after the capture
+/// was open, and such a signal killed it with no summary and an empty -F file.
 #[test]
 fn sigint_during_live_start_up_flushes_and_summarises() {
     use common::netns::{is_root, Log, NsPair, Running};
@@ -160,7 +184,14 @@ fn sigint_during_live_start_up_flushes_and_summarises() {
                 }
                 Some(ms) => {
                     std::thread::sleep(Duration::from_millis(ms).saturating_sub(spawned.elapsed()));
-                    format!("{ms} ms")
+                    while !catches_sigint(pid) && !starting_up(pid) {
+                        assert!(
+                            spawned.elapsed() < Duration::from_secs(10),
+                            "xntop neither handled SIGINT nor opened a capture"
+                        );
+                        std::thread::sleep(Duration::from_micros(200));
+                    }
+                    format!("{ms} ms (sent at {} ms)", spawned.elapsed().as_millis())
                 }
             };
             let sent = nix::sys::signal::kill(
