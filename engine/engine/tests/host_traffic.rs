@@ -62,6 +62,37 @@ fn flow<'a>(
         .max_by_key(|r| r["bytes_s2c"].as_u64())
 }
 
+/// xntop capturing on `b`'s veth, records to a file.
+struct Capture(Running, Log);
+
+impl Capture {
+    /// Starts xntop with `extra` flags and `-F jsonl:out`; returns once it logged `ready`.
+    fn start(pair: &NsPair, extra: &[&str], out: &std::path::Path, ready: &str) -> Self {
+        let child = xntop_in(&pair.b)
+            .args(["-i", &pair.dev_b, "-w", "0", "-g", "0"])
+            .args(extra)
+            .arg("-F")
+            .arg(format!("jsonl:{}", out.display()))
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut xntop = Running(child);
+        let mut log = Log::of(&mut xntop.0);
+        log.wait_for(ready, Duration::from_secs(20));
+        Self(xntop, log)
+    }
+
+    /// Lets the last packets arrive, stops it with SIGINT, checks it exited cleanly; returns its log.
+    fn stop(mut self) -> String {
+        std::thread::sleep(Duration::from_millis(300));
+        self.0.signal("INT");
+        let status = self.0 .0.wait().unwrap();
+        let log = self.1.rest();
+        assert!(status.success(), "{log}");
+        log
+    }
+}
+
 /// Downloads `name` (`size` bytes) from python's http.server in `b` to `a`; returns curl's "code size".
 fn download(pair: &NsPair, dir: &std::path::Path, name: &str) -> String {
     let server = NsPair::exec(&pair.b, "python3")
@@ -116,23 +147,10 @@ fn default_capture_on_the_hosts_own_interface_leaves_its_traffic_alone() {
     let (loss_before, mut rtt_before) = pair.ping(300, "0.01");
     assert!(loss_before == 0.0, "{loss_before} % lost before xntop ran");
     let out = dir.join("flows.jsonl");
-    let child = xntop_in(&pair.b)
-        .args(["-i", &pair.dev_b, "-w", "0", "-g", "0"])
-        .arg("-F")
-        .arg(format!("jsonl:{}", out.display()))
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut xntop = Running(child);
-    let mut log = Log::of(&mut xntop.0);
-    log.wait_for("capturing on", Duration::from_secs(20));
+    let xntop = Capture::start(&pair, &[], &out, "capturing on");
     let (loss, mut rtt) = pair.ping(300, "0.01");
     let fetched = download(&pair, &www, "blob");
-    std::thread::sleep(Duration::from_millis(300));
-    xntop.signal("INT");
-    let status = xntop.0.wait().unwrap();
-    let log = log.rest();
-    assert!(status.success(), "{log}");
+    let log = xntop.stop();
 
     let (before, with) = (median(&mut rtt_before), median(&mut rtt));
     eprintln!("median RTT without xntop {before:.0} µs, with xntop capturing {with:.0} µs");
@@ -214,36 +232,15 @@ fn af_xdp_on_the_hosts_own_interface_needs_the_exclusive_flag() {
     );
 
     let out = dir.join("flows.jsonl");
-    let child = xntop_in(&pair.b)
-        .args([
-            "-i",
-            &pair.dev_b,
-            "-w",
-            "0",
-            "-g",
-            "0",
-            "--capture",
-            "xdp",
-            "--xdp-exclusive",
-        ])
-        .arg("-F")
-        .arg(format!("jsonl:{}", out.display()))
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut xntop = Running(child);
-    let mut log = Log::of(&mut xntop.0);
-    log.wait_for(
+    let xntop = Capture::start(
+        &pair,
+        &["--capture", "xdp", "--xdp-exclusive"],
+        &out,
         &format!("capturing on {} with AF_XDP", pair.dev_b),
-        Duration::from_secs(20),
     );
     // What the exclusive flag accepts: the kernel never sees a packet AF_XDP takes, so no echo is answered.
     let (loss, _) = pair.ping(50, "0.01");
-    std::thread::sleep(Duration::from_millis(300));
-    xntop.signal("INT");
-    let status = xntop.0.wait().unwrap();
-    let log = log.rest();
-    assert!(status.success(), "{log}");
+    let log = xntop.stop();
     assert_eq!(loss, 100.0, "AF_XDP took the host's packets\n{log}");
     let recs = records(&out);
     let icmp = flow(&recs, "ICMP", &pair.ip_a, &pair.ip_b, None)
