@@ -129,6 +129,18 @@ impl LinkType {
         LinkType::Ppi,
     ];
 
+    /// Bytes at the start of each frame that the capture added and that are not part of the frame on the link:
+    /// the direction byte of the `*_WITH_DIR` link types. tshark and capinfos leave them out of the frame length,
+    /// and so do xntop's byte counts. (Other capture headers — radiotap, pflog, NFLOG … — are counted by all
+    /// three.)
+    #[must_use]
+    pub const fn pseudo_header_len(self) -> u32 {
+        match self {
+            Self::PppWithDir | Self::CiscoHdlcWithDir | Self::FrameRelayWithDir => 1,
+            _ => 0,
+        }
+    }
+
     /// Maps a pcap/pcapng link-type number; `None` for framings xntop does not decode.
     #[must_use]
     pub fn from_pcap(linktype: u32) -> Option<Self> {
@@ -395,6 +407,11 @@ mod type_tests {
         assert_eq!(LinkType::from_pcap(276), Some(LinkType::LinuxSll2));
         assert_eq!(LinkType::from_pcap(104), Some(LinkType::CiscoHdlc));
         assert_eq!(LinkType::from_pcap(147), None, "LINKTYPE_USER0 is private");
+        assert_eq!(
+            LinkType::from_pcap(204).map(LinkType::pseudo_header_len),
+            Some(1)
+        );
+        assert_eq!(LinkType::Radiotap.pseudo_header_len(), 0);
         // Every variant has a number, and the table lists each once.
         for (i, link) in LinkType::ALL.iter().enumerate() {
             assert!(
