@@ -642,6 +642,13 @@ fn run(config: &mut Config, stop: Arc<AtomicBool>) -> anyhow::Result<ExitCode> {
             );
             code = ExitCode::FAILURE;
         }
+        for (linktype, packets) in &i.unsupported_links {
+            eprintln!(
+                "xntop: {}: link type {linktype} is not decoded ({packets} of {} packets counted as unsupported_link)",
+                i.name, i.packets
+            );
+            code = ExitCode::FAILURE;
+        }
     }
     if run.stopping() {
         eprintln!("xntop: stopped by signal; all live flows were flushed");

@@ -21,7 +21,16 @@ pub fn repo_root() -> PathBuf {
 
 /// Every capture in `pcaps/`, sorted.
 pub fn project_pcaps() -> Vec<PathBuf> {
-    let mut v: Vec<_> = std::fs::read_dir(repo_root().join("pcaps"))
+    captures_in("pcaps")
+}
+
+/// Every capture in `pcaps/linktypes/` (the recorded packets in each link layer xntop decodes), sorted.
+pub fn linktype_pcaps() -> Vec<PathBuf> {
+    captures_in("pcaps/linktypes")
+}
+
+fn captures_in(dir: &str) -> Vec<PathBuf> {
+    let mut v: Vec<_> = std::fs::read_dir(repo_root().join(dir))
         .unwrap()
         .filter_map(Result::ok)
         .map(|e| e.path())
@@ -33,7 +42,7 @@ pub fn project_pcaps() -> Vec<PathBuf> {
         })
         .collect();
     v.sort();
-    assert!(!v.is_empty(), "no captures in pcaps/");
+    assert!(!v.is_empty(), "no captures in {dir}/");
     v
 }
 
