@@ -2,6 +2,9 @@
 //! slow or absent collector never reaches the packet path.
 
 pub mod collector;
+pub mod collector_tcp;
+pub mod framing;
+mod idle_map;
 pub mod ipfix;
 pub mod redis_store;
 mod tcp;
