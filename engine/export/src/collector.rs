@@ -942,7 +942,8 @@ mod tests {
             max_age_ms: 86_400_000,
         };
         let now = NOW_MS;
-        let cases: [(&[(u16, u16, u64)], Option<(u64, u64)>); 7] = [
+        type Times<'a> = &'a [(u16, u16, u64)];
+        let cases: [(Times, Option<(u64, u64)>); 7] = [
             // flowStart/EndMilliseconds a little in the past and a little ahead (within the skew): kept as sent.
             (
                 &[(152, 8, now - 5_000), (153, 8, now + 1_000)],

@@ -45,6 +45,20 @@ fn now_secs() -> u32 {
     .unwrap_or(u32::MAX)
 }
 
+/// Whether the peer has closed the connection: a read finds the end of the stream (or an error) at once, where a
+/// write would only fail after its bytes were lost.
+fn closed_by_peer(s: &TcpStream) -> bool {
+    if s.set_nonblocking(true).is_err() {
+        return true;
+    }
+    let mut b = [0u8; 1];
+    let closed = match s.peek(&mut b) {
+        Ok(n) => n == 0,
+        Err(e) => e.kind() != io::ErrorKind::WouldBlock,
+    };
+    s.set_nonblocking(false).is_err() || closed
+}
+
 impl IpfixTcp {
     /// Resolves the collector; connects on first use (and again after any failure).
     ///
@@ -68,8 +82,15 @@ impl IpfixTcp {
     }
 
     fn connect(&mut self) -> bool {
-        if self.stream.is_some() {
-            return true;
+        match &self.stream {
+            Some(s) if !closed_by_peer(s) => return true,
+            // The collector closed it (collectors close connections that stay quiet): connect again now, before
+            // writing into a socket whose bytes would be lost.
+            Some(_) => {
+                self.stream = None;
+                self.next_attempt = Instant::now();
+            }
+            None => {}
         }
         if Instant::now() < self.next_attempt {
             return false;
@@ -132,5 +153,89 @@ impl IpfixTcp {
             self.stats.records_lost += records.len() as u64;
             self.fail(e);
         }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "tests fail loudly")]
+mod tests {
+    use super::*;
+    use std::io::Read;
+    use std::net::{IpAddr, Ipv4Addr, TcpListener};
+
+    fn record() -> FlowRecord {
+        FlowRecord {
+            proto: 17,
+            src_ip: IpAddr::V4(Ipv4Addr::new(10, 0, 0, 1)),
+            src_port: 1000,
+            dst_ip: IpAddr::V4(Ipv4Addr::new(10, 0, 0, 2)),
+            dst_port: 53,
+            vlan: 0,
+            iface: 0,
+            tunnel: None,
+            app: "Unknown".into(),
+            master: "Unknown",
+            category: "Unspecified",
+            confidence: "unknown",
+            app_ids: [0, 0],
+            packets_c2s: 1,
+            packets_s2c: 1,
+            bytes_c2s: 60,
+            bytes_s2c: 90,
+            first_seen_ns: 1_700_000_000_000_000_000,
+            last_seen_ns: 1_700_000_000_000_000_000,
+            tcp_flags_c2s: 0,
+            tcp_flags_s2c: 0,
+            tcp_state: None,
+            end_reason: "idle",
+            rtt_us: None,
+            retransmissions: 0,
+            out_of_order: 0,
+            l7: None,
+        }
+    }
+
+    /// A collector that closed a quiet connection: the next send goes over a new one, templates first, and
+    /// nothing is written into the dead one.
+    #[test]
+    fn reconnects_when_the_collector_closed_a_quiet_connection() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let mut exp = IpfixTcp::new(&listener.local_addr().unwrap().to_string(), 1).unwrap();
+        exp.send(&[record()]);
+        let (first, _) = listener.accept().unwrap();
+        drop(first);
+        std::thread::sleep(Duration::from_millis(100));
+        exp.send(&[record()]);
+        listener.set_nonblocking(true).unwrap();
+        let deadline = Instant::now() + Duration::from_secs(3);
+        let mut second = loop {
+            if let Ok((s, _)) = listener.accept() {
+                break s;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the exporter wrote into the closed connection instead of reconnecting"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        };
+        second.set_nonblocking(false).unwrap();
+        second
+            .set_read_timeout(Some(Duration::from_secs(2)))
+            .unwrap();
+        // Templates message, then the data message: two IPFIX headers.
+        let mut got = Vec::new();
+        let mut b = [0u8; 4096];
+        while let Ok(n) = second.read(&mut b) {
+            if n == 0 {
+                break;
+            }
+            got.extend_from_slice(&b[..n]);
+            let first_len = usize::from(u16::from_be_bytes([got[2], got[3]]));
+            if got.len() > first_len + 4 {
+                break;
+            }
+        }
+        assert_eq!(&got[..2], &[0, 10]);
+        assert_eq!((exp.stats.connects, exp.stats.records_lost), (2, 0));
     }
 }
