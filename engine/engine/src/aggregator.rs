@@ -36,6 +36,10 @@ const TOP_SERIES: usize = 16;
 const MAX_SERVER_PORTS: usize = 32;
 /// A host with no live flow and no traffic for this long (packet time) is purged (ntopng's default idle).
 const HOST_IDLE_NS: u64 = 300 * 1_000_000_000;
+/// How far a wall-clocked report (a collector's) may take packet time past this machine's clock: a collector
+/// never reports beyond it, this is defence in depth against a far-future record carrying the view's time with it
+/// (every host would then look idle and be purged, and stay purged).
+const WALL_SLACK_NS: u64 = 1_000_000_000;
 /// A live flow no report mentioned for this long (packet time) has ended without the view hearing of it. Longer than
 /// any idle timeout a worker uses by default, shorter than the host purge.
 const STALE_FLOW_NS: u64 = 240 * 1_000_000_000;
@@ -558,7 +562,12 @@ impl Aggregator {
 
     /// Applies one worker report: endings first (they come before the updates in time), then updates.
     pub fn apply(&mut self, mut r: WorkerReport) {
-        self.clock_ns = self.clock_ns.max(r.clock_ns);
+        let clock = if r.wall_clock {
+            r.clock_ns.min(wall_ns().saturating_add(WALL_SLACK_NS))
+        } else {
+            r.clock_ns
+        };
+        self.clock_ns = self.clock_ns.max(clock);
         self.roll_minute(self.clock_ns);
         self.samples_dropped += r.samples_dropped;
         self.names_dropped += r.names_dropped;
@@ -766,6 +775,12 @@ impl Aggregator {
                     })
                     .filter(|(_, n)| *n > 0)
                     .collect(),
+                collector: crate::collector::COUNTER_NAMES
+                    .iter()
+                    .zip(&c.collector)
+                    .map(|(name, n)| ((*name).to_string(), n.load(Ordering::Relaxed)))
+                    .filter(|(_, n)| *n > 0)
+                    .collect(),
                 flows_active: self
                     .flows
                     .keys()
@@ -907,6 +922,13 @@ impl Aggregator {
         }
         v
     }
+}
+
+/// The wall clock, ns since the epoch.
+fn wall_ns() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
 }
 
 /// Per address, the rows it is an endpoint of, ascending.

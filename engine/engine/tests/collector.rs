@@ -43,6 +43,9 @@ fn central_on(dir: &Path, scheme: &str, port: u16, web: u16) -> Child {
             TOKEN,
             "-g",
             "0",
+            // The captures replayed through the exporters were recorded long ago: their records are old.
+            "--collector-max-age",
+            "0",
         ])
         .stderr(Stdio::piped())
         .spawn()
