@@ -49,7 +49,7 @@ pub const COUNTERS: usize = 9;
 /// Where messages come from.
 enum Transport {
     Udp(UdpSocket),
-    Tcp(TcpCollector),
+    Tcp(Box<TcpCollector>),
 }
 
 /// What the input did, for the summary.
@@ -180,9 +180,9 @@ impl CollectorInput {
                 );
                 limits.max_connections = room;
             }
-            Transport::Tcp(
+            Transport::Tcp(Box::new(
                 TcpCollector::bind(addr, limits, options.allow.clone()).map_err(listen_err)?,
-            )
+            ))
         } else {
             let socket = UdpSocket::bind(addr).map_err(listen_err)?;
             socket.set_read_timeout(Some(WAIT))?;

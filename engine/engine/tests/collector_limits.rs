@@ -34,6 +34,10 @@ impl Drop for Running {
 
 /// Starts a collector on 127.0.0.1:`port` (`scheme` "ipfix" or "ipfix+tcp") writing its records and last view
 /// to `dir`, and waits until it is bound.
+#[allow(
+    clippy::zombie_processes,
+    reason = "the returned guard stops and waits for the child"
+)]
 fn collector(dir: &Path, scheme: &str, port: u16, extra: &[&str]) -> Running {
     let mut child = xntop()
         .arg("-i")
@@ -225,8 +229,8 @@ fn closed_by_collector(s: &mut TcpStream) -> bool {
         .unwrap();
     let mut b = [0u8; 1];
     match s.read(&mut b) {
-        // The collector never sends: any answer is the end of the stream.
-        Ok(_) => true,
+        Ok(0) => true,
+        Ok(_) => panic!("the collector never sends anything"),
         // Still open when the wait ran out; anything else is a reset.
         Err(e) => !matches!(
             e.kind(),
@@ -447,7 +451,7 @@ fn four_million_new_observation_domains_keep_memory_bounded() {
     peak = peak.max(rss_kb(pid));
     let (kernel_drops, _) = udp_socket_state(port);
     let log = stop(c);
-    eprintln!("VmRSS: {before} kB at start, at most {peak} kB over {DATAGRAMS} datagrams");
+
     let number_before = |what: &str| -> u64 {
         log.split(what)
             .next()
@@ -457,6 +461,10 @@ fn four_million_new_observation_domains_keep_memory_bounded() {
     };
     let messages = number_before(" messages,");
     let evicted = number_before(" exporter state entries evicted");
+    eprintln!(
+        "VmRSS: {before} kB at start, at most {peak} kB over {DATAGRAMS} datagrams ({messages} decoded, \
+         {kernel_drops} dropped by the kernel, {evicted} state entries evicted)"
+    );
     // Every datagram is accounted for: decoded, or dropped by the kernel on a full socket.
     assert_eq!(messages + kernel_drops, u64::from(DATAGRAMS), "{log}");
     assert!(messages >= u64::from(DATAGRAMS) / 2, "{log}");
