@@ -85,31 +85,35 @@ impl Default for TimeLimits {
     }
 }
 
-/// How uptime-relative times (NetFlow FIRST/LAST_SWITCHED, IPFIX flowStart/EndSysUpTime) become wall-clock ms.
+/// How uptime-relative times (NetFlow FIRST/LAST_SWITCHED, IPFIX flowStart/EndSysUpTime, 32-bit milliseconds)
+/// become wall-clock ms: from the message's export time and the exporter's uptime then.
+///
+/// A 32-bit uptime wraps after 49.7 days, so a record's uptime is read as the nearest moment to the export, up to
+/// 24.8 days before or after it. This also covers exporters whose "uptime" counts from a start later than the
+/// flows (softflowd replaying a capture: its flows precede its systemInitTime, and their uptimes wrap).
 #[derive(Debug, Clone, Copy)]
-enum Uptime {
-    /// IPFIX: the exporter's systemInitTimeMilliseconds (IE 160).
-    Init(u64),
-    /// NetFlow v5/v9: the header's export time (ms since the epoch) and the exporter's uptime then.
-    Export { unix_ms: u64, uptime_ms: u32 },
+struct Uptime {
+    export_ms: u64,
+    uptime_ms: u32,
 }
 
+#[allow(
+    clippy::cast_possible_truncation,
+    clippy::cast_possible_wrap,
+    reason = "uptimes are 32-bit milliseconds that wrap"
+)]
 impl Uptime {
-    fn wall_ms(self, uptime: u64) -> u64 {
-        match self {
-            Uptime::Init(init) => init.saturating_add(uptime),
-            // A 32-bit uptime wraps after 49.7 days: the distance back from the export is taken modulo 2^32,
-            // as a signed step (a record a little after the export time is a clock detail, not 49 days old).
-            #[allow(
-                clippy::cast_possible_truncation,
-                clippy::cast_possible_wrap,
-                reason = "uptimes are 32-bit milliseconds that wrap"
-            )]
-            Uptime::Export { unix_ms, uptime_ms } => {
-                let back = uptime_ms.wrapping_sub(uptime as u32) as i32;
-                unix_ms.saturating_add_signed(-i64::from(back))
-            }
+    /// IPFIX: from the exporter's systemInitTimeMilliseconds (IE 160).
+    fn since_init(init_ms: u64, export_ms: u64) -> Self {
+        Self {
+            export_ms,
+            uptime_ms: export_ms.wrapping_sub(init_ms) as u32,
         }
+    }
+
+    fn wall_ms(self, uptime: u64) -> u64 {
+        let back = self.uptime_ms.wrapping_sub(uptime as u32) as i32;
+        self.export_ms.saturating_add_signed(-i64::from(back))
     }
 }
 
@@ -282,6 +286,7 @@ impl Collector {
             return Err(CollectError::Truncated);
         }
         let msg = &msg[..len];
+        let export_ms = u64::from(be32(msg, 4).ok_or(CollectError::Truncated)?) * 1000;
         let seq = be32(msg, 8).ok_or(CollectError::Truncated)?;
         let domain = be32(msg, 12).ok_or(CollectError::Truncated)?;
         let mut data_records = 0u32;
@@ -300,8 +305,8 @@ impl Collector {
                     let init = self
                         .init_ms
                         .get_mut(&(from, domain))
-                        .map(|&mut i| Uptime::Init(i));
-                    data_records += self.data_set(from, domain, id, body, init, out);
+                        .map(|&mut i| Uptime::since_init(i, export_ms));
+                    data_records += self.data_set(from, domain, id, body, export_ms, init, out);
                 }
                 _ => {}
             }
@@ -325,8 +330,8 @@ impl Collector {
         let unix_s = u64::from(be32(msg, 8).ok_or(CollectError::Truncated)?);
         let seq = be32(msg, 12).ok_or(CollectError::Truncated)?;
         let source = be32(msg, 16).ok_or(CollectError::Truncated)?;
-        let clock = Uptime::Export {
-            unix_ms: unix_s * 1000,
+        let clock = Uptime {
+            export_ms: unix_s * 1000,
             uptime_ms,
         };
         let mut at = 20;
@@ -341,7 +346,7 @@ impl Collector {
                 0 => self.templates_set(from, source, body, false, false)?,
                 1 => self.options_v9(from, source, body),
                 id if id >= 256 => {
-                    self.data_set(from, source, id, body, Some(clock), out);
+                    self.data_set(from, source, id, body, unix_s * 1000, Some(clock), out);
                 }
                 _ => {}
             }
@@ -369,8 +374,8 @@ impl Collector {
         let unix_s = u64::from(be32(msg, 8).ok_or(CollectError::Truncated)?);
         let seq = be32(msg, 16).ok_or(CollectError::Truncated)?;
         let engine = u32::from(be16(msg, 20).ok_or(CollectError::Truncated)?);
-        let clock = Uptime::Export {
-            unix_ms: unix_s * 1000,
+        let clock = Uptime {
+            export_ms: unix_s * 1000,
             uptime_ms,
         };
         for r in msg[HEADER..HEADER + count * RECORD].chunks_exact(RECORD) {
@@ -473,14 +478,19 @@ impl Collector {
         );
     }
 
-    /// Decodes a data set; returns how many records (flow or options) it held. `clock` turns uptime-relative
-    /// timestamps into wall-clock time, when known.
+    /// Decodes a data set of a message exported at `export_ms`; returns how many records (flow or options) it
+    /// held. `clock` turns uptime-relative timestamps into wall-clock time, when known.
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "one message's context, passed down once per set"
+    )]
     fn data_set(
         &mut self,
         from: SocketAddr,
         domain: u32,
         id: u16,
         body: &[u8],
+        export_ms: u64,
         clock: Option<Uptime>,
         out: &mut Vec<FlowRecord>,
     ) -> u32 {
@@ -540,7 +550,9 @@ impl Collector {
             }
             if let Some(r) = decode.record(
                 &f,
-                f.sys_init_ms.map(Uptime::Init).or(clock),
+                f.sys_init_ms
+                    .map(|i| Uptime::since_init(i, export_ms))
+                    .or(clock),
                 &mut self.stats,
             ) {
                 out.push(r);
@@ -1010,6 +1022,34 @@ mod tests {
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].first_seen_ns / 1_000_000, export_ms - 3_000);
         assert_eq!(out[0].last_seen_ns / 1_000_000, export_ms - 500);
+        // IPFIX with systemInitTimeMilliseconds after the flows, as softflowd sends when it replays a capture
+        // (init = its start, 141 ms after the export second; the flows two days earlier, their uptimes wrapped).
+        // `ipfix_message` stamps 1_700_000_000 s as the export time.
+        let export_ms: u64 = 1_700_000_000_000;
+        let init = template(300, &[(160, 8)], true);
+        let flow = template(256, &[(8, 4), (12, 4), (22, 4), (21, 4)], false);
+        let two_days = 2 * 86_400_000u32;
+        let mut d = vec![10, 0, 0, 1, 10, 0, 0, 2];
+        d.extend_from_slice(&(0u32.wrapping_sub(two_days + 141)).to_be_bytes());
+        d.extend_from_slice(&(0u32.wrapping_sub(two_days + 141 - 700)).to_be_bytes());
+        let m = ipfix_message(
+            1,
+            0,
+            &[
+                (3, init),
+                (300, (export_ms + 141).to_be_bytes().to_vec()),
+                (2, flow),
+                (256, d),
+            ],
+        );
+        let mut c = Collector::new(0, TimeLimits::default());
+        let mut out = Vec::new();
+        c.ingest(from(), &m, export_ms, &mut out)
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(out.len(), 1);
+        let two_days = u64::from(two_days);
+        assert_eq!(out[0].first_seen_ns / 1_000_000, export_ms - two_days);
+        assert_eq!(out[0].last_seen_ns / 1_000_000, export_ms - two_days + 700);
     }
 
     /// A new observation domain per message (the probe sent 3.67 M of them): the sequence table holds its cap,
