@@ -209,21 +209,24 @@ impl CollectorInput {
         }
     }
 
-    /// Receives until told to stop, moving records to `out` (waiting for room: collected flows are not dropped
-    /// here, the socket buffers absorb bursts) and samples to the aggregator.
+    /// Receives until told to stop, moving records to `out` and samples to the aggregator.
     pub fn run(
         mut self,
-        mut out: Option<Producer<FlowRecord>>,
+        out: Option<Producer<FlowRecord>>,
         reports: Option<SyncSender<WorkerReport>>,
         run: &Arc<RunState>,
     ) -> CollectorSummary {
-        let mut reporter = reports.map(|tx| Reporter::new(tx, 0).wall_clocked());
+        let mut sink = Sink {
+            out,
+            reporter: reports.map(|tx| Reporter::new(tx, 0).wall_clocked()),
+            packets: 0,
+            bytes: 0,
+        };
         let mut buf = vec![0u8; 65_536];
+        // One message's records at a time: passed on before the next message is decoded.
         let mut records = Vec::new();
         let mut last_report = Instant::now();
-        let (mut packets, mut bytes) = (0u64, 0u64);
         while !run.stopping() {
-            records.clear();
             let now_ns = wall_ns();
             let now_ms = now_ns / 1_000_000;
             let collector = &mut self.collector;
@@ -232,6 +235,7 @@ impl CollectorInput {
                     if let Ok((len, from)) = socket.recv_from(&mut buf) {
                         if allowed(&self.options.allow, from.ip()) {
                             let _ = collector.ingest(from, &buf[..len], now_ms, &mut records);
+                            sink.take(&mut records, now_ns);
                         } else {
                             self.udp_not_allowed += 1;
                         }
@@ -240,6 +244,7 @@ impl CollectorInput {
                 Transport::Tcp(tcp) => {
                     let polled = tcp.poll(WAIT, |from: SocketAddr, msg: &[u8]| {
                         let _ = collector.ingest(from, msg, now_ms, &mut records);
+                        sink.take(&mut records, now_ns);
                     });
                     if let Err(e) = polled {
                         eprintln!("xntop: -i {}: event loop failed: {e}", self.name);
@@ -247,25 +252,8 @@ impl CollectorInput {
                     }
                 }
             }
-            for r in records.drain(..) {
-                packets += r.packets_c2s + r.packets_s2c;
-                bytes += r.bytes_c2s + r.bytes_s2c;
-                if let Some(rep) = reporter.as_mut() {
-                    report_record(rep, &r, now_ns);
-                }
-                if let Some(ring) = out.as_mut() {
-                    let mut pending = Some(r);
-                    let mut spins = 0;
-                    while let Some(rec) = pending.take() {
-                        if let Err(rtrb::PushError::Full(rec)) = ring.push(rec) {
-                            backoff(&mut spins);
-                            pending = Some(rec);
-                        }
-                    }
-                }
-            }
-            self.counters.packets.store(packets, Ordering::Relaxed);
-            self.counters.bytes.store(bytes, Ordering::Relaxed);
+            self.counters.packets.store(sink.packets, Ordering::Relaxed);
+            self.counters.bytes.store(sink.bytes, Ordering::Relaxed);
             for (slot, v) in self
                 .counters
                 .collector
@@ -275,19 +263,51 @@ impl CollectorInput {
                 slot.store(v, Ordering::Relaxed);
             }
             if last_report.elapsed() >= REPORT_EVERY {
-                if let Some(rep) = reporter.as_mut() {
+                if let Some(rep) = sink.reporter.as_mut() {
                     let clock = rep.current.clock_ns;
                     rep.send(clock);
                 }
                 last_report = Instant::now();
             }
         }
-        if let Some(rep) = reporter.as_mut() {
+        if let Some(rep) = sink.reporter.as_mut() {
             let clock = rep.current.clock_ns;
             rep.send_final(clock);
         }
         run.workers_running.fetch_sub(1, Ordering::AcqRel);
         self.summary()
+    }
+}
+
+/// Where collected records go: the outputs' ring and the aggregator's next report.
+struct Sink {
+    out: Option<Producer<FlowRecord>>,
+    reporter: Option<Reporter>,
+    packets: u64,
+    bytes: u64,
+}
+
+impl Sink {
+    /// Passes `records` on (waiting for room in the outputs' ring: collected flows are not dropped here, the
+    /// socket buffers absorb bursts), leaving it empty.
+    fn take(&mut self, records: &mut Vec<FlowRecord>, now_ns: u64) {
+        for r in records.drain(..) {
+            self.packets += r.packets_c2s + r.packets_s2c;
+            self.bytes += r.bytes_c2s + r.bytes_s2c;
+            if let Some(rep) = self.reporter.as_mut() {
+                report_record(rep, &r, now_ns);
+            }
+            if let Some(ring) = self.out.as_mut() {
+                let mut pending = Some(r);
+                let mut spins = 0;
+                while let Some(rec) = pending.take() {
+                    if let Err(rtrb::PushError::Full(rec)) = ring.push(rec) {
+                        backoff(&mut spins);
+                        pending = Some(rec);
+                    }
+                }
+            }
+        }
     }
 }
 
