@@ -482,7 +482,7 @@ impl Aggregator {
         if m <= cur {
             return;
         }
-        let (t, span_s) = self.minute_span(cur, (cur + 1) * MINUTE_NS);
+        let (t, span_s) = self.minute_span(cur, minute_end_ns(cur));
         if self.minute_tops.len() == MINUTE_POINTS {
             self.minute_tops.pop_front();
         }
@@ -502,7 +502,7 @@ impl Aggregator {
     fn minute_span(&self, index: u64, until_ns: u64) -> (f64, f64) {
         let start = (index * MINUTE_NS).max(self.series_start_ns);
         (
-            secs((index + 1) * MINUTE_NS),
+            secs(minute_end_ns(index)),
             secs(until_ns.saturating_sub(start)).max(1.0),
         )
     }
@@ -889,7 +889,7 @@ impl Aggregator {
         let m = self.clock_ns / MINUTE_NS;
         if let Some(cur) = self.iface_minute.filter(|&cur| m > cur) {
             let (mp, mb) = std::mem::take(&mut self.minute_acc);
-            let (t, span_s) = self.minute_span(cur, (cur + 1) * MINUTE_NS);
+            let (t, span_s) = self.minute_span(cur, minute_end_ns(cur));
             if self.minute.len() == MINUTE_POINTS {
                 self.minute.pop_front();
             }
@@ -922,6 +922,11 @@ impl Aggregator {
         }
         v
     }
+}
+
+/// The end of minute `index` (packet time, ns); the last minute before 2^64 ns ends there, not past it.
+fn minute_end_ns(index: u64) -> u64 {
+    (index + 1).saturating_mul(MINUTE_NS)
 }
 
 /// The wall clock, ns since the epoch.
@@ -1031,6 +1036,33 @@ mod tests {
                 Some(if keep { 150 } else { 50 }),
                 "keep={keep}"
             );
+        }
+    }
+
+    /// A wall-clocked report (a collector's) claiming a far-future clock does not carry the view's time there: the
+    /// hosts of earlier and later flows stay. The same report from a capture input (packet time) is followed.
+    #[test]
+    fn wall_clocked_reports_cannot_push_packet_time_into_the_future() {
+        let now_s = wall_ns() / S;
+        for wall_clock in [true, false] {
+            let mut agg = Aggregator::new(Vec::new(), Vec::new(), 100);
+            let report = |f: FlowSample, clock_ns: u64| WorkerReport {
+                clock_ns,
+                ended: vec![f],
+                wall_clock,
+                ..WorkerReport::default()
+            };
+            agg.apply(report(flow(7, now_s, 100), now_s * S));
+            agg.apply(report(flow(8, now_s, 100), u64::MAX));
+            agg.apply(report(flow(9, now_s, 100), now_s * S));
+            let kept = [7, 8, 9].map(|h| sent(&mut agg, h).is_some());
+            if wall_clock {
+                assert!(agg.clock_ns <= wall_ns() + WALL_SLACK_NS);
+                assert_eq!(kept, [true; 3]);
+            } else {
+                assert_eq!(agg.clock_ns, u64::MAX);
+                assert_eq!(kept, [false; 3]);
+            }
         }
     }
 
