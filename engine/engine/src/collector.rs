@@ -347,6 +347,7 @@ fn report_record(rep: &mut Reporter, r: &FlowRecord, now_ns: u64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::tests::cases;
 
     #[test]
     fn counter_names_match_the_counters() {
@@ -354,14 +355,6 @@ mod tests {
             COUNTER_NAMES.len(),
             CollectorSummary::default().counters().len()
         );
-    }
-
-    /// Cases per property: a few thousand in `cargo test`, `PROPTEST_CASES` in the long run (`bench/fuzz.sh`).
-    fn cases(default: u32) -> u32 {
-        std::env::var("PROPTEST_CASES")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(default)
     }
 
     proptest::proptest! {

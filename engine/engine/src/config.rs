@@ -640,7 +640,7 @@ fn parse_live(args: &Args) -> Result<LiveOptions> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     #[test]
@@ -789,7 +789,7 @@ mod tests {
     }
 
     /// Cases per property: a few thousand in `cargo test`, `PROPTEST_CASES` in the long run (`bench/fuzz.sh`).
-    fn cases(default: u32) -> u32 {
+    pub(crate) fn cases(default: u32) -> u32 {
         std::env::var("PROPTEST_CASES")
             .ok()
             .and_then(|v| v.parse().ok())

@@ -765,11 +765,11 @@ fn apply(f: &mut Fields, spec: FieldSpec, v: &[u8]) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::ipfix::Encoder;
 
-    fn rec(i: u8, v6: bool) -> FlowRecord {
+    pub(crate) fn rec(i: u8, v6: bool) -> FlowRecord {
         let (s, d): (IpAddr, IpAddr) = if v6 {
             (
                 IpAddr::V6(Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, u16::from(i))),
@@ -1123,7 +1123,7 @@ mod tests {
     }
 
     /// Cases per property: a few thousand in `cargo test`, `PROPTEST_CASES` in the long run (`bench/fuzz.sh`).
-    fn cases(default: u32) -> u32 {
+    pub(crate) fn cases(default: u32) -> u32 {
         std::env::var("PROPTEST_CASES")
             .ok()
             .and_then(|v| v.parse().ok())

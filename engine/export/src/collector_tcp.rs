@@ -362,12 +362,7 @@ mod tests {
     use std::io::Write;
     use std::net::TcpStream as StdStream;
 
-    fn message(len: u16, fill: u8) -> Vec<u8> {
-        let mut m = vec![fill; usize::from(len)];
-        m[..2].copy_from_slice(&10u16.to_be_bytes());
-        m[2..4].copy_from_slice(&len.to_be_bytes());
-        m
-    }
+    use crate::framing::tests::message;
 
     fn collector(limits: TcpLimits, allow: Vec<IpNet>) -> (TcpCollector, SocketAddr) {
         let c = TcpCollector::bind("127.0.0.1:0", limits, allow).unwrap();

@@ -110,12 +110,13 @@ impl Framer {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+    use crate::collector::tests::cases;
     use proptest::prelude::*;
 
     /// An IPFIX message of `len` bytes (header only beyond that: the framer never reads past the length).
-    fn message(len: u16, fill: u8) -> Vec<u8> {
+    pub(crate) fn message(len: u16, fill: u8) -> Vec<u8> {
         let mut m = vec![fill; usize::from(len)];
         m[..2].copy_from_slice(&10u16.to_be_bytes());
         m[2..4].copy_from_slice(&len.to_be_bytes());
@@ -176,14 +177,6 @@ mod tests {
         let mut f = Framer::default();
         assert_eq!(f.feed(&[0, 10], |_| {}), Ok(0));
         assert_eq!(f.feed(&[0, 15], |_| {}), Err(FrameError::Length(15)));
-    }
-
-    /// Cases per property: a few hundred in `cargo test`, `PROPTEST_CASES` in the long run (`bench/fuzz.sh`).
-    fn cases(default: u32) -> u32 {
-        std::env::var("PROPTEST_CASES")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(default)
     }
 
     /// Splits `stream` at the given points (taken modulo its length).

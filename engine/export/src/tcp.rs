@@ -161,39 +161,9 @@ impl IpfixTcp {
 mod tests {
     use super::*;
     use std::io::Read;
-    use std::net::{IpAddr, Ipv4Addr, TcpListener};
+    use std::net::TcpListener;
 
-    fn record() -> FlowRecord {
-        FlowRecord {
-            proto: 17,
-            src_ip: IpAddr::V4(Ipv4Addr::new(10, 0, 0, 1)),
-            src_port: 1000,
-            dst_ip: IpAddr::V4(Ipv4Addr::new(10, 0, 0, 2)),
-            dst_port: 53,
-            vlan: 0,
-            iface: 0,
-            tunnel: None,
-            app: "Unknown".into(),
-            master: "Unknown",
-            category: "Unspecified",
-            confidence: "unknown",
-            app_ids: [0, 0],
-            packets_c2s: 1,
-            packets_s2c: 1,
-            bytes_c2s: 60,
-            bytes_s2c: 90,
-            first_seen_ns: 1_700_000_000_000_000_000,
-            last_seen_ns: 1_700_000_000_000_000_000,
-            tcp_flags_c2s: 0,
-            tcp_flags_s2c: 0,
-            tcp_state: None,
-            end_reason: "idle",
-            rtt_us: None,
-            retransmissions: 0,
-            out_of_order: 0,
-            l7: None,
-        }
-    }
+    use crate::collector::tests::rec;
 
     /// A collector that closed a quiet connection: the next send goes over a new one, templates first, and
     /// nothing is written into the dead one.
@@ -201,11 +171,11 @@ mod tests {
     fn reconnects_when_the_collector_closed_a_quiet_connection() {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let mut exp = IpfixTcp::new(&listener.local_addr().unwrap().to_string(), 1).unwrap();
-        exp.send(&[record()]);
+        exp.send(&[rec(1, false)]);
         let (first, _) = listener.accept().unwrap();
         drop(first);
         std::thread::sleep(Duration::from_millis(100));
-        exp.send(&[record()]);
+        exp.send(&[rec(1, false)]);
         listener.set_nonblocking(true).unwrap();
         let deadline = Instant::now() + Duration::from_secs(3);
         let mut second = loop {
