@@ -6,9 +6,11 @@
 #
 #   bash bench/fuzz.sh            # 200,000 cases per property (~minutes)
 #   CASES=2000000 bash bench/fuzz.sh
+#   ONLY='framing|collector' bash bench/fuzz.sh   # only the targets matching an extended regex
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CASES="${CASES:-200000}"
+ONLY="${ONLY:-}"
 targets=(
   "xntop-wire:proptests"
   "xntop-wire:tests::arbitrary_bytes_never_panic"
@@ -17,6 +19,10 @@ targets=(
   "xntop-capture:tests::corrupted_captures_never_panic_and_end"
   "xntop-export:collector::tests::arbitrary_datagrams_never_panic"
   "xntop-export:collector::tests::corrupted_messages_never_panic"
+  "xntop-export:collector::tests::arbitrary_times_never_pass_the_bounds"
+  "xntop-export:framing::tests::valid_streams_cut_anywhere_come_out_whole"
+  "xntop-export:framing::tests::arbitrary_streams_never_panic_and_stay_bounded"
+  "xntop-engine:collector::tests::record_times_never_move_the_clock_past_the_wall_clock"
   "xntop-engine:config::tests::value_parsers_never_panic"
   "xntop-engine:config::tests::config_files_never_panic"
   "xntop-dpi:engine::tests::any_flow_ends_classified_or_given_up"
@@ -28,7 +34,16 @@ targets=(
   "xntop-dpi:ssh::tests::never_panics"
   "xntop-dpi:dhcp::tests::never_panics"
 )
-cargo build --release --tests -q -p xntop-wire -p xntop-capture -p xntop-export -p xntop-engine -p xntop-dpi
+if [[ -n $ONLY ]]; then
+  selected=()
+  for t in "${targets[@]}"; do
+    if [[ $t =~ $ONLY ]]; then selected+=("$t"); fi
+  done
+  targets=("${selected[@]}")
+fi
+crates=()
+for t in "${targets[@]}"; do crates+=(-p "${t%%:*}"); done
+cargo build --release --tests -q "${crates[@]}"
 printf '| target | cases | seconds | result |\n| --- | ---: | ---: | --- |\n'
 status=0
 for t in "${targets[@]}"; do

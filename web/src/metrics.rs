@@ -7,6 +7,8 @@ use axum::http::header;
 use axum::response::IntoResponse;
 
 use crate::stats::{get, WebStats};
+use xntop_model::snapshot::InterfaceView;
+
 use crate::AppState;
 
 /// The web server's own counters: connections and what its caps refused, event streams dropped, logins.
@@ -95,13 +97,12 @@ pub async fn metrics(State(s): State<AppState>) -> impl IntoResponse {
             let _ = writeln!(out, "xntop_{name}{labels} {v}");
         }
     };
-    let per_iface =
-        |f: &dyn Fn(&xntop_model::snapshot::InterfaceView) -> u64| -> Vec<(String, u64)> {
-            snap.interfaces
-                .iter()
-                .map(|i| (format!("{{interface=\"{}\"}}", label(&i.name)), f(i)))
-                .collect()
-        };
+    let per_iface = |f: &dyn Fn(&InterfaceView) -> u64| -> Vec<(String, u64)> {
+        snap.interfaces
+            .iter()
+            .map(|i| (format!("{{interface=\"{}\"}}", label(&i.name)), f(i)))
+            .collect()
+    };
     family(
         "packets_total",
         "counter",
@@ -126,27 +127,35 @@ pub async fn metrics(State(s): State<AppState>) -> impl IntoResponse {
         "Flows seen per interface.",
         &per_iface(&|i| i.flows_total),
     );
-    let rejected: Vec<(String, u64)> = snap
-        .interfaces
-        .iter()
-        .flat_map(|i| {
-            i.rejected.iter().map(move |(reason, n)| {
-                (
-                    format!(
-                        "{{interface=\"{}\",reason=\"{}\"}}",
-                        label(&i.name),
-                        label(reason)
-                    ),
-                    *n,
-                )
+    // Per interface and reason, from one of the interfaces' (reason, count) lists.
+    let by_reason = |list: fn(&InterfaceView) -> &[(String, u64)]| -> Vec<(String, u64)> {
+        snap.interfaces
+            .iter()
+            .flat_map(|i| {
+                list(i).iter().map(move |(reason, n)| {
+                    (
+                        format!(
+                            "{{interface=\"{}\",reason=\"{}\"}}",
+                            label(&i.name),
+                            label(reason)
+                        ),
+                        *n,
+                    )
+                })
             })
-        })
-        .collect();
+            .collect()
+    };
     family(
         "frames_without_flow_total",
         "counter",
         "Frames that made no flow, by reason.",
-        &rejected,
+        &by_reason(|i| &i.rejected),
+    );
+    family(
+        "collector_refused_total",
+        "counter",
+        "What a collector input refused or evicted, by reason (see the README's collector limits).",
+        &by_reason(|i| &i.collector),
     );
     family(
         "hosts",

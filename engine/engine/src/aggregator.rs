@@ -36,6 +36,10 @@ const TOP_SERIES: usize = 16;
 const MAX_SERVER_PORTS: usize = 32;
 /// A host with no live flow and no traffic for this long (packet time) is purged (ntopng's default idle).
 const HOST_IDLE_NS: u64 = 300 * 1_000_000_000;
+/// How far a wall-clocked report (a collector's) may take packet time past this machine's clock: a collector
+/// never reports beyond it, this is defence in depth against a far-future record carrying the view's time with it
+/// (every host would then look idle and be purged, and stay purged).
+const WALL_SLACK_NS: u64 = 1_000_000_000;
 /// A live flow no report mentioned for this long (packet time) has ended without the view hearing of it. Longer than
 /// any idle timeout a worker uses by default, shorter than the host purge.
 const STALE_FLOW_NS: u64 = 240 * 1_000_000_000;
@@ -478,7 +482,7 @@ impl Aggregator {
         if m <= cur {
             return;
         }
-        let (t, span_s) = self.minute_span(cur, (cur + 1) * MINUTE_NS);
+        let (t, span_s) = self.minute_span(cur, minute_end_ns(cur));
         if self.minute_tops.len() == MINUTE_POINTS {
             self.minute_tops.pop_front();
         }
@@ -498,7 +502,7 @@ impl Aggregator {
     fn minute_span(&self, index: u64, until_ns: u64) -> (f64, f64) {
         let start = (index * MINUTE_NS).max(self.series_start_ns);
         (
-            secs((index + 1) * MINUTE_NS),
+            secs(minute_end_ns(index)),
             secs(until_ns.saturating_sub(start)).max(1.0),
         )
     }
@@ -558,7 +562,12 @@ impl Aggregator {
 
     /// Applies one worker report: endings first (they come before the updates in time), then updates.
     pub fn apply(&mut self, mut r: WorkerReport) {
-        self.clock_ns = self.clock_ns.max(r.clock_ns);
+        let clock = if r.wall_clock {
+            r.clock_ns.min(wall_ns().saturating_add(WALL_SLACK_NS))
+        } else {
+            r.clock_ns
+        };
+        self.clock_ns = self.clock_ns.max(clock);
         self.roll_minute(self.clock_ns);
         self.samples_dropped += r.samples_dropped;
         self.names_dropped += r.names_dropped;
@@ -766,6 +775,12 @@ impl Aggregator {
                     })
                     .filter(|(_, n)| *n > 0)
                     .collect(),
+                collector: crate::collector::COUNTER_NAMES
+                    .iter()
+                    .zip(&c.collector)
+                    .map(|(name, n)| ((*name).to_string(), n.load(Ordering::Relaxed)))
+                    .filter(|(_, n)| *n > 0)
+                    .collect(),
                 flows_active: self
                     .flows
                     .keys()
@@ -874,7 +889,7 @@ impl Aggregator {
         let m = self.clock_ns / MINUTE_NS;
         if let Some(cur) = self.iface_minute.filter(|&cur| m > cur) {
             let (mp, mb) = std::mem::take(&mut self.minute_acc);
-            let (t, span_s) = self.minute_span(cur, (cur + 1) * MINUTE_NS);
+            let (t, span_s) = self.minute_span(cur, minute_end_ns(cur));
             if self.minute.len() == MINUTE_POINTS {
                 self.minute.pop_front();
             }
@@ -907,6 +922,18 @@ impl Aggregator {
         }
         v
     }
+}
+
+/// The end of minute `index` (packet time, ns); the last minute before 2^64 ns ends there, not past it.
+fn minute_end_ns(index: u64) -> u64 {
+    (index + 1).saturating_mul(MINUTE_NS)
+}
+
+/// The wall clock, ns since the epoch.
+fn wall_ns() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
 }
 
 /// Per address, the rows it is an endpoint of, ascending.
@@ -1009,6 +1036,33 @@ mod tests {
                 Some(if keep { 150 } else { 50 }),
                 "keep={keep}"
             );
+        }
+    }
+
+    /// A wall-clocked report (a collector's) claiming a far-future clock does not carry the view's time there: the
+    /// hosts of earlier and later flows stay. The same report from a capture input (packet time) is followed.
+    #[test]
+    fn wall_clocked_reports_cannot_push_packet_time_into_the_future() {
+        let now_s = wall_ns() / S;
+        for wall_clock in [true, false] {
+            let mut agg = Aggregator::new(Vec::new(), Vec::new(), 100);
+            let report = |f: FlowSample, clock_ns: u64| WorkerReport {
+                clock_ns,
+                ended: vec![f],
+                wall_clock,
+                ..WorkerReport::default()
+            };
+            agg.apply(report(flow(7, now_s, 100), now_s * S));
+            agg.apply(report(flow(8, now_s, 100), u64::MAX));
+            agg.apply(report(flow(9, now_s, 100), now_s * S));
+            let kept = [7, 8, 9].map(|h| sent(&mut agg, h).is_some());
+            if wall_clock {
+                assert!(agg.clock_ns <= wall_ns() + WALL_SLACK_NS);
+                assert_eq!(kept, [true; 3]);
+            } else {
+                assert_eq!(agg.clock_ns, u64::MAX);
+                assert_eq!(kept, [false; 3]);
+            }
         }
     }
 

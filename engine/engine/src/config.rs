@@ -218,6 +218,51 @@ pub struct Args {
     /// Capture filter in BPF syntax.
     #[arg(short = 'B', long = "bpf", value_name = "FILTER")]
     pub bpf: Option<String>,
+
+    /// Collector inputs accept datagrams and connections only from these exporter networks (comma-separated
+    /// CIDRs); the rest are dropped and counted. Default: from anywhere.
+    #[arg(long = "collector-allow", value_name = "CIDRS")]
+    pub collector_allow: Option<String>,
+
+    /// Collector inputs refuse (and count) records with a time more than SECS ahead of this machine's clock.
+    #[arg(
+        long = "collector-max-skew",
+        value_name = "SECS",
+        default_value_t = 600
+    )]
+    pub collector_max_skew: u64,
+
+    /// Collector inputs refuse (and count) records with a time more than SECS before this machine's clock
+    /// (0 = no bound; e.g. to collect a replay of old captures).
+    #[arg(long = "collector-max-age", value_name = "SECS", default_value_t = 365 * 86_400)]
+    pub collector_max_age: u64,
+
+    /// IPFIX over TCP: most connections open at once (more are refused and counted).
+    #[arg(long = "collector-max-conns", value_name = "N",
+          default_value_t = xntop_export::collector_tcp::MAX_CONNECTIONS,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    pub collector_max_conns: usize,
+
+    /// IPFIX over TCP: most connections open at once from one source address.
+    #[arg(long = "collector-max-conns-per-source", value_name = "N",
+          default_value_t = xntop_export::collector_tcp::MAX_PER_SOURCE,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    pub collector_max_conns_per_source: usize,
+
+    /// IPFIX over TCP: close a connection that has not completed a message for SECS.
+    #[arg(long = "collector-tcp-timeout", value_name = "SECS",
+          default_value_t = xntop_export::collector_tcp::TIMEOUT.as_secs(),
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub collector_tcp_timeout: u64,
+}
+
+/// The collector inputs' limits (`--collector-*`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CollectorOptions {
+    /// Exporter networks allowed to send; empty = all.
+    pub allow: Vec<IpNet>,
+    pub time: xntop_export::collector::TimeLimits,
+    pub tcp: xntop_export::collector_tcp::TcpLimits,
 }
 
 /// How live interfaces are captured.
@@ -273,6 +318,7 @@ pub struct Config {
     pub daemon: bool,
     pub verbose: u8,
     pub live: LiveOptions,
+    pub collector: CollectorOptions,
 }
 
 /// Expands a config file given as the first argument into ordinary arguments.
@@ -439,15 +485,59 @@ fn parse_http(spec: &str) -> Result<Option<std::net::SocketAddr>> {
         .with_context(|| format!("-w: '{spec}' is not a port or ADDR:PORT"))
 }
 
-fn parse_networks(spec: &str) -> Result<Vec<IpNet>> {
+fn parse_networks(flag: &str, spec: &str) -> Result<Vec<IpNet>> {
     spec.split(',')
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .map(|s| {
             s.parse::<IpNet>()
-                .with_context(|| format!("-m: '{s}' is not a network in CIDR notation"))
+                .with_context(|| format!("{flag}: '{s}' is not a network in CIDR notation"))
         })
         .collect()
+}
+
+fn parse_collector(args: &Args) -> Result<CollectorOptions> {
+    const YEAR: u64 = 365 * 86_400;
+    if args.collector_max_skew > YEAR {
+        bail!(
+            "--collector-max-skew: {} s is more than a year",
+            args.collector_max_skew
+        );
+    }
+    if args.collector_max_age > 100 * YEAR {
+        bail!(
+            "--collector-max-age: {} s is more than a century",
+            args.collector_max_age
+        );
+    }
+    if args.collector_tcp_timeout > YEAR {
+        bail!(
+            "--collector-tcp-timeout: {} s is more than a year",
+            args.collector_tcp_timeout
+        );
+    }
+    let allow = match args.collector_allow.as_deref() {
+        Some(spec) => {
+            let nets = parse_networks("--collector-allow", spec)?;
+            if nets.is_empty() {
+                bail!("--collector-allow: no network given");
+            }
+            nets
+        }
+        None => Vec::new(),
+    };
+    Ok(CollectorOptions {
+        allow,
+        time: xntop_export::collector::TimeLimits {
+            max_skew_ms: args.collector_max_skew * 1000,
+            max_age_ms: args.collector_max_age * 1000,
+        },
+        tcp: xntop_export::collector_tcp::TcpLimits {
+            max_connections: args.collector_max_conns,
+            max_per_source: args.collector_max_conns_per_source,
+            timeout: std::time::Duration::from_secs(args.collector_tcp_timeout),
+        },
+    })
 }
 
 impl Config {
@@ -478,13 +568,14 @@ impl Config {
             }
         }
         let live = parse_live(&args)?;
+        let collector = parse_collector(&args)?;
         Ok(Self {
             inputs: args.interfaces,
             worker_cores,
             local_networks: args
                 .local_networks
                 .as_deref()
-                .map(parse_networks)
+                .map(|s| parse_networks("-m", s))
                 .transpose()?
                 .unwrap_or_default(),
             max_flows: args.max_flows,
@@ -527,6 +618,7 @@ impl Config {
             daemon: args.daemon,
             verbose: args.verbose,
             live,
+            collector,
         })
     }
 }
@@ -569,7 +661,7 @@ fn parse_live(args: &Args) -> Result<LiveOptions> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     #[test]
@@ -620,10 +712,68 @@ mod tests {
     #[test]
     fn networks() {
         assert_eq!(
-            parse_networks("10.0.0.0/8, fd00::/8").map(|v| v.len()).ok(),
+            parse_networks("-m", "10.0.0.0/8, fd00::/8")
+                .map(|v| v.len())
+                .ok(),
             Some(2)
         );
-        assert!(parse_networks("10.0.0.0/33").is_err());
+        assert!(parse_networks("-m", "10.0.0.0/33").is_err());
+    }
+
+    #[test]
+    fn collector_limits() {
+        let parse = |extra: &[&str]| {
+            let args = Args::try_parse_from(["xntop", "-g", "0"].iter().chain(extra))
+                .map_err(|e| e.to_string())?;
+            Config::from_args(args, 2)
+                .map(|c| c.collector)
+                .map_err(|e| e.to_string())
+        };
+        let d = parse(&[]).unwrap_or_else(|e| panic!("{e}"));
+        assert!(d.allow.is_empty());
+        assert_eq!(d.time, xntop_export::collector::TimeLimits::default());
+        assert_eq!(d.tcp, xntop_export::collector_tcp::TcpLimits::default());
+        let c = parse(&[
+            "--collector-allow",
+            "192.0.2.0/24,2001:db8::/32",
+            "--collector-max-skew",
+            "30",
+            "--collector-max-age",
+            "0",
+            "--collector-max-conns",
+            "3000",
+            "--collector-max-conns-per-source",
+            "3000",
+            "--collector-tcp-timeout",
+            "5",
+        ])
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(c.allow.len(), 2);
+        assert_eq!((c.time.max_skew_ms, c.time.max_age_ms), (30_000, 0));
+        assert_eq!(
+            (
+                c.tcp.max_connections,
+                c.tcp.max_per_source,
+                c.tcp.timeout.as_secs()
+            ),
+            (3000, 3000, 5)
+        );
+        for (bad, flag) in [
+            (
+                &["--collector-allow", "10.0.0.0/40"][..],
+                "--collector-allow",
+            ),
+            (&["--collector-allow", ","], "--collector-allow"),
+            (
+                &["--collector-max-skew", "99999999999"],
+                "--collector-max-skew",
+            ),
+            (&["--collector-max-conns", "0"], "--collector-max-conns"),
+            (&["--collector-tcp-timeout", "0"], "--collector-tcp-timeout"),
+        ] {
+            let e = parse(bad).err().unwrap_or_default();
+            assert!(e.contains(flag), "{bad:?}: {e}");
+        }
     }
 
     #[test]
@@ -660,7 +810,7 @@ mod tests {
     }
 
     /// Cases per property: a few thousand in `cargo test`, `PROPTEST_CASES` in the long run (`bench/fuzz.sh`).
-    fn cases(default: u32) -> u32 {
+    pub(crate) fn cases(default: u32) -> u32 {
         std::env::var("PROPTEST_CASES")
             .ok()
             .and_then(|v| v.parse().ok())
@@ -675,7 +825,7 @@ mod tests {
             let _ = parse_cores(&s, 2);
             let _ = parse_dump(&s);
             let _ = parse_export(&s);
-            let _ = parse_networks(&s);
+            let _ = parse_networks("-m", &s);
             let _ = collector_input(&s);
         }
 

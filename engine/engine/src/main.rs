@@ -190,6 +190,7 @@ fn run(config: &mut Config, stop: Arc<AtomicBool>) -> anyhow::Result<ExitCode> {
                 &addr.addr,
                 addr.tcp,
                 u8::try_from(i).unwrap_or(u8::MAX),
+                &config.collector,
             )
         })
         .collect::<anyhow::Result<_>>()?;
@@ -623,11 +624,7 @@ fn run(config: &mut Config, stop: Arc<AtomicBool>) -> anyhow::Result<ExitCode> {
         );
     }
     for (name, c) in &collected {
-        eprintln!(
-            "  collector {name}: {} messages, {} flow records, {} lost (sequence gaps), {} bad messages, {} records \
-             without template",
-            c.messages, c.records, c.lost, c.bad_messages, c.no_template
-        );
+        eprintln!("{}", c.render(name));
     }
     if let Some(path) = &config.stats_json {
         privileges::write_file(path, summary.to_json().to_string())

@@ -63,6 +63,8 @@ pub struct InputCounters {
     /// Packets the capture lost before counting them (live inputs).
     pub dropped: AtomicU64,
     pub rejects: [AtomicU64; Reject::COUNT],
+    /// Collector inputs: what they refused or evicted, named by [`crate::collector::COUNTER_NAMES`].
+    pub collector: [AtomicU64; crate::collector::COUNTERS],
 }
 
 impl Default for InputCounters {
@@ -72,6 +74,7 @@ impl Default for InputCounters {
             bytes: AtomicU64::new(0),
             dropped: AtomicU64::new(0),
             rejects: std::array::from_fn(|_| AtomicU64::new(0)),
+            collector: std::array::from_fn(|_| AtomicU64::new(0)),
         }
     }
 }

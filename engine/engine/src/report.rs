@@ -120,6 +120,9 @@ pub struct WorkerReport {
     pub names_dropped: u64,
     /// Samples this report may hold.
     pub limit: usize,
+    /// The sender's clock is this machine's wall clock (a collector): the aggregator never lets it take packet
+    /// time past its own wall clock, whatever the report says.
+    pub wall_clock: bool,
     /// The sender's count of reports in flight and its pool of spare sample buffers: the aggregator hands both
     /// back when it has applied this report.
     pub ack: Option<Arc<ReportAck>>,
@@ -161,6 +164,7 @@ impl Default for WorkerReport {
             names: Vec::new(),
             names_dropped: 0,
             limit: MAX_REPORT_SAMPLES,
+            wall_clock: false,
             ack: None,
         }
     }
@@ -266,6 +270,7 @@ impl WorkerReport {
     fn absorb(&mut self, mut newer: WorkerReport) {
         self.clock_ns = newer.clock_ns;
         self.limit = self.limit.max(newer.limit);
+        self.wall_clock |= newer.wall_clock;
         if !self.updated.is_empty() {
             let newer_keys: std::collections::HashSet<FlowKey> = newer
                 .updated
@@ -306,6 +311,8 @@ pub struct Reporter {
     /// Wall time of the last report sent.
     sent_at: Option<std::time::Instant>,
     limit: usize,
+    /// Reports are marked as on the wall clock.
+    wall_clock: bool,
 }
 
 /// Packet time between reports.
@@ -329,7 +336,15 @@ impl Reporter {
             deferred: false,
             sent_at: None,
             limit,
+            wall_clock: false,
         }
+    }
+
+    /// Marks this sender's reports as on the wall clock (see [`WorkerReport::wall_clock`]).
+    #[must_use]
+    pub fn wall_clocked(mut self) -> Self {
+        self.wall_clock = true;
+        self
     }
 
     /// Whether a wall-clock second has passed since the last report. A replay at full speed runs through seconds
@@ -366,6 +381,7 @@ impl Reporter {
         };
         let mut report = std::mem::replace(&mut self.current, fresh);
         report.clock_ns = clock_ns;
+        report.wall_clock = self.wall_clock;
         if let Some(mut held) = self.held.take() {
             held.absorb(report);
             report = held;

@@ -43,6 +43,9 @@ fn central_on(dir: &Path, scheme: &str, port: u16, web: u16) -> Child {
             TOKEN,
             "-g",
             "0",
+            // The captures replayed through the exporters were recorded long ago: their records are old.
+            "--collector-max-age",
+            "0",
         ])
         .stderr(Stdio::piped())
         .spawn()
@@ -158,12 +161,17 @@ fn softflowd_to_xntop(version: &str, filter: &str) {
             "ip.len",
             "-e",
             "ipv6.plen",
+            "-e",
+            "frame.time_epoch",
         ],
     );
     let (mut packets, mut bytes) = (0u64, 0u64);
+    let (mut first, mut last) = (f64::MAX, 0f64);
     for line in fields.lines() {
         let mut f = line.split('\t');
         let (v4, v6) = (f.next().unwrap_or(""), f.next().unwrap_or(""));
+        let t: f64 = f.next().unwrap().parse().unwrap();
+        (first, last) = (first.min(t), last.max(t));
         packets += 1;
         bytes += if v4.is_empty() {
             40 + v6.parse::<u64>().unwrap()
@@ -177,6 +185,17 @@ fn softflowd_to_xntop(version: &str, filter: &str) {
         (packets, bytes),
         "collected totals vs tshark's IP packets and lengths"
     );
+    // The records' times are the capture's (softflowd's uptimes run from its own start, after the capture's
+    // packets, so they wrap: read right, they land in the capture, not weeks ahead).
+    for r in &recs {
+        for k in ["first_seen", "last_seen"] {
+            let t = r[k].as_f64().unwrap();
+            assert!(
+                t >= first - 1.0 && t <= last + 1.0,
+                "{k} {t} outside the capture's {first}..{last}: {r}"
+            );
+        }
+    }
     let snap: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("central.json")).unwrap()).unwrap();
     assert_eq!(snap["interfaces"][0]["packets"].as_u64(), Some(packets));

@@ -10,10 +10,13 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use xntop_export::collector::Collector;
+use xntop_export::collector::{Collector, TimeLimits};
 use xntop_export::ipfix::Encoder;
 use xntop_export::IpfixUdp;
 use xntop_model::FlowRecord;
+
+/// The collector's clock: just after the records' times (2023), which it would otherwise refuse as too old.
+const NOW_MS: u64 = 1_700_000_005_000;
 
 fn record(i: u32) -> FlowRecord {
     FlowRecord {
@@ -73,13 +76,13 @@ fn main() -> std::io::Result<()> {
     for chunk in records.chunks(256) {
         enc.encode(chunk, 0, &mut buf, |m| messages.push(m.to_vec()));
     }
-    let mut collector = Collector::new(0);
+    let mut collector = Collector::new(0, TimeLimits::default());
     let from = std::net::SocketAddr::from(([127, 0, 0, 1], 4739));
     let mut out = Vec::with_capacity(64);
     let t = Instant::now();
     for m in &messages {
         out.clear();
-        let _ = collector.ingest(from, m, &mut out);
+        let _ = collector.ingest(from, m, NOW_MS, &mut out);
     }
     let decode_s = t.elapsed().as_secs_f64();
     #[allow(clippy::cast_precision_loss, reason = "a rate")]
@@ -99,13 +102,13 @@ fn main() -> std::io::Result<()> {
     // The receiver is a collector: receive and decode, on its own core.
     let receiver = std::thread::spawn(move || {
         let mut b = [0u8; 65536];
-        let mut c = Collector::new(0);
+        let mut c = Collector::new(0, TimeLimits::default());
         let mut out = Vec::with_capacity(64);
         while !s.load(Ordering::Relaxed) {
             if let Ok((len, from)) = rx.recv_from(&mut b) {
                 g.fetch_add(len as u64, Ordering::Relaxed);
                 out.clear();
-                let _ = c.ingest(from, &b[..len], &mut out);
+                let _ = c.ingest(from, &b[..len], NOW_MS, &mut out);
                 d.fetch_add(out.len() as u64, Ordering::Relaxed);
             }
         }

@@ -45,6 +45,20 @@ fn now_secs() -> u32 {
     .unwrap_or(u32::MAX)
 }
 
+/// Whether the peer has closed the connection: a read finds the end of the stream (or an error) at once, where a
+/// write would only fail after its bytes were lost.
+fn closed_by_peer(s: &TcpStream) -> bool {
+    if s.set_nonblocking(true).is_err() {
+        return true;
+    }
+    let mut b = [0u8; 1];
+    let closed = match s.peek(&mut b) {
+        Ok(n) => n == 0,
+        Err(e) => e.kind() != io::ErrorKind::WouldBlock,
+    };
+    s.set_nonblocking(false).is_err() || closed
+}
+
 impl IpfixTcp {
     /// Resolves the collector; connects on first use (and again after any failure).
     ///
@@ -68,8 +82,15 @@ impl IpfixTcp {
     }
 
     fn connect(&mut self) -> bool {
-        if self.stream.is_some() {
-            return true;
+        match &self.stream {
+            Some(s) if !closed_by_peer(s) => return true,
+            // The collector closed it (collectors close connections that stay quiet): connect again now, before
+            // writing into a socket whose bytes would be lost.
+            Some(_) => {
+                self.stream = None;
+                self.next_attempt = Instant::now();
+            }
+            None => {}
         }
         if Instant::now() < self.next_attempt {
             return false;
@@ -132,5 +153,59 @@ impl IpfixTcp {
             self.stats.records_lost += records.len() as u64;
             self.fail(e);
         }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "tests fail loudly")]
+mod tests {
+    use super::*;
+    use std::io::Read;
+    use std::net::TcpListener;
+
+    use crate::collector::tests::rec;
+
+    /// A collector that closed a quiet connection: the next send goes over a new one, templates first, and
+    /// nothing is written into the dead one.
+    #[test]
+    fn reconnects_when_the_collector_closed_a_quiet_connection() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let mut exp = IpfixTcp::new(&listener.local_addr().unwrap().to_string(), 1).unwrap();
+        exp.send(&[rec(1, false)]);
+        let (first, _) = listener.accept().unwrap();
+        drop(first);
+        std::thread::sleep(Duration::from_millis(100));
+        exp.send(&[rec(1, false)]);
+        listener.set_nonblocking(true).unwrap();
+        let deadline = Instant::now() + Duration::from_secs(3);
+        let mut second = loop {
+            if let Ok((s, _)) = listener.accept() {
+                break s;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the exporter wrote into the closed connection instead of reconnecting"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        };
+        second.set_nonblocking(false).unwrap();
+        second
+            .set_read_timeout(Some(Duration::from_secs(2)))
+            .unwrap();
+        // Templates message, then the data message: two IPFIX headers.
+        let mut got = Vec::new();
+        let mut b = [0u8; 4096];
+        while let Ok(n) = second.read(&mut b) {
+            if n == 0 {
+                break;
+            }
+            got.extend_from_slice(&b[..n]);
+            let first_len = usize::from(u16::from_be_bytes([got[2], got[3]]));
+            if got.len() > first_len + 4 {
+                break;
+            }
+        }
+        assert_eq!(&got[..2], &[0, 10]);
+        assert_eq!((exp.stats.connects, exp.stats.records_lost), (2, 0));
     }
 }

@@ -44,6 +44,9 @@ pub struct InterfaceView {
     pub dropped: u64,
     /// Frames that made no flow (non-IP and malformed), by reason name.
     pub rejected: Vec<(String, u64)>,
+    /// Collector inputs: datagrams, connections and records refused (allow-list, connection caps and timeout,
+    /// framing, times far from the clock) and exporter state evicted, by reason name; non-zero ones only.
+    pub collector: Vec<(String, u64)>,
     pub flows_active: u64,
     pub flows_total: u64,
     pub hosts: u64,
