@@ -3,6 +3,7 @@
 
 use crate::packet::{Dir, Dissector, Pkt, Verdict};
 use crate::proto::Proto;
+use xntop_wire::cursor::{Cursor, ReadAt};
 
 pub const DISSECTORS: &[Dissector] = &[
     Dissector {
@@ -106,7 +107,7 @@ fn dropbox_lansync(p: &Pkt) -> Verdict {
 fn agora_sd_rtn(p: &Pkt) -> Verdict {
     let b = p.payload;
     if b.len() > 19 && &b[11..17] == b"\x00\x04SNI\x00" {
-        let n = usize::from(u16::from_le_bytes([b[17], b[18]]));
+        let n = usize::from(b.u16_le_at(17).unwrap_or(0));
         if b.len() >= 19 + n {
             return Verdict::Yes(Proto::SdRtn);
         }
@@ -125,7 +126,7 @@ fn photon(p: &Pkt) -> Verdict {
         return Verdict::No;
     }
     let cmd_type = b[12];
-    let len = u32::from_be_bytes([b[16], b[17], b[18], b[19]]) as usize;
+    let len = b.u32_at(16).map_or(0, |l| l as usize);
     if !(1..=12).contains(&cmd_type) || len < 12 || len > b.len() - 12 {
         return Verdict::No;
     }
@@ -184,18 +185,20 @@ fn stun_app(b: &[u8]) -> Option<Proto> {
     } else {
         b
     };
-    let mut at = 20;
-    let mut n = 0;
-    while at + 4 <= b.len() && n < 32 {
-        let ty = u16::from_be_bytes([b[at], b[at + 1]]);
-        let len = usize::from(u16::from_be_bytes([b[at + 2], b[at + 3]]));
+    let mut attrs = Cursor::new(b.rest_at(20));
+    for _ in 0..32 {
+        let (Ok(ty), Ok(len)) = (attrs.get_u16(), attrs.get_u16()) else {
+            break;
+        };
         match ty {
             0x4000..=0x4007 => return Some(Proto::WhatsAppCall),
             0x8008 | 0x8054 | 0x8055 | 0x8070 => return Some(Proto::SkypeTeamsCall),
             _ => {}
         }
-        at += 4 + len.div_ceil(4) * 4;
-        n += 1;
+        // Values are padded to 4 bytes; a value cut short ends the walk.
+        if attrs.skip(usize::from(len).div_ceil(4) * 4).is_err() {
+            break;
+        }
     }
     None
 }

@@ -3,7 +3,7 @@
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use crate::tls::Cursor;
+use xntop_wire::cursor::{Cursor, ReadAt};
 
 /// Longest name we keep (RFC 1035: 255 octets on the wire).
 pub const MAX_NAME: usize = 255;
@@ -43,12 +43,8 @@ impl Message {
 #[must_use]
 pub fn parse(p: &[u8]) -> Option<Message> {
     let mut c = Cursor::new(p);
-    let id = c.u16()?;
-    let flags = c.u16()?;
-    let qd = c.u16()?;
-    let an = c.u16()?;
-    let ns = c.u16()?;
-    let ar = c.u16()?;
+    let mut field = || c.get_u16().ok();
+    let (id, flags, qd, an, ns, ar) = (field()?, field()?, field()?, field()?, field()?, field()?);
     let response = flags & 0x8000 != 0;
     let opcode = ((flags >> 11) & 0xf) as u8;
     let rcode = (flags & 0xf) as u8;
@@ -84,8 +80,8 @@ pub fn parse(p: &[u8]) -> Option<Message> {
             m.name_len = len;
         }
         let mut c = Cursor::new(p.get(next..)?);
-        let qtype = c.u16()?;
-        let class = c.u16()? & 0x7fff; // mDNS: top bit = unicast-response
+        let qtype = c.get_u16().ok()?;
+        let class = c.get_u16().ok()? & 0x7fff; // mDNS: top bit = unicast-response
         if !matches!(class, 1 | 3 | 4 | 254 | 255) || qtype == 0 {
             return None;
         }
@@ -100,10 +96,13 @@ pub fn parse(p: &[u8]) -> Option<Message> {
         let Some((_, next)) = read_name(p, pos, None) else {
             break;
         };
-        let mut c = Cursor::new(p.get(next..).unwrap_or(&[]));
-        let (Some(ty), Some(_class), Some(_ttl), Some(rdata)) =
-            (c.u16(), c.u16(), c.take(4), c.vec16())
-        else {
+        let mut c = Cursor::new(p.rest_at(next));
+        let (Ok(ty), Ok(_class), Ok(_ttl), Ok(rdata)) = (
+            c.get_u16(),
+            c.get_u16(),
+            c.get_u32(),
+            c.get_bytes_with_u16_length(),
+        ) else {
             break;
         };
         pos = next + 10 + rdata.len();
@@ -137,7 +136,7 @@ fn read_name(
     let mut end = None;
     let mut hops = 0;
     loop {
-        let b = *p.get(pos)?;
+        let b = p.u8_at(pos)?;
         match b & 0xc0 {
             0x00 if b == 0 => {
                 return Some((len, end.unwrap_or(pos + 1)));
@@ -160,7 +159,7 @@ fn read_name(
                 pos += 1 + usize::from(b);
             }
             0xc0 => {
-                let target = usize::from(b & 0x3f) << 8 | usize::from(*p.get(pos + 1)?);
+                let target = usize::from(p.u16_at(pos)? & 0x3fff);
                 if target >= pos || hops > 32 {
                     return None;
                 }

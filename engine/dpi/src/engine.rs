@@ -10,6 +10,7 @@ use std::net::IpAddr;
 use std::sync::{Arc, OnceLock};
 
 use xntop_model::L7Meta;
+use xntop_wire::cursor::ReadAt;
 
 use crate::dns_cache::DnsCache;
 use crate::packet::{Dir, Dissector, Pkt, Verdict, L4};
@@ -524,10 +525,7 @@ impl FlowDpi {
                 if found.is_none() && no & B_DNS == 0 {
                     // DNS over TCP: a two-byte length prefix.
                     let body = pkt.payload.get(2..).unwrap_or(&[]);
-                    let len = pkt
-                        .payload
-                        .get(..2)
-                        .map_or(0, |l| usize::from(u16::from_be_bytes([l[0], l[1]])));
+                    let len = pkt.payload.u16_at(0).map_or(0, usize::from);
                     if len == body.len() || len > body.len() && body.len() >= 12 {
                         match self.dns(ctx, pkt, body) {
                             Verdict::Yes(p) => found = Some((p, METADATA_PACKETS)),
@@ -988,9 +986,7 @@ fn ip_protocol(l4: u8) -> Option<Proto> {
 
 /// Length of the handshake message at the start of a CRYPTO stream, header included.
 fn hello_len(stream: &[u8]) -> usize {
-    stream.get(1..4).map_or(0, |l| {
-        usize::from(l[0]) << 16 | usize::from(l[1]) << 8 | usize::from(l[2])
-    }) + 4
+    stream.u24_at(1).map_or(0, |l| l as usize) + 4
 }
 
 /// Writes a ClientHello's names and fingerprints into a flow's metadata.
@@ -1002,8 +998,8 @@ fn hello_meta(m: &mut L7Meta, h: &tls::ClientHello, ja3: Option<[u8; 32]>, ja4: 
         // All offered protocols, comma-separated.
         let mut buf = [0u8; MAX_STR];
         let mut n = 0;
-        let mut c = tls::Cursor::new(alpn);
-        while let Some(p) = c.vec8() {
+        let mut c = xntop_wire::cursor::Cursor::new(alpn);
+        while let Ok(p) = c.get_bytes_with_u8_length() {
             if n + p.len() + 1 > buf.len() {
                 break;
             }

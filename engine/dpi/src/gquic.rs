@@ -1,12 +1,14 @@
 //! Google QUIC's client hello (CHLO): a plaintext tag/value message in the first packets of gQUIC versions up to
 //! Q046. Values are found through a table of (tag, end offset) pairs that follows the message tag.
 
+use xntop_wire::cursor::ReadAt;
+
 /// The value of `tag` in the CHLO found in `datagram`.
 #[must_use]
 pub fn chlo_tag(datagram: &[u8], tag: [u8; 4]) -> Option<&[u8]> {
     let start = datagram.windows(4).position(|w| w == b"CHLO")?;
     let msg = &datagram[start + 4..];
-    let count = usize::from(u16::from_le_bytes([*msg.first()?, *msg.get(1)?]));
+    let count = usize::from(msg.u16_le_at(0)?);
     if count == 0 || count > 64 {
         return None;
     }
@@ -14,7 +16,7 @@ pub fn chlo_tag(datagram: &[u8], tag: [u8; 4]) -> Option<&[u8]> {
     let values = &msg[4 + 8 * count..];
     let mut begin = 0usize;
     for entry in table.chunks_exact(8) {
-        let end = u32::from_le_bytes([entry[4], entry[5], entry[6], entry[7]]) as usize;
+        let end = entry.u32_le_at(4)? as usize;
         if end < begin {
             return None;
         }

@@ -8,6 +8,7 @@ use aes_gcm::aead::{AeadInPlace, KeyInit};
 use aes_gcm::Aes128Gcm;
 use hkdf::Hkdf;
 use sha2::Sha256;
+use xntop_wire::cursor::{self, Cursor, ReadAt};
 
 /// Versions we can decrypt.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,6 +37,12 @@ pub enum QuicError {
     Truncated,
     /// The AEAD tag did not verify (wrong keys, corrupted packet, or not a client Initial).
     Decrypt,
+}
+
+impl From<cursor::Error> for QuicError {
+    fn from(_: cursor::Error) -> Self {
+        Self::Truncated
+    }
 }
 
 const SALT_V1: [u8; 20] = [
@@ -207,51 +214,16 @@ fn client_initial_keys(version: QuicVersion, dcid: &[u8]) -> Option<InitialKeys>
     Some(keys)
 }
 
-/// A bounds-checked cursor over a byte slice.
-struct Reader<'a> {
-    buf: &'a [u8],
-    pos: usize,
+/// A variable-length integer used as a length.
+fn varint_len(c: &mut Cursor<'_>) -> cursor::Result<usize> {
+    usize::try_from(c.get_varint()?).map_err(|_| cursor::Error)
 }
 
-impl<'a> Reader<'a> {
-    fn new(buf: &'a [u8]) -> Self {
-        Self { buf, pos: 0 }
+fn skip_varints(c: &mut Cursor<'_>, n: usize) -> cursor::Result<()> {
+    for _ in 0..n {
+        c.get_varint()?;
     }
-
-    fn u8(&mut self) -> Option<u8> {
-        let b = *self.buf.get(self.pos)?;
-        self.pos += 1;
-        Some(b)
-    }
-
-    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
-        let end = self.pos.checked_add(n)?;
-        let s = self.buf.get(self.pos..end)?;
-        self.pos = end;
-        Some(s)
-    }
-
-    /// RFC 9000 §16 variable-length integer.
-    fn varint(&mut self) -> Option<u64> {
-        let first = self.u8()?;
-        let extra = (1usize << (first >> 6)) - 1;
-        let mut v = u64::from(first & 0x3f);
-        for &b in self.take(extra)? {
-            v = (v << 8) | u64::from(b);
-        }
-        Some(v)
-    }
-
-    fn varint_len(&mut self) -> Option<usize> {
-        usize::try_from(self.varint()?).ok()
-    }
-
-    fn skip_varints(&mut self, n: usize) -> Option<()> {
-        for _ in 0..n {
-            self.varint()?;
-        }
-        Some(())
-    }
+    Ok(())
 }
 
 /// The parsed (still protected) long header of one packet.
@@ -267,30 +239,24 @@ struct LongHeader<'a> {
 
 /// Parses the long header at the start of `pkt`.
 fn parse_long_header(pkt: &[u8]) -> Result<LongHeader<'_>, QuicError> {
-    let mut r = Reader::new(pkt);
-    let first = r.u8().ok_or(QuicError::Truncated)?;
+    let mut r = Cursor::new(pkt);
+    let first = r.get_u8()?;
     if first & 0x80 == 0 {
         return Err(QuicError::NotLongHeader);
     }
-    let version_bytes = r.take(4).ok_or(QuicError::Truncated)?;
-    let wire = u32::from_be_bytes([
-        version_bytes[0],
-        version_bytes[1],
-        version_bytes[2],
-        version_bytes[3],
-    ]);
+    let wire = r.get_u32()?;
     let version = QuicVersion::from_wire(wire).ok_or(QuicError::UnknownVersion)?;
     let is_initial = (first >> 4) & 0b11 == version.initial_type();
-    let dcid_len = usize::from(r.u8().ok_or(QuicError::Truncated)?);
+    let dcid_len = usize::from(r.get_u8()?);
     if dcid_len > MAX_CID_LEN {
         return Err(QuicError::NotInitial);
     }
-    let dcid = r.take(dcid_len).ok_or(QuicError::Truncated)?;
-    let scid_len = usize::from(r.u8().ok_or(QuicError::Truncated)?);
+    let dcid = r.get_bytes(dcid_len)?;
+    let scid_len = usize::from(r.get_u8()?);
     if scid_len > MAX_CID_LEN {
         return Err(QuicError::NotInitial);
     }
-    r.take(scid_len).ok_or(QuicError::Truncated)?;
+    r.skip(scid_len)?;
     let packet_type = (first >> 4) & 0b11;
     // Retry packets (type 0b11 in v1, 0b00 in v2) have no length field: they take the rest of the datagram.
     let is_retry = match version {
@@ -307,11 +273,11 @@ fn parse_long_header(pkt: &[u8]) -> Result<LongHeader<'_>, QuicError> {
         });
     }
     if is_initial {
-        let token_len = r.varint_len().ok_or(QuicError::Truncated)?;
-        r.take(token_len).ok_or(QuicError::Truncated)?;
+        let token_len = varint_len(&mut r)?;
+        r.skip(token_len)?;
     }
-    let length = r.varint_len().ok_or(QuicError::Truncated)?;
-    let pn_offset = r.pos;
+    let length = varint_len(&mut r)?;
+    let pn_offset = r.position();
     let packet_len = pn_offset.checked_add(length).ok_or(QuicError::Truncated)?;
     if packet_len > pkt.len() {
         return Err(QuicError::Truncated);
@@ -330,20 +296,19 @@ fn parse_long_header(pkt: &[u8]) -> Result<LongHeader<'_>, QuicError> {
 /// Returns the version only when the packet type is Initial for that version and the connection ID lengths are
 /// valid.
 pub fn looks_like_initial(datagram: &[u8]) -> Option<QuicVersion> {
-    let first = *datagram.first()?;
+    let first = datagram.u8_at(0)?;
     if first & 0x80 == 0 {
         return None;
     }
-    let v = datagram.get(1..5)?;
-    let version = QuicVersion::from_wire(u32::from_be_bytes([v[0], v[1], v[2], v[3]]))?;
+    let version = QuicVersion::from_wire(datagram.u32_at(1)?)?;
     if (first >> 4) & 0b11 != version.initial_type() {
         return None;
     }
-    let dcid_len = usize::from(*datagram.get(5)?);
+    let dcid_len = usize::from(datagram.u8_at(5)?);
     if dcid_len > MAX_CID_LEN {
         return None;
     }
-    let scid_len = usize::from(*datagram.get(6 + dcid_len)?);
+    let scid_len = usize::from(datagram.u8_at(6 + dcid_len)?);
     if scid_len > MAX_CID_LEN {
         return None;
     }
@@ -475,61 +440,67 @@ fn decrypt_packet(
 /// Walks the frames of a decrypted Initial payload, copying CRYPTO data into `out`. Stops at the first frame type
 /// not allowed (or not expected) in a client Initial, or at a malformed frame.
 fn read_frames(plain: &[u8], out: &mut [u8], filled: &mut CryptoCoverage) {
-    let mut r = Reader::new(plain);
-    while let Some(frame_type) = r.varint() {
+    let mut r = Cursor::new(plain);
+    while let Ok(frame_type) = r.get_varint() {
         let ok = match frame_type {
-            0x00 | 0x01 => Some(()),
+            0x00 | 0x01 => Ok(()),
             0x02 | 0x03 => skip_ack(&mut r, frame_type == 0x03),
             0x06 => read_crypto(&mut r, out, filled),
             0x1c | 0x1d => skip_connection_close(&mut r, frame_type == 0x1c),
-            _ => None,
+            _ => Err(cursor::Error),
         };
-        if ok.is_none() {
+        if ok.is_err() {
             break;
         }
     }
 }
 
-fn skip_ack(r: &mut Reader<'_>, ecn: bool) -> Option<()> {
-    r.skip_varints(2)?; // largest acknowledged, ack delay
-    let ranges = r.varint()?;
-    r.varint()?; // first ack range
+fn skip_ack(r: &mut Cursor<'_>, ecn: bool) -> cursor::Result<()> {
+    skip_varints(r, 2)?; // largest acknowledged, ack delay
+    let ranges = r.get_varint()?;
+    r.get_varint()?; // first ack range
     for _ in 0..ranges {
-        r.skip_varints(2)?; // gap, ack range length
+        skip_varints(r, 2)?; // gap, ack range length
     }
     if ecn {
-        r.skip_varints(3)?;
+        skip_varints(r, 3)?;
     }
-    Some(())
+    Ok(())
 }
 
-fn skip_connection_close(r: &mut Reader<'_>, transport: bool) -> Option<()> {
-    r.varint()?; // error code
+fn skip_connection_close(r: &mut Cursor<'_>, transport: bool) -> cursor::Result<()> {
+    r.get_varint()?; // error code
     if transport {
-        r.varint()?; // frame type
+        r.get_varint()?; // frame type
     }
-    let reason_len = r.varint_len()?;
-    r.take(reason_len)?;
-    Some(())
+    let reason_len = varint_len(r)?;
+    r.skip(reason_len)
 }
 
-fn read_crypto(r: &mut Reader<'_>, out: &mut [u8], filled: &mut CryptoCoverage) -> Option<()> {
-    let offset = r.varint()?;
-    let len = r.varint_len()?;
-    let data = r.take(len)?;
+fn read_crypto(
+    r: &mut Cursor<'_>,
+    out: &mut [u8],
+    filled: &mut CryptoCoverage,
+) -> cursor::Result<()> {
+    let offset = r.get_varint()?;
+    let len = varint_len(r)?;
+    let data = r.get_bytes(len)?;
     let Ok(start) = usize::try_from(offset) else {
-        return Some(()); // far beyond any buffer
+        return Ok(()); // far beyond any buffer
     };
     if start >= out.len() {
-        return Some(());
+        return Ok(());
     }
     let end = start.saturating_add(data.len()).min(out.len());
     let n = end - start;
-    out.get_mut(start..end)?.copy_from_slice(data.get(..n)?);
+    let (Some(dst), Some(src)) = (out.get_mut(start..end), data.get(..n)) else {
+        return Err(cursor::Error);
+    };
+    dst.copy_from_slice(src);
     if let (Ok(s), Ok(e)) = (u32::try_from(start), u32::try_from(end)) {
         filled.insert(s, e);
     }
-    Some(())
+    Ok(())
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! their KEXINIT messages — MD5 of the key-exchange, cipher, MAC and compression lists a side offers.
 
 use crate::ja::md5_hex;
-use crate::tls::Cursor;
+use xntop_wire::cursor::Cursor;
 
 /// The identification line at the start of `p` ("SSH-2.0-OpenSSH_9.2p1 Debian-2"), without CR LF.
 #[must_use]
@@ -29,21 +29,19 @@ pub fn hassh(p: &[u8], client: bool) -> Option<[u8; 32]> {
         p
     };
     let mut c = Cursor::new(p);
-    let len = c.take(4)?;
-    let len = u32::from_be_bytes([len[0], len[1], len[2], len[3]]) as usize;
+    let len = c.get_u32().ok()?;
     if !(16..=35_000).contains(&len) {
         return None;
     }
-    let _padding = c.u8()?;
-    if c.u8()? != 20 {
+    let _padding = c.get_u8().ok()?;
+    if c.get_u8().ok()? != 20 {
         return None;
     }
-    c.take(16)?; // cookie
+    c.skip(16).ok()?; // cookie
     let mut lists: [&[u8]; 10] = [&[]; 10];
     for l in &mut lists {
-        let n = c.take(4)?;
-        let n = u32::from_be_bytes([n[0], n[1], n[2], n[3]]) as usize;
-        *l = c.take(n)?;
+        let n = c.get_u32().ok()?;
+        *l = c.get_bytes(usize::try_from(n).ok()?).ok()?;
     }
     // kex, host key, enc c2s, enc s2c, mac c2s, mac s2c, comp c2s, comp s2c, lang c2s, lang s2c
     let (enc, mac, comp) = if client { (2, 4, 6) } else { (3, 5, 7) };

@@ -4,62 +4,7 @@
 //! The same parser serves TCP (records carrying handshake messages), DTLS (RFC 9147 records and handshake headers)
 //! and QUIC (CRYPTO stream, handshake messages without records).
 
-/// A big-endian reader over a byte slice; every read returns `None` past the end.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Cursor<'a> {
-    buf: &'a [u8],
-}
-
-impl<'a> Cursor<'a> {
-    pub(crate) fn new(buf: &'a [u8]) -> Self {
-        Self { buf }
-    }
-
-    pub(crate) fn is_empty(&self) -> bool {
-        self.buf.is_empty()
-    }
-
-    pub(crate) fn rest(&self) -> &'a [u8] {
-        self.buf
-    }
-
-    pub(crate) fn u8(&mut self) -> Option<u8> {
-        let (&b, rest) = self.buf.split_first()?;
-        self.buf = rest;
-        Some(b)
-    }
-
-    pub(crate) fn u16(&mut self) -> Option<u16> {
-        let b = self.take(2)?;
-        Some(u16::from_be_bytes([b[0], b[1]]))
-    }
-
-    pub(crate) fn u24(&mut self) -> Option<usize> {
-        let b = self.take(3)?;
-        Some(usize::from(b[0]) << 16 | usize::from(b[1]) << 8 | usize::from(b[2]))
-    }
-
-    pub(crate) fn take(&mut self, n: usize) -> Option<&'a [u8]> {
-        if n > self.buf.len() {
-            return None;
-        }
-        let (head, rest) = self.buf.split_at(n);
-        self.buf = rest;
-        Some(head)
-    }
-
-    /// A vector with a one-byte length prefix.
-    pub(crate) fn vec8(&mut self) -> Option<&'a [u8]> {
-        let n = self.u8()?;
-        self.take(usize::from(n))
-    }
-
-    /// A vector with a two-byte length prefix.
-    pub(crate) fn vec16(&mut self) -> Option<&'a [u8]> {
-        let n = self.u16()?;
-        self.take(usize::from(n))
-    }
-}
+use xntop_wire::cursor::{self, Cursor, ReadAt};
 
 /// GREASE values (RFC 8701) are random per connection: fingerprints skip them.
 #[must_use]
@@ -104,26 +49,30 @@ impl<'a> ClientHello<'a> {
     /// handshake header announced; a shorter `body` is a truncated hello, parsed as far as it goes.
     #[must_use]
     pub fn parse(body: &'a [u8], declared: usize, dtls: bool) -> Option<Self> {
+        Self::read(body, declared, dtls).ok()
+    }
+
+    fn read(body: &'a [u8], declared: usize, dtls: bool) -> cursor::Result<Self> {
         let mut c = Cursor::new(body);
-        let version = c.u16()?;
+        let version = c.get_u16()?;
         if !((0x0300..=0x0304).contains(&version) || dtls && version >= 0xfefc) {
-            return None;
+            return Err(cursor::Error);
         }
-        c.take(32)?;
-        let session = c.vec8()?;
+        c.skip(32)?;
+        let session = c.get_bytes_with_u8_length()?;
         if session.len() > 32 {
-            return None;
+            return Err(cursor::Error);
         }
         if dtls {
-            c.vec8()?; // cookie
+            c.get_bytes_with_u8_length()?; // cookie
         }
-        let ciphers = c.vec16()?;
+        let ciphers = c.get_bytes_with_u16_length()?;
         if ciphers.len() % 2 != 0 {
-            return None;
+            return Err(cursor::Error);
         }
-        let compression = c.vec8()?;
+        let compression = c.get_bytes_with_u8_length()?;
         if compression.is_empty() {
-            return None;
+            return Err(cursor::Error);
         }
         let mut hello = ClientHello {
             version,
@@ -132,41 +81,45 @@ impl<'a> ClientHello<'a> {
             ..Self::default()
         };
         if c.is_empty() {
-            return Some(hello);
+            return Ok(hello);
         }
-        let ext_len = usize::from(c.u16()?);
+        let ext_len = usize::from(c.get_u16()?);
         let rest = c.rest();
         if rest.len() < ext_len {
             hello.complete = false;
         }
         hello.extensions = &rest[..ext_len.min(rest.len())];
         for (ty, data) in Extensions::new(hello.extensions) {
+            let mut d = Cursor::new(data);
             match ty {
                 ext::SERVER_NAME => hello.sni = parse_sni(data),
-                ext::ALPN => hello.alpn = Cursor::new(data).vec16(),
-                ext::SUPPORTED_GROUPS => hello.groups = Cursor::new(data).vec16().unwrap_or(&[]),
+                ext::ALPN => hello.alpn = d.get_bytes_with_u16_length().ok(),
+                ext::SUPPORTED_GROUPS => {
+                    hello.groups = d.get_bytes_with_u16_length().unwrap_or(&[])
+                }
                 ext::EC_POINT_FORMATS => {
-                    hello.point_formats = Cursor::new(data).vec8().unwrap_or(&[]);
+                    hello.point_formats = d.get_bytes_with_u8_length().unwrap_or(&[]);
                 }
                 ext::SIGNATURE_ALGORITHMS => {
-                    hello.signature_algorithms = Cursor::new(data).vec16().unwrap_or(&[]);
+                    hello.signature_algorithms = d.get_bytes_with_u16_length().unwrap_or(&[]);
                 }
                 ext::SUPPORTED_VERSIONS => {
-                    hello.supported_version = Cursor::new(data)
-                        .vec8()
+                    hello.supported_version = d
+                        .get_bytes_with_u8_length()
+                        .ok()
                         .and_then(|v| u16s(v).filter(|&v| !is_grease(v)).max());
                 }
                 ext::ENCRYPTED_CLIENT_HELLO => hello.ech = true,
                 _ => {}
             }
         }
-        Some(hello)
+        Ok(hello)
     }
 
     /// The first ALPN protocol name, when offered.
     #[must_use]
     pub fn first_alpn(&self) -> Option<&'a [u8]> {
-        Cursor::new(self.alpn?).vec8()
+        Cursor::new(self.alpn?).get_bytes_with_u8_length().ok()
     }
 }
 
@@ -189,22 +142,23 @@ impl<'a> Iterator for Extensions<'a> {
     type Item = (u16, &'a [u8]);
 
     fn next(&mut self) -> Option<Self::Item> {
-        let ty = self.c.u16()?;
-        let data = self.c.vec16()?;
+        let ty = self.c.get_u16().ok()?;
+        let data = self.c.get_bytes_with_u16_length().ok()?;
         Some((ty, data))
     }
 }
 
 /// Big-endian u16 values of a byte list (an odd trailing byte is ignored).
 pub fn u16s(b: &[u8]) -> impl Iterator<Item = u16> + '_ {
-    b.chunks_exact(2).map(|p| u16::from_be_bytes([p[0], p[1]]))
+    let mut c = Cursor::new(b);
+    std::iter::from_fn(move || c.get_u16().ok())
 }
 
 fn parse_sni(data: &[u8]) -> Option<&[u8]> {
-    let mut list = Cursor::new(Cursor::new(data).vec16()?);
+    let mut list = Cursor::new(data).get_sub_with_u16_length().ok()?;
     while !list.is_empty() {
-        let kind = list.u8()?;
-        let name = list.vec16()?;
+        let kind = list.get_u8().ok()?;
+        let name = list.get_bytes_with_u16_length().ok()?;
         if kind == 0 && !name.is_empty() {
             return Some(name);
         }
@@ -227,9 +181,9 @@ pub enum Record<'a> {
 #[must_use]
 pub fn first_record(p: &[u8]) -> Option<Record<'_>> {
     let mut c = Cursor::new(p);
-    let content = c.u8()?;
-    let version = c.u16()?;
-    let len = usize::from(c.u16()?);
+    let content = c.get_u8().ok()?;
+    let version = c.get_u16().ok()?;
+    let len = usize::from(c.get_u16().ok()?);
     if !(0x0300..=0x0304).contains(&version) || len == 0 || len > (1 << 14) + 2048 {
         return None;
     }
@@ -246,13 +200,13 @@ pub fn first_record(p: &[u8]) -> Option<Record<'_>> {
 /// Reads a handshake message header and body.
 pub(crate) fn handshake(p: &[u8], dtls: bool) -> Option<Record<'_>> {
     let mut c = Cursor::new(p);
-    let kind = c.u8()?;
-    let declared = c.u24()?;
+    let kind = c.get_u8().ok()?;
+    let declared = c.get_u24().ok()? as usize;
     if dtls {
         // message_seq, fragment_offset, fragment_length
-        c.take(2)?;
-        let offset = c.u24()?;
-        c.u24()?;
+        c.skip(2).ok()?;
+        let offset = c.get_u24().ok()?;
+        c.get_u24().ok()?;
         if offset != 0 {
             return Some(Record::Other);
         }
@@ -273,20 +227,20 @@ pub(crate) fn handshake(p: &[u8], dtls: bool) -> Option<Record<'_>> {
 
 fn server_hello_version(body: &[u8], dtls: bool) -> Option<u16> {
     let mut c = Cursor::new(body);
-    let legacy = c.u16()?;
+    let legacy = c.get_u16().ok()?;
     if !((0x0300..=0x0304).contains(&legacy) || dtls && legacy >= 0xfefc) {
         return None;
     }
-    c.take(32)?;
-    c.vec8()?;
-    c.u16()?; // cipher
-    c.u8()?; // compression
-    let Some(exts) = c.vec16() else {
+    c.skip(32).ok()?;
+    c.get_bytes_with_u8_length().ok()?;
+    c.get_u16().ok()?; // cipher
+    c.get_u8().ok()?; // compression
+    let Ok(exts) = c.get_bytes_with_u16_length() else {
         return Some(legacy);
     };
     for (ty, data) in Extensions::new(exts) {
         if ty == ext::SUPPORTED_VERSIONS && data.len() == 2 {
-            return Some(u16::from_be_bytes([data[0], data[1]]));
+            return data.u16_at(0);
         }
     }
     Some(legacy)
@@ -296,14 +250,14 @@ fn server_hello_version(body: &[u8], dtls: bool) -> Option<u16> {
 #[must_use]
 pub fn dtls_record(p: &[u8]) -> Option<Record<'_>> {
     let mut c = Cursor::new(p);
-    let content = c.u8()?;
-    let version = c.u16()?;
+    let content = c.get_u8().ok()?;
+    let version = c.get_u16().ok()?;
     // DTLS 1.0 (0xfeff), 1.2 (0xfefd), 1.3 keeps 1.2 on the wire; OpenSSL's pre-standard 0x0100.
     if !matches!(version, 0xfeff | 0xfefd | 0xfefc | 0x0100) {
         return None;
     }
-    c.take(8)?; // epoch + sequence number
-    let len = usize::from(c.u16()?);
+    c.skip(8).ok()?; // epoch + sequence number
+    let len = usize::from(c.get_u16().ok()?);
     if len == 0 || len > c.rest().len() + 2048 {
         return None;
     }
@@ -391,25 +345,30 @@ pub(crate) mod tests {
 
 /// DER (X.509) reading: just enough to find a certificate's subject common name and DNS subject-alt-names.
 pub mod x509 {
-    /// One DER element: (tag, contents, rest after it).
+    use xntop_wire::cursor::{self, Cursor};
+
+    /// One DER element: (tag, contents, rest after it). Lengths of up to three bytes (16 MiB) are read.
     fn element(p: &[u8]) -> Option<(u8, &[u8], &[u8])> {
-        let tag = *p.first()?;
-        let first = *p.get(1)?;
-        let (len, head) = if first < 0x80 {
-            (usize::from(first), 2)
+        read(p).ok()
+    }
+
+    fn read(p: &[u8]) -> cursor::Result<(u8, &[u8], &[u8])> {
+        let mut c = Cursor::new(p);
+        let tag = c.get_u8()?;
+        let first = c.get_u8()?;
+        let len = if first < 0x80 {
+            usize::from(first)
         } else {
             let n = usize::from(first & 0x7f);
             if n == 0 || n > 3 {
-                return None;
+                return Err(cursor::Error);
             }
-            let bytes = p.get(2..2 + n)?;
-            (
-                bytes.iter().fold(0usize, |a, &b| a << 8 | usize::from(b)),
-                2 + n,
-            )
+            c.get_bytes(n)?
+                .iter()
+                .fold(0usize, |a, &b| a << 8 | usize::from(b))
         };
-        let contents = p.get(head..head + len)?;
-        Some((tag, contents, &p[head + len..]))
+        let contents = c.get_bytes(len)?;
+        Ok((tag, contents, c.rest()))
     }
 
     const CN: &[u8] = &[0x55, 0x04, 0x03];
@@ -483,23 +442,23 @@ pub mod x509 {
 pub fn server_certificate(p: &[u8]) -> Option<&[u8]> {
     let mut records = Cursor::new(p);
     while !records.is_empty() {
-        let content = records.u8()?;
-        records.u16()?;
-        let len = usize::from(records.u16()?);
+        let content = records.get_u8().ok()?;
+        records.get_u16().ok()?;
+        let len = usize::from(records.get_u16().ok()?);
         // A record cut by the segment end: read what is there.
-        let body = records.take(len).unwrap_or_else(|| records.rest());
+        let body = records.get_bytes(len).unwrap_or_else(|_| records.rest());
         let cut = body.len() < len;
         if content == 22 {
             let mut hs = Cursor::new(body);
             while !hs.is_empty() {
-                let kind = hs.u8()?;
-                let n = hs.u24()?;
-                let msg = hs.take(n).unwrap_or_else(|| hs.rest());
+                let kind = hs.get_u8().ok()?;
+                let n = hs.get_u24().ok()? as usize;
+                let msg = hs.get_bytes(n).unwrap_or_else(|_| hs.rest());
                 if kind == 11 {
                     let mut c = Cursor::new(msg);
-                    c.u24()?; // list length
-                    let cert_len = c.u24()?;
-                    return Some(c.take(cert_len).unwrap_or_else(|| c.rest()));
+                    c.get_u24().ok()?; // list length
+                    let cert_len = c.get_u24().ok()? as usize;
+                    return Some(c.get_bytes(cert_len).unwrap_or_else(|_| c.rest()));
                 }
                 if msg.len() < n {
                     return None;

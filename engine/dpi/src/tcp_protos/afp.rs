@@ -2,16 +2,18 @@
 //! GetStatus, OpenSession, Tickle, Write, Attention), request id, error code/offset, total data length equal to
 //! the rest, reserved 0.
 
-use super::util::be32;
 use crate::packet::{Pkt, Verdict};
 use crate::proto::Proto;
+use xntop_wire::cursor::ReadAt;
 
 pub fn detect(pkt: &Pkt) -> Verdict {
     let p = pkt.payload;
-    if p.len() < 16 || p[0] > 1 || !(1..=8).contains(&p[1]) || be32(p, 12) != Some(0) {
+    if p.len() < 16 || p[0] > 1 || !(1..=8).contains(&p[1]) || p.u32_at(12) != Some(0) {
         return Verdict::No;
     }
-    let len_ok = be32(p, 8).is_some_and(|l| usize::try_from(l).is_ok_and(|l| l + 16 == p.len()));
+    let len_ok = p
+        .u32_at(8)
+        .is_some_and(|l| usize::try_from(l).is_ok_and(|l| l + 16 == p.len()));
     // Requests carry an AFP command byte (1..=0x4f, or 0xc8..=0xcb) in DSICommand/DSIWrite.
     let cmd_ok = p[0] == 1
         || !matches!(p[1], 2 | 6)

@@ -2,13 +2,13 @@
 //! (method code, "HTTP/1.x" protocol string) or a CPING; container replies start "AB" (SEND_HEADERS with an HTTP
 //! status, or CPONG).
 
-use super::util::be16;
 use crate::packet::{Dir, Pkt, Verdict};
 use crate::proto::Proto;
+use xntop_wire::cursor::ReadAt;
 
 pub fn detect(pkt: &Pkt) -> Verdict {
     let p = pkt.payload;
-    let Some(len) = be16(p, 2).map(usize::from) else {
+    let Some(len) = p.u16_at(2).map(usize::from) else {
         return Verdict::No;
     };
     let len_ok = len + 4 == p.len() || (len + 4 > p.len() && p.len() >= 512);
@@ -16,14 +16,14 @@ pub fn detect(pkt: &Pkt) -> Verdict {
         Dir::ToServer if p.starts_with(&[0x12, 0x34]) && len_ok => match p.get(4) {
             Some(2) => {
                 p.get(5).is_some_and(|m| (1..=28).contains(m))
-                    && be16(p, 6).is_some_and(|l| (8..=16).contains(&l))
+                    && p.u16_at(6).is_some_and(|l| (8..=16).contains(&l))
                     && p.get(8..15) == Some(b"HTTP/1.")
             }
             Some(10) => len == 1,
             _ => false,
         },
         Dir::ToClient if p.starts_with(b"AB") && len_ok => match p.get(4) {
-            Some(4) => be16(p, 5).is_some_and(|s| (100..=599).contains(&s)),
+            Some(4) => p.u16_at(5).is_some_and(|s| (100..=599).contains(&s)),
             Some(9) => len == 1,
             _ => false,
         },

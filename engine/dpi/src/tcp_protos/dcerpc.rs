@@ -1,7 +1,8 @@
 //! DCE/RPC connection-oriented (C706 ch. 12): version 5, minor 0/1, a known packet type, data representation
 //! (integer byte order, ASCII, IEEE/VAX/Cray/IBM float), fragment length matching the payload, auth length inside it.
 
-use super::util::{be16, le16};
+use xntop_wire::cursor::ReadAt;
+
 use crate::packet::{Pkt, Verdict};
 use crate::proto::Proto;
 
@@ -19,8 +20,14 @@ pub fn detect(pkt: &Pkt) -> Verdict {
     if p[6] != 0 || p[7] != 0 {
         return Verdict::No;
     }
-    let rd = if p[4] == 0x10 { le16 } else { be16 };
-    let (Some(frag), Some(auth)) = (rd(p, 8).map(usize::from), rd(p, 10).map(usize::from)) else {
+    let rd = |at| {
+        if p[4] == 0x10 {
+            p.u16_le_at(at)
+        } else {
+            p.u16_at(at)
+        }
+    };
+    let (Some(frag), Some(auth)) = (rd(8).map(usize::from), rd(10).map(usize::from)) else {
         return Verdict::No;
     };
     let frag_ok = frag >= 16

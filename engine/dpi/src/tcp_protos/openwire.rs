@@ -1,16 +1,16 @@
 //! OpenWire (ActiveMQ): the WireFormatInfo command both sides send first — 4-byte size agreeing with the payload,
 //! data type 1, magic "ActiveMQ", then a version.
 
-use super::util::be32;
 use crate::packet::{Pkt, Verdict};
 use crate::proto::Proto;
+use xntop_wire::cursor::ReadAt;
 
 pub fn detect(pkt: &Pkt) -> Verdict {
     let p = pkt.payload;
-    let size_ok = be32(p, 0).is_some_and(|s| {
+    let size_ok = p.u32_at(0).is_some_and(|s| {
         usize::try_from(s).is_ok_and(|s| s + 4 == p.len() || (s + 4 > p.len() && p.len() >= 512))
     });
-    let ver_ok = be32(p, 13).is_some_and(|v| (1..=20).contains(&v));
+    let ver_ok = p.u32_at(13).is_some_and(|v| (1..=20).contains(&v));
     if size_ok && p.get(4) == Some(&1) && p.get(5..13) == Some(b"ActiveMQ") && ver_ok {
         Verdict::Yes(Proto::OpenWire)
     } else {

@@ -1,23 +1,23 @@
 //! Oracle TNS: a CONNECT packet (type 1) — length equal to the payload, zero packet and header checksums, version
 //! 300..=319 with a compatible version not above it, and a "(DESCRIPTION=" connect string when it is carried.
 
-use super::util::be16;
 use crate::packet::{Dir, Pkt, Verdict};
 use crate::proto::Proto;
+use xntop_wire::cursor::ReadAt;
 
 pub fn detect(pkt: &Pkt) -> Verdict {
     let p = pkt.payload;
     if pkt.dir != Dir::ToServer || p.len() < 34 {
         return Verdict::No;
     }
-    let len_ok = be16(p, 0).is_some_and(|l| usize::from(l) == p.len());
+    let len_ok = p.u16_at(0).is_some_and(|l| usize::from(l) == p.len());
     let hdr_ok = p[2] == 0 && p[3] == 0 && p[4] == 1 && p[5] == 0 && p[6] == 0 && p[7] == 0;
-    let (Some(ver), Some(compat)) = (be16(p, 8), be16(p, 10)) else {
+    let (Some(ver), Some(compat)) = (p.u16_at(8), p.u16_at(10)) else {
         return Verdict::No;
     };
     let ver_ok = (300..=319).contains(&ver) && (300..=ver).contains(&compat);
     // Connect data (length at 24, offset at 26): a "(DESCRIPTION=…" string ending the packet, or sent next.
-    let data_ok = match (be16(p, 24).map(usize::from), be16(p, 26).map(usize::from)) {
+    let data_ok = match (p.u16_at(24).map(usize::from), p.u16_at(26).map(usize::from)) {
         (Some(dl), Some(off)) if off >= 34 && dl > 0 => {
             (off + dl == p.len() && p.get(off) == Some(&b'('))
                 || (off + dl > p.len() && off >= p.len())

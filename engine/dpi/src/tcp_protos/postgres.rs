@@ -1,16 +1,16 @@
 //! PostgreSQL: the client's StartupMessage (length, protocol 3.0 = 196608, "user" parameter…), or the 8-byte
 //! SSLRequest (80877103) / GSSENCRequest (80877104), or the 16-byte CancelRequest (80877102).
 
-use super::util::be32;
 use crate::packet::{Dir, Pkt, Verdict};
 use crate::proto::Proto;
+use xntop_wire::cursor::ReadAt;
 
 pub fn detect(pkt: &Pkt) -> Verdict {
     let p = pkt.payload;
     if pkt.dir != Dir::ToServer || pkt.seen[0] > 0 {
         return Verdict::No;
     }
-    let (Some(len), Some(code)) = (be32(p, 0), be32(p, 4)) else {
+    let (Some(len), Some(code)) = (p.u32_at(0), p.u32_at(4)) else {
         return Verdict::No;
     };
     let Ok(len) = usize::try_from(len) else {

@@ -3,12 +3,12 @@
 //! Negotiation Request (type 1, length 8); or the server's Connection Confirm (0xd0) with an RDP Negotiation
 //! Response/Failure.
 
-use super::util::{be16, le16};
 use crate::packet::{Dir, Pkt, Verdict};
 use crate::proto::Proto;
+use xntop_wire::cursor::ReadAt;
 
 fn neg(p: &[u8], types: &[u8]) -> bool {
-    p.len() == 8 && types.contains(&p[0]) && le16(p, 2) == Some(8)
+    p.len() == 8 && types.contains(&p[0]) && p.u16_le_at(2) == Some(8)
 }
 
 pub fn detect(pkt: &Pkt) -> Verdict {
@@ -16,7 +16,7 @@ pub fn detect(pkt: &Pkt) -> Verdict {
     if p.len() < 11
         || p[0] != 3
         || p[1] != 0
-        || be16(p, 2) != Some(u16::try_from(p.len()).unwrap_or(0))
+        || p.u16_at(2) != Some(u16::try_from(p.len()).unwrap_or(0))
     {
         return Verdict::No;
     }

@@ -2,9 +2,9 @@
 //! transaction manager, 0x04 server response), status (EOM/ignore/reset bits only), big-endian length equal to the
 //! payload, window 0 — and a body consistent with the type.
 
-use super::util::{be16, le16, le32};
 use crate::packet::{Dir, Pkt, Verdict};
 use crate::proto::Proto;
+use xntop_wire::cursor::ReadAt;
 
 /// Response tokens that can start a server message.
 const TOKENS: &[u8] = &[
@@ -23,7 +23,7 @@ fn body_ok(kind: u8, b: &[u8]) -> bool {
                 if t == 0xff {
                     return i >= 5;
                 }
-                let (Some(off), Some(_)) = (be16(b, i + 1), be16(b, i + 3)) else {
+                let (Some(off), Some(_)) = (b.u16_at(i + 1), b.u16_at(i + 3)) else {
                     return false;
                 };
                 if t > 0x08 || usize::from(off) > b.len() {
@@ -35,15 +35,16 @@ fn body_ok(kind: u8, b: &[u8]) -> bool {
         }
         // Login7: its own length equals the body, TDS version 7.x.
         0x10 => {
-            le32(b, 0).is_some_and(|l| usize::try_from(l).is_ok_and(|l| l == b.len()))
+            b.u32_le_at(0)
+                .is_some_and(|l| usize::try_from(l).is_ok_and(|l| l == b.len()))
                 && b.get(7).is_some_and(|&v| v & 0xf0 == 0x70)
         }
         // SQL batch / RPC / TM: ALL_HEADERS (TDS 7.2+) or UCS-2 text right away.
         0x01 | 0x03 | 0x0e => {
-            let all_headers = le32(b, 0).is_some_and(|total| {
+            let all_headers = b.u32_le_at(0).is_some_and(|total| {
                 usize::try_from(total).is_ok_and(|t| t >= 4 && t <= b.len())
-                    && le32(b, 4).is_some_and(|h| h >= 6 && h <= total)
-                    && le16(b, 8).is_some_and(|ty| (1..=3).contains(&ty))
+                    && b.u32_le_at(4).is_some_and(|h| h >= 6 && h <= total)
+                    && b.u16_le_at(8).is_some_and(|ty| (1..=3).contains(&ty))
             });
             let ucs2 = b.len() >= 4 && b[1] == 0 && b[3] == 0 && b[2] != 0;
             all_headers || ucs2
@@ -65,7 +66,8 @@ pub fn detect(pkt: &Pkt) -> Verdict {
     };
     let status_ok = p[1] & !0x1f == 0;
     // A message larger than a segment arrives cut short (TDS packets are up to 32 KiB).
-    let len_ok = be16(p, 2)
+    let len_ok = p
+        .u16_at(2)
         .is_some_and(|l| usize::from(l) == p.len() || (usize::from(l) > p.len() && p.len() >= 512));
     if dir_ok
         && status_ok

@@ -1,15 +1,15 @@
 //! Apache Thrift binary protocol (strict, optionally framed): version 0x8001, message type 1..=4 (call, reply,
 //! exception, oneway), a printable method name whose length fits, a sequence id, then a field type or STOP.
 
-use super::util::be32;
 use crate::packet::{Pkt, Verdict};
 use crate::proto::Proto;
+use xntop_wire::cursor::ReadAt;
 
 fn message(p: &[u8]) -> bool {
     if p.len() < 13 || p[0] != 0x80 || p[1] != 0x01 || p[2] != 0 || !(1..=4).contains(&p[3]) {
         return false;
     }
-    let Some(n) = be32(p, 4).and_then(|n| usize::try_from(n).ok()) else {
+    let Some(n) = p.u32_at(4).and_then(|n| usize::try_from(n).ok()) else {
         return false;
     };
     if n == 0 || n > 128 {
@@ -30,7 +30,9 @@ fn message(p: &[u8]) -> bool {
 
 pub fn detect(pkt: &Pkt) -> Verdict {
     let p = pkt.payload;
-    let framed = be32(p, 0).is_some_and(|l| usize::try_from(l).is_ok_and(|l| l + 4 == p.len()))
+    let framed = p
+        .u32_at(0)
+        .is_some_and(|l| usize::try_from(l).is_ok_and(|l| l + 4 == p.len()))
         && message(&p[4..]);
     if message(p) || framed {
         Verdict::Yes(Proto::Thrift)

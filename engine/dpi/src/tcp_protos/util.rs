@@ -1,30 +1,6 @@
-//! Small bounds-checked readers shared by the TCP dissectors.
+//! Text-protocol helpers shared by the TCP dissectors (byte reads go through `xntop_wire::cursor`).
 
 use crate::packet::{Dir, Pkt};
-
-/// Big-endian u16 at `at`.
-pub fn be16(p: &[u8], at: usize) -> Option<u16> {
-    let b = p.get(at..at.checked_add(2)?)?;
-    Some(u16::from_be_bytes([b[0], b[1]]))
-}
-
-/// Big-endian u32 at `at`.
-pub fn be32(p: &[u8], at: usize) -> Option<u32> {
-    let b = p.get(at..at.checked_add(4)?)?;
-    Some(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
-}
-
-/// Little-endian u16 at `at`.
-pub fn le16(p: &[u8], at: usize) -> Option<u16> {
-    let b = p.get(at..at.checked_add(2)?)?;
-    Some(u16::from_le_bytes([b[0], b[1]]))
-}
-
-/// Little-endian u32 at `at`.
-pub fn le32(p: &[u8], at: usize) -> Option<u32> {
-    let b = p.get(at..at.checked_add(4)?)?;
-    Some(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-}
 
 /// Whether `p` starts with `pat`, ASCII case-insensitively.
 pub fn starts_ci(p: &[u8], pat: &[u8]) -> bool {

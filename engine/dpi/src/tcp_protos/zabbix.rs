@@ -1,9 +1,9 @@
 //! Zabbix agent/sender protocol: "ZBXD", flags (0x01 standard, +0x02 compressed, +0x04 large), little-endian data
 //! length (4 or 8 bytes) and reserved length, then the data (JSON for the sender/active checks).
 
-use super::util::le32;
 use crate::packet::{Pkt, Verdict};
 use crate::proto::Proto;
+use xntop_wire::cursor::ReadAt;
 
 pub fn detect(pkt: &Pkt) -> Verdict {
     let p = pkt.payload;
@@ -11,13 +11,13 @@ pub fn detect(pkt: &Pkt) -> Verdict {
         return Verdict::No;
     }
     let (hdr, len) = if p[4] & 4 == 0 {
-        (13usize, le32(p, 5).map(|l| l as usize))
+        (13usize, p.u32_le_at(5).map(|l| l as usize))
     } else {
         // Large packets: 8-byte lengths whose high halves must be zero here.
         (
             21usize,
-            le32(p, 5)
-                .filter(|_| le32(p, 9) == Some(0))
+            p.u32_le_at(5)
+                .filter(|_| p.u32_le_at(9) == Some(0))
                 .map(|l| l as usize),
         )
     };

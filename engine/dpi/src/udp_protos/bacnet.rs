@@ -1,9 +1,9 @@
 //! BACnet/IP (ASHRAE 135 Annex J, UDP 47808): BVLC type 0x81, a known function, a length equal to the payload,
 //! and NPDU version 1 where an NPDU follows.
 
-use super::{be16, byte};
 use crate::packet::{Dissector, Pkt, Verdict, L4};
 use crate::proto::Proto;
+use xntop_wire::cursor::ReadAt;
 
 pub(super) const DISSECTOR: Dissector = Dissector {
     proto: Proto::BacNet,
@@ -15,10 +15,10 @@ pub(super) const DISSECTOR: Dissector = Dissector {
 
 fn detect(pkt: &Pkt) -> Verdict {
     let p = pkt.payload;
-    if pkt.l4 != L4::Udp || byte(p, 0) != Some(0x81) {
+    if pkt.l4 != L4::Udp || p.u8_at(0) != Some(0x81) {
         return Verdict::No;
     }
-    let (Some(func), Some(len)) = (byte(p, 1), be16(p, 2)) else {
+    let (Some(func), Some(len)) = (p.u8_at(1), p.u16_at(2)) else {
         return Verdict::No;
     };
     if usize::from(len) != p.len() {
@@ -26,13 +26,13 @@ fn detect(pkt: &Pkt) -> Verdict {
     }
     let ok = match func {
         // Original unicast/broadcast NPDU, distribute broadcast to network: NPDU right after the header.
-        0x09..=0x0b => byte(p, 4) == Some(0x01),
+        0x09..=0x0b => p.u8_at(4) == Some(0x01),
         // Forwarded NPDU: original source address (6) first.
-        0x04 => byte(p, 10) == Some(0x01),
+        0x04 => p.u8_at(10) == Some(0x01),
         // Result, (read) BDT/FDT, register foreign device, delete FDT entry.
         0x00 => len == 6,
         0x01..=0x03 | 0x05..=0x08 => len >= 4,
-        0x0c => byte(p, 4) == Some(0x01) || len >= 4,
+        0x0c => p.u8_at(4) == Some(0x01) || len >= 4,
         _ => false,
     };
     if ok {

@@ -1,9 +1,9 @@
 //! BFD (RFC 5880/5881) on UDP 3784/4784: version 1, a valid diagnostic, non-zero detect multiplier and my
 //! discriminator, and a length byte equal to the payload (24, or more with authentication).
 
-use super::{be32, byte};
 use crate::packet::{Dissector, Pkt, Verdict, L4};
 use crate::proto::Proto;
+use xntop_wire::cursor::ReadAt;
 
 pub(super) const DISSECTOR: Dissector = Dissector {
     proto: Proto::Bfd,
@@ -19,7 +19,7 @@ fn detect(pkt: &Pkt) -> Verdict {
         return Verdict::No;
     }
     let (Some(b0), Some(flags), Some(mult), Some(len), Some(my)) =
-        (byte(p, 0), byte(p, 1), byte(p, 2), byte(p, 3), be32(p, 4))
+        (p.u8_at(0), p.u8_at(1), p.u8_at(2), p.u8_at(3), p.u32_at(4))
     else {
         return Verdict::No;
     };

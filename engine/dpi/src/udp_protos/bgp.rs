@@ -1,8 +1,8 @@
 //! BGP-4 (RFC 4271, TCP 179): the 16-byte all-ones marker, a length of 19..=4096, and message type 1..=5.
 
-use super::{be16, byte};
 use crate::packet::{Dissector, Pkt, Verdict, L4};
 use crate::proto::Proto;
+use xntop_wire::cursor::ReadAt;
 
 pub(super) const DISSECTOR: Dissector = Dissector {
     proto: Proto::Bgp,
@@ -14,7 +14,7 @@ pub(super) const DISSECTOR: Dissector = Dissector {
 
 fn detect(pkt: &Pkt) -> Verdict {
     let p = pkt.payload;
-    let (Some(len), Some(kind)) = (be16(p, 16), byte(p, 18)) else {
+    let (Some(len), Some(kind)) = (p.u16_at(16), p.u8_at(18)) else {
         return Verdict::No;
     };
     if pkt.l4 == L4::Tcp

@@ -1,9 +1,9 @@
 //! CAPWAP (RFC 5415) on UDP 5246 (control) / 5247 (data): preamble version 0; type 1 wraps a DTLS record, type 0
 //! a header whose length fits the payload, and on the control port a known message type.
 
-use super::{be32, byte};
 use crate::packet::{Dissector, Pkt, Verdict, L4};
 use crate::proto::Proto;
+use xntop_wire::cursor::ReadAt;
 
 pub(super) const DISSECTOR: Dissector = Dissector {
     proto: Proto::Capwap,
@@ -19,22 +19,22 @@ fn detect(pkt: &Pkt) -> Verdict {
     if pkt.l4 != L4::Udp || !(control || pkt.either_port(5247)) {
         return Verdict::No;
     }
-    let ok = match byte(p, 0) {
+    let ok = match p.u8_at(0) {
         // DTLS-protected: reserved 24 bits, then a DTLS record (content type, version 0xfeff/0xfefd).
         Some(0x01) => {
             p.get(1..4) == Some(&[0, 0, 0][..])
-                && matches!(byte(p, 4), Some(0x14..=0x17))
+                && matches!(p.u8_at(4), Some(0x14..=0x17))
                 && matches!(p.get(5..7), Some([0xfe, 0xff | 0xfd]))
         }
         Some(0x00) => {
-            let Some(b1) = byte(p, 1) else {
+            let Some(b1) = p.u8_at(1) else {
                 return Verdict::No;
             };
             let hlen = usize::from(b1 >> 3) * 4;
-            let wbid = byte(p, 2).map(|b2| (b2 >> 1) & 0x1f);
+            let wbid = p.u8_at(2).map(|b2| (b2 >> 1) & 0x1f);
             let header_ok = hlen >= 8 && hlen <= p.len() && matches!(wbid, Some(0 | 1 | 3));
             // Control messages: enterprise 0 message type 1..=26 (RFC 5415/5416).
-            let msg_ok = !control || be32(p, hlen).is_some_and(|t| (1..=26).contains(&t));
+            let msg_ok = !control || p.u32_at(hlen).is_some_and(|t| (1..=26).contains(&t));
             header_ok && msg_ok
         }
         _ => false,

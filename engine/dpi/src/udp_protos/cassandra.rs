@@ -1,9 +1,9 @@
 //! Cassandra native protocol v3+ (TCP 9042): version byte (requests 3..=5, responses 0x83..=0x85), flags, stream,
 //! an opcode valid for the direction, and a body length equal to the rest.
 
-use super::{be32, byte};
 use crate::packet::{Dissector, Pkt, Verdict, L4};
 use crate::proto::Proto;
+use xntop_wire::cursor::ReadAt;
 
 pub(super) const DISSECTOR: Dissector = Dissector {
     proto: Proto::Cassandra,
@@ -16,7 +16,7 @@ pub(super) const DISSECTOR: Dissector = Dissector {
 fn detect(pkt: &Pkt) -> Verdict {
     let p = pkt.payload;
     let (Some(version), Some(flags), Some(opcode), Some(len)) =
-        (byte(p, 0), byte(p, 1), byte(p, 4), be32(p, 5))
+        (p.u8_at(0), p.u8_at(1), p.u8_at(4), p.u32_at(5))
     else {
         return Verdict::No;
     };

@@ -1,8 +1,8 @@
 //! DHCP / BOOTP with options (RFC 2131): op 1/2, hardware type and length, magic cookie 0x63825363 at 236.
 
-use super::{be32, byte};
 use crate::packet::{Dissector, Pkt, Verdict, L4};
 use crate::proto::Proto;
+use xntop_wire::cursor::ReadAt;
 
 pub(super) const DISSECTOR: Dissector = Dissector {
     proto: Proto::Dhcp,
@@ -18,7 +18,7 @@ fn detect(pkt: &Pkt) -> Verdict {
         return Verdict::No;
     }
     let (Some(op), Some(htype), Some(hlen), Some(cookie)) =
-        (byte(p, 0), byte(p, 1), byte(p, 2), be32(p, 236))
+        (p.u8_at(0), p.u8_at(1), p.u8_at(2), p.u32_at(236))
     else {
         return Verdict::No;
     };

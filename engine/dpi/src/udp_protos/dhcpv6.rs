@@ -1,8 +1,8 @@
 //! DHCPv6 (RFC 8415) on UDP 546/547: message type 1..=13, then options that tile the payload exactly.
 
-use super::{be16, byte};
 use crate::packet::{Dissector, Pkt, Verdict, L4};
 use crate::proto::Proto;
+use xntop_wire::cursor::ReadAt;
 
 pub(super) const DISSECTOR: Dissector = Dissector {
     proto: Proto::DhcpV6,
@@ -17,7 +17,7 @@ fn detect(pkt: &Pkt) -> Verdict {
         return Verdict::No;
     }
     let p = pkt.payload;
-    let options_at = match byte(p, 0) {
+    let options_at = match p.u8_at(0) {
         Some(1..=11) => 4,
         // Relay-forward / relay-reply: hop count, link address, peer address.
         Some(12 | 13) => 34,
@@ -32,7 +32,7 @@ fn detect(pkt: &Pkt) -> Verdict {
 /// Option code (2), length (2), value: the chain must end exactly at the payload's end.
 fn options_ok(mut o: &[u8]) -> bool {
     while !o.is_empty() {
-        let (Some(code), Some(len)) = (be16(o, 0), be16(o, 2)) else {
+        let (Some(code), Some(len)) = (o.u16_at(0), o.u16_at(2)) else {
             return false;
         };
         if code == 0 {

@@ -1,8 +1,8 @@
 //! DNP3 (IEEE 1815) link layer: start bytes 0x05 0x64, a length of at least 5, and the header's CRC-16/DNP.
 
-use super::byte;
 use crate::packet::{Dissector, Pkt, Verdict};
 use crate::proto::Proto;
+use xntop_wire::cursor::ReadAt;
 
 pub(super) const DISSECTOR: Dissector = Dissector {
     proto: Proto::Dnp3,
@@ -33,9 +33,9 @@ fn detect(pkt: &Pkt) -> Verdict {
     let Some(header) = p.get(..10) else {
         return Verdict::No;
     };
-    let crc = u16::from_le_bytes([header[8], header[9]]);
+    let crc = header.u16_le_at(8).unwrap_or(0);
     if header.starts_with(&[0x05, 0x64])
-        && byte(p, 2).is_some_and(|l| l >= 5)
+        && p.u8_at(2).is_some_and(|l| l >= 5)
         && crc == crc_dnp(&header[..8])
     {
         Verdict::Yes(Proto::Dnp3)

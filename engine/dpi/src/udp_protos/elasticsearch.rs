@@ -1,9 +1,9 @@
 //! Elasticsearch transport protocol (TCP 9300): `ES`, a 4-byte message length, an 8-byte request id, a status byte
 //! and a version.
 
-use super::{be32, byte};
 use crate::packet::{Dissector, Pkt, Verdict, L4};
 use crate::proto::Proto;
+use xntop_wire::cursor::ReadAt;
 
 pub(super) const DISSECTOR: Dissector = Dissector {
     proto: Proto::Elasticsearch,
@@ -18,7 +18,7 @@ fn detect(pkt: &Pkt) -> Verdict {
     if pkt.l4 != L4::Tcp || !p.starts_with(b"ES") {
         return Verdict::No;
     }
-    let (Some(len), Some(status)) = (be32(p, 2), byte(p, 14)) else {
+    let (Some(len), Some(status)) = (p.u32_at(2), p.u8_at(14)) else {
         return Verdict::No;
     };
     // Ping: length 0xffffffff and nothing else.

@@ -2,9 +2,9 @@
 //! RLP list spanning the rest exactly) and the RLPx EIP-8 handshake over TCP (2-byte size equal to the rest, then
 //! an ECIES message starting with an uncompressed public key, 0x04).
 
-use super::{be16, byte};
 use crate::packet::{Dissector, Pkt, Verdict, L4};
 use crate::proto::Proto;
+use xntop_wire::cursor::ReadAt;
 
 pub(super) const DISSECTOR: Dissector = Dissector {
     proto: Proto::Ethereum,
@@ -23,8 +23,9 @@ fn detect(pkt: &Pkt) -> Verdict {
         L4::Udp => discovery(p),
         // ECIES: public key (65) + IV (16) + MAC (32) around a non-empty body.
         L4::Tcp => {
-            be16(p, 0).is_some_and(|n| usize::from(n) + 2 == p.len() && n > 113)
-                && byte(p, 2) == Some(0x04)
+            p.u16_at(0)
+                .is_some_and(|n| usize::from(n) + 2 == p.len() && n > 113)
+                && p.u8_at(2) == Some(0x04)
         }
     };
     if ok {
@@ -35,10 +36,10 @@ fn detect(pkt: &Pkt) -> Verdict {
 }
 
 fn discovery(p: &[u8]) -> bool {
-    if !matches!(byte(p, 97), Some(1..=6)) {
+    if !matches!(p.u8_at(97), Some(1..=6)) {
         return false;
     }
-    let Some(prefix) = byte(p, 98) else {
+    let Some(prefix) = p.u8_at(98) else {
         return false;
     };
     let rest = p.len() - 99;

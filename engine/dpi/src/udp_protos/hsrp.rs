@@ -1,8 +1,8 @@
 //! HSRP (RFC 2281 v1 on UDP 1985; v2 TLVs on 1985/2029): version, op code, state and the fixed length.
 
-use super::byte;
 use crate::packet::{Dissector, Pkt, Verdict, L4};
 use crate::proto::Proto;
+use xntop_wire::cursor::ReadAt;
 
 pub(super) const DISSECTOR: Dissector = Dissector {
     proto: Proto::Hsrp,
@@ -18,17 +18,17 @@ fn detect(pkt: &Pkt) -> Verdict {
         return Verdict::No;
     }
     let v1 = p.len() == 20
-        && byte(p, 0) == Some(0)
-        && matches!(byte(p, 1), Some(0..=2))
-        && matches!(byte(p, 2), Some(0 | 1 | 2 | 4 | 8 | 16))
-        && byte(p, 3).is_some_and(|hello| hello > 0)
-        && byte(p, 4).is_some_and(|hold| hold > 0);
+        && p.u8_at(0) == Some(0)
+        && matches!(p.u8_at(1), Some(0..=2))
+        && matches!(p.u8_at(2), Some(0 | 1 | 2 | 4 | 8 | 16))
+        && p.u8_at(3).is_some_and(|hello| hello > 0)
+        && p.u8_at(4).is_some_and(|hold| hold > 0);
     // v2: Group State TLV (type 1, length 40) with version 2 and a valid op code and state.
-    let v2 = byte(p, 0) == Some(1)
-        && byte(p, 1) == Some(40)
-        && byte(p, 2) == Some(2)
-        && matches!(byte(p, 3), Some(0..=2))
-        && matches!(byte(p, 4), Some(0..=6))
+    let v2 = p.u8_at(0) == Some(1)
+        && p.u8_at(1) == Some(40)
+        && p.u8_at(2) == Some(2)
+        && matches!(p.u8_at(3), Some(0..=2))
+        && matches!(p.u8_at(4), Some(0..=6))
         && p.len() >= 42;
     if v1 || v2 {
         Verdict::Yes(Proto::Hsrp)

@@ -1,9 +1,9 @@
 //! IEC 60870-5-104 on TCP 2404: APDUs starting 0x68 with a length byte (4..=253) that tile the segment, each with
 //! a valid I/S/U control field.
 
-use super::byte;
 use crate::packet::{Dissector, Pkt, Verdict, L4};
 use crate::proto::Proto;
+use xntop_wire::cursor::ReadAt;
 
 pub(super) const DISSECTOR: Dissector = Dissector {
     proto: Proto::Iec60870,
@@ -19,7 +19,7 @@ fn detect(pkt: &Pkt) -> Verdict {
     }
     let mut p = pkt.payload;
     while !p.is_empty() {
-        let (Some(0x68), Some(len), Some(c1)) = (byte(p, 0), byte(p, 1), byte(p, 2)) else {
+        let (Some(0x68), Some(len), Some(c1)) = (p.u8_at(0), p.u8_at(1), p.u8_at(2)) else {
             return Verdict::No;
         };
         let control_ok = match c1 & 0x03 {

@@ -1,9 +1,9 @@
 //! IKE (ISAKMP, RFC 2408 / IKEv2 RFC 7296) on UDP 500 and 4500 (after the 4-byte non-ESP marker): SPIs, next
 //! payload, version 0x10/0x20, exchange type and a length equal to the payload.
 
-use super::{be32, byte};
 use crate::packet::{Dissector, Pkt, Verdict, L4};
 use crate::proto::Proto;
+use xntop_wire::cursor::ReadAt;
 
 pub(super) const DISSECTOR: Dissector = Dissector {
     proto: Proto::IpSec,
@@ -34,7 +34,7 @@ fn detect(pkt: &Pkt) -> Verdict {
 
 fn ike(p: &[u8]) -> bool {
     let (Some(next), Some(version), Some(exchange), Some(len)) =
-        (byte(p, 16), byte(p, 17), byte(p, 18), be32(p, 24))
+        (p.u8_at(16), p.u8_at(17), p.u8_at(18), p.u32_at(24))
     else {
         return false;
     };

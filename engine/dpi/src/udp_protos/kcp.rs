@@ -1,9 +1,9 @@
 //! KCP (ARQ over UDP): 24-byte little-endian segment headers — conversation, command 81..=84, fragment, window,
 //! timestamp, sequence, una, data length — that tile the datagram exactly.
 
-use super::{byte, le32};
 use crate::packet::{Dissector, Pkt, Verdict, L4};
 use crate::proto::Proto;
+use xntop_wire::cursor::ReadAt;
 
 pub(super) const DISSECTOR: Dissector = Dissector {
     proto: Proto::Kcp,
@@ -18,11 +18,11 @@ fn detect(pkt: &Pkt) -> Verdict {
         return Verdict::No;
     }
     let mut s = pkt.payload;
-    let Some(conv) = le32(s, 0) else {
+    let Some(conv) = s.u32_le_at(0) else {
         return Verdict::No;
     };
     while !s.is_empty() {
-        let (Some(c), Some(cmd), Some(len)) = (le32(s, 0), byte(s, 4), le32(s, 20)) else {
+        let (Some(c), Some(cmd), Some(len)) = (s.u32_le_at(0), s.u8_at(4), s.u32_le_at(20)) else {
             return Verdict::No;
         };
         if c != conv || !(81..=84).contains(&cmd) {

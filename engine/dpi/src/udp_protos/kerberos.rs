@@ -1,9 +1,9 @@
 //! Kerberos v5 (RFC 4120) on UDP/TCP 88 or any port: ASN.1 application tag, DER lengths, pvno 5 and the
 //! msg-type that must repeat the tag. Over TCP a 4-byte record length comes first.
 
-use super::{be32, byte};
 use crate::packet::{Dissector, Pkt, Verdict, L4};
 use crate::proto::Proto;
+use xntop_wire::cursor::ReadAt;
 
 pub(super) const DISSECTOR: Dissector = Dissector {
     proto: Proto::Kerberos,
@@ -18,7 +18,7 @@ fn detect(pkt: &Pkt) -> Verdict {
     let msg = match pkt.l4 {
         L4::Udp => p,
         L4::Tcp => {
-            let Some(rec) = be32(p, 0) else {
+            let Some(rec) = p.u32_at(0) else {
                 return Verdict::No;
             };
             // Record marker: top bit reserved; the record may continue in later segments.
@@ -44,16 +44,16 @@ fn detect(pkt: &Pkt) -> Verdict {
 
 /// DER length at `at`: (value, bytes used).
 fn der_len(p: &[u8], at: usize) -> Option<(usize, usize)> {
-    match byte(p, at)? {
+    match p.u8_at(at)? {
         n @ 0..=0x7f => Some((usize::from(n), 1)),
-        0x81 => Some((usize::from(byte(p, at + 1)?), 2)),
-        0x82 => Some((usize::from(super::be16(p, at + 1)?), 3)),
+        0x81 => Some((usize::from(p.u8_at(at + 1)?), 2)),
+        0x82 => Some((usize::from(p.u16_at(at + 1)?), 3)),
         _ => None,
     }
 }
 
 fn message(p: &[u8]) -> bool {
-    let Some(tag) = byte(p, 0) else { return false };
+    let Some(tag) = p.u8_at(0) else { return false };
     let (msg_type, pvno_tag) = match tag {
         0x6a => (10, 0xa1), // AS-REQ: KDC-REQ { pvno [1], msg-type [2] }
         0x6c => (12, 0xa1), // TGS-REQ
@@ -66,7 +66,7 @@ fn message(p: &[u8]) -> bool {
         return false;
     };
     let seq = 1 + n;
-    if outer < 16 || byte(p, seq) != Some(0x30) {
+    if outer < 16 || p.u8_at(seq) != Some(0x30) {
         return false;
     }
     let Some((inner, m)) = der_len(p, seq + 1) else {

@@ -1,8 +1,8 @@
 //! LDP (RFC 5036) on UDP/TCP 646: version 1, PDU length covering the rest, then a known message type.
 
-use super::be16;
 use crate::packet::{Dissector, Pkt, Verdict, L4};
 use crate::proto::Proto;
+use xntop_wire::cursor::ReadAt;
 
 pub(super) const DISSECTOR: Dissector = Dissector {
     proto: Proto::Ldp,
@@ -17,7 +17,7 @@ fn detect(pkt: &Pkt) -> Verdict {
     if !pkt.either_port(646) {
         return Verdict::No;
     }
-    let (Some(version), Some(len), Some(msg)) = (be16(p, 0), be16(p, 2), be16(p, 10)) else {
+    let (Some(version), Some(len), Some(msg)) = (p.u16_at(0), p.u16_at(2), p.u16_at(10)) else {
         return Verdict::No;
     };
     let len = usize::from(len);

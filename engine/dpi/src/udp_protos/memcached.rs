@@ -1,9 +1,9 @@
 //! Memcached text protocol: over UDP behind the 8-byte frame header (request id, sequence, total, reserved 0);
 //! over TCP on port 11211 only (a bare ASCII command is too common elsewhere).
 
-use super::be16;
 use crate::packet::{Dissector, Pkt, Verdict, L4};
 use crate::proto::Proto;
+use xntop_wire::cursor::ReadAt;
 
 pub(super) const DISSECTOR: Dissector = Dissector {
     proto: Proto::Memcached,
@@ -45,7 +45,7 @@ fn detect(pkt: &Pkt) -> Verdict {
     let p = pkt.payload;
     let text = match pkt.l4 {
         L4::Udp => {
-            let (Some(seq), Some(total), Some(reserved)) = (be16(p, 2), be16(p, 4), be16(p, 6))
+            let (Some(seq), Some(total), Some(reserved)) = (p.u16_at(2), p.u16_at(4), p.u16_at(6))
             else {
                 return Verdict::No;
             };

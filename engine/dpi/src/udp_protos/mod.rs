@@ -100,35 +100,6 @@ pub const DISSECTORS: &[Dissector] = &[
     rtp::DISSECTOR,
 ];
 
-/// Big-endian `u16` at `at`, if the payload holds it.
-pub(crate) fn be16(p: &[u8], at: usize) -> Option<u16> {
-    let b = p.get(at..at.checked_add(2)?)?;
-    Some(u16::from_be_bytes([b[0], b[1]]))
-}
-
-/// Big-endian 24-bit value at `at`.
-pub(crate) fn be24(p: &[u8], at: usize) -> Option<u32> {
-    let b = p.get(at..at.checked_add(3)?)?;
-    Some(u32::from_be_bytes([0, b[0], b[1], b[2]]))
-}
-
-/// Big-endian `u32` at `at`.
-pub(crate) fn be32(p: &[u8], at: usize) -> Option<u32> {
-    let b = p.get(at..at.checked_add(4)?)?;
-    Some(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
-}
-
-/// Little-endian `u32` at `at`.
-pub(crate) fn le32(p: &[u8], at: usize) -> Option<u32> {
-    let b = p.get(at..at.checked_add(4)?)?;
-    Some(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-}
-
-/// Byte at `at` (0 when absent is never assumed: `None`).
-pub(crate) fn byte(p: &[u8], at: usize) -> Option<u8> {
-    p.get(at).copied()
-}
-
 /// Whether `needle` occurs in `hay`, ASCII case-insensitively.
 pub(crate) fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {
     !needle.is_empty()

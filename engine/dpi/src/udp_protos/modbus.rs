@@ -1,9 +1,9 @@
 //! Modbus/TCP on port 502: MBAP header with protocol id 0, a length equal to the rest, and a known function code
 //! (or its exception).
 
-use super::{be16, byte};
 use crate::packet::{Dissector, Pkt, Verdict, L4};
 use crate::proto::Proto;
+use xntop_wire::cursor::ReadAt;
 
 pub(super) const DISSECTOR: Dissector = Dissector {
     proto: Proto::Modbus,
@@ -18,7 +18,7 @@ fn detect(pkt: &Pkt) -> Verdict {
     if pkt.l4 != L4::Tcp || !pkt.either_port(502) {
         return Verdict::No;
     }
-    let (Some(proto), Some(len), Some(func)) = (be16(p, 2), be16(p, 4), byte(p, 7)) else {
+    let (Some(proto), Some(len), Some(func)) = (p.u16_at(2), p.u16_at(4), p.u8_at(7)) else {
         return Verdict::No;
     };
     let func_ok = matches!(func & 0x7f, 1..=8 | 11 | 12 | 15..=17 | 20..=24 | 43 | 90);

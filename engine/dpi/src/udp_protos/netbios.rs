@@ -1,8 +1,9 @@
 //! NetBIOS over TCP/IP (RFC 1002): name service (UDP 137), datagram service (UDP 138), session service (TCP 139).
 
-use super::{be16, be24, byte, is_nb_encoded};
+use super::is_nb_encoded;
 use crate::packet::{Dissector, Pkt, Verdict, L4};
 use crate::proto::Proto;
+use xntop_wire::cursor::ReadAt;
 
 pub(super) const DISSECTOR: Dissector = Dissector {
     proto: Proto::NetBios,
@@ -29,14 +30,18 @@ fn detect(pkt: &Pkt) -> Verdict {
 
 /// A name in the packet at `at`: length byte 32 then the encoded name (a scope may follow).
 fn encoded_name_at(p: &[u8], at: usize) -> bool {
-    byte(p, at) == Some(0x20) && p.get(at + 1..at + 33).is_some_and(is_nb_encoded)
+    p.u8_at(at) == Some(0x20) && p.get(at + 1..at + 33).is_some_and(is_nb_encoded)
 }
 
 /// Name service: 12-byte DNS-like header, then one name.
 fn name_service(p: &[u8]) -> bool {
-    let (Some(flags), Some(qd), Some(an), Some(ns), Some(ar)) =
-        (be16(p, 2), be16(p, 4), be16(p, 6), be16(p, 8), be16(p, 10))
-    else {
+    let (Some(flags), Some(qd), Some(an), Some(ns), Some(ar)) = (
+        p.u16_at(2),
+        p.u16_at(4),
+        p.u16_at(6),
+        p.u16_at(8),
+        p.u16_at(10),
+    ) else {
         return false;
     };
     let opcode = (flags >> 11) & 0x0f;
@@ -51,14 +56,15 @@ fn name_service(p: &[u8]) -> bool {
 
 /// Datagram service: message types 0x10..=0x16.
 fn datagram(p: &[u8]) -> bool {
-    match byte(p, 0) {
+    match p.u8_at(0) {
         // Direct unique/group, broadcast: 14-byte header with the datagram length, then the source name.
         Some(0x10..=0x12) => {
-            be16(p, 10).is_some_and(|len| usize::from(len) + 14 == p.len())
+            p.u16_at(10)
+                .is_some_and(|len| usize::from(len) + 14 == p.len())
                 && encoded_name_at(p, 14)
         }
         // Error: 10-byte header and an error code.
-        Some(0x13) => p.len() == 11 && matches!(byte(p, 10), Some(0x82..=0x84)),
+        Some(0x13) => p.len() == 11 && matches!(p.u8_at(10), Some(0x82..=0x84)),
         // Query request / positive / negative response: 10-byte header, then the destination name.
         Some(0x14..=0x16) => encoded_name_at(p, 10),
         _ => false,
@@ -67,7 +73,7 @@ fn datagram(p: &[u8]) -> bool {
 
 /// Session service: 4-byte header (type, flags, length).
 fn session(p: &[u8]) -> bool {
-    let (Some(kind), Some(len)) = (byte(p, 0), be24(p, 1)) else {
+    let (Some(kind), Some(len)) = (p.u8_at(0), p.u24_at(1)) else {
         return false;
     };
     let len_ok = usize::try_from(len).is_ok_and(|l| l + 4 == p.len());

@@ -1,9 +1,9 @@
 //! NTP (RFC 5905) on UDP 123: version 1..=4, a mode, and the length its mode requires. NTP has no magic, so the
 //! port is required.
 
-use super::{be16, byte};
 use crate::packet::{Dissector, Pkt, Verdict, L4};
 use crate::proto::Proto;
+use xntop_wire::cursor::ReadAt;
 
 pub(super) const DISSECTOR: Dissector = Dissector {
     proto: Proto::Ntp,
@@ -18,7 +18,7 @@ fn detect(pkt: &Pkt) -> Verdict {
         return Verdict::No;
     }
     let p = pkt.payload;
-    let Some(b0) = byte(p, 0) else {
+    let Some(b0) = p.u8_at(0) else {
         return Verdict::No;
     };
     let version = (b0 >> 3) & 0x07;
@@ -26,11 +26,11 @@ fn detect(pkt: &Pkt) -> Verdict {
     let ok = (1..=4).contains(&version)
         && match mode {
             // Symmetric, client, server, broadcast: 48-byte header, then extensions or a MAC.
-            1..=5 => p.len() >= 48 && byte(p, 1).is_some_and(|stratum| stratum <= 16),
+            1..=5 => p.len() >= 48 && p.u8_at(1).is_some_and(|stratum| stratum <= 16),
             // Control messages: 12-byte header; the data count must fit in the payload.
-            6 => {
-                be16(p, 10).is_some_and(|count| usize::from(count) + 12 <= p.len() && count <= 468)
-            }
+            6 => p
+                .u16_at(10)
+                .is_some_and(|count| usize::from(count) + 12 <= p.len() && count <= 468),
             // Private (ntpdc) messages: 8-byte header.
             7 => p.len() >= 8,
             _ => false,

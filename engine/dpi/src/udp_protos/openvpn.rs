@@ -2,9 +2,9 @@
 //! length the control channel allows; the server's first answer is P_CONTROL_HARD_RESET_SERVER_V1/V2. Over TCP a
 //! 2-byte packet length comes first. On port 1194 the client reset suffices; elsewhere the server reset confirms.
 
-use super::{be16, be32, byte};
 use crate::packet::{Dir, Dissector, Pkt, Verdict, L4};
 use crate::proto::Proto;
+use xntop_wire::cursor::ReadAt;
 
 pub(super) const DISSECTOR: Dissector = Dissector {
     proto: Proto::OpenVpn,
@@ -26,12 +26,12 @@ fn detect(pkt: &Pkt) -> Verdict {
     let p = pkt.payload;
     let msg = match pkt.l4 {
         L4::Udp => p,
-        L4::Tcp => match be16(p, 0) {
+        L4::Tcp => match p.u16_at(0) {
             Some(l) if usize::from(l) + 2 == p.len() => &p[2..],
             _ => return Verdict::No,
         },
     };
-    let Some(op) = byte(msg, 0) else {
+    let Some(op) = msg.u8_at(0) else {
         return Verdict::No;
     };
     match pkt.dir {
@@ -75,8 +75,9 @@ fn client_reset(op: u8, m: &[u8]) -> bool {
     // tls-auth: HMAC, replay packet id and time, then an empty ack array and message packet id 0 end the packet.
     let tail_zero = m.len() >= 5 && m[m.len() - 5..].iter().all(|&b| b == 0);
     // tls-crypt: replay packet id (small) and a plausible Unix time (2010..2038) right after the session id.
-    let crypt_head = be32(m, 9).is_some_and(|id| id < 0x100)
-        && be32(m, 13).is_some_and(|t| (0x4b00_0000..0x8000_0000).contains(&t));
+    let crypt_head = m.u32_at(9).is_some_and(|id| id < 0x100)
+        && m.u32_at(13)
+            .is_some_and(|t| (0x4b00_0000..0x8000_0000).contains(&t));
     match m.len() {
         // No HMAC: empty ack array, message packet id 0.
         14 => tail_zero,
@@ -87,7 +88,8 @@ fn client_reset(op: u8, m: &[u8]) -> bool {
         n => {
             op == CLIENT_V3
                 && (100..=1200).contains(&n)
-                && be32(m, 13).is_some_and(|t| (0x4b00_0000..0x8000_0000).contains(&t))
+                && m.u32_at(13)
+                    .is_some_and(|t| (0x4b00_0000..0x8000_0000).contains(&t))
         }
     }
 }

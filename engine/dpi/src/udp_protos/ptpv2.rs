@@ -1,9 +1,9 @@
 //! PTPv2 (IEEE 1588-2008) on UDP 319/320: version 2, a defined message type, a message length equal to the payload
 //! (over IPv6, Annex E allows 2 trailing checksum-correction bytes).
 
-use super::{be16, byte};
 use crate::packet::{Dissector, Pkt, Verdict, L4};
 use crate::proto::Proto;
+use xntop_wire::cursor::ReadAt;
 
 pub(super) const DISSECTOR: Dissector = Dissector {
     proto: Proto::PtpV2,
@@ -18,7 +18,7 @@ fn detect(pkt: &Pkt) -> Verdict {
     if pkt.l4 != L4::Udp || !(pkt.either_port(319) || pkt.either_port(320)) {
         return Verdict::No;
     }
-    let (Some(b0), Some(b1), Some(len)) = (byte(p, 0), byte(p, 1), be16(p, 2)) else {
+    let (Some(b0), Some(b1), Some(len)) = (p.u8_at(0), p.u8_at(1), p.u16_at(2)) else {
         return Verdict::No;
     };
     let type_ok = matches!(b0 & 0x0f, 0..=3 | 8..=0x0d);

@@ -1,8 +1,8 @@
 //! RADIUS (RFC 2865/2866/5176) on its registered ports: code and a length equal to the payload.
 
-use super::{be16, byte};
 use crate::packet::{Dissector, Pkt, Verdict};
 use crate::proto::Proto;
+use xntop_wire::cursor::ReadAt;
 
 const PORTS: &[u16] = &[1812, 1813, 1645, 1646, 3799];
 
@@ -19,7 +19,7 @@ fn detect(pkt: &Pkt) -> Verdict {
         return Verdict::No;
     }
     let p = pkt.payload;
-    let (Some(code), Some(len)) = (byte(p, 0), be16(p, 2)) else {
+    let (Some(code), Some(len)) = (p.u8_at(0), p.u16_at(2)) else {
         return Verdict::No;
     };
     let code_ok = matches!(code, 1..=5 | 11..=13 | 40..=45);

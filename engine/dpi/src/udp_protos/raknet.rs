@@ -1,8 +1,8 @@
 //! RakNet offline messages: the 16-byte OFFLINE_MESSAGE_DATA_ID magic at the offset its message id implies.
 
-use super::byte;
 use crate::packet::{Dissector, Pkt, Verdict, L4};
 use crate::proto::Proto;
+use xntop_wire::cursor::ReadAt;
 
 pub(super) const DISSECTOR: Dissector = Dissector {
     proto: Proto::RakNet,
@@ -21,7 +21,7 @@ fn detect(pkt: &Pkt) -> Verdict {
     if pkt.l4 != L4::Udp {
         return Verdict::No;
     }
-    let at = match byte(p, 0) {
+    let at = match p.u8_at(0) {
         // Unconnected ping (time 8): magic after the time.
         Some(0x01 | 0x02) => 9,
         // Open connection request/reply 1/2, incompatible protocol version (after the version byte).

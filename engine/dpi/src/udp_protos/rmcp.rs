@@ -1,8 +1,8 @@
 //! RMCP (ASF / IPMI over LAN, UDP 623): version 6, reserved 0, a message class ASF/IPMI/OEM.
 
-use super::byte;
 use crate::packet::{Dissector, Pkt, Verdict, L4};
 use crate::proto::Proto;
+use xntop_wire::cursor::ReadAt;
 
 pub(super) const DISSECTOR: Dissector = Dissector {
     proto: Proto::Rmcp,
@@ -17,8 +17,10 @@ fn detect(pkt: &Pkt) -> Verdict {
     if pkt.l4 != L4::Udp || !pkt.either_port(623) || p.len() < 8 {
         return Verdict::No;
     }
-    let class_ok = byte(p, 3).is_some_and(|c| matches!(c & 0x1f, 6..=8) && c & 0x60 == 0);
-    if byte(p, 0) == Some(0x06) && byte(p, 1) == Some(0) && class_ok {
+    let class_ok = p
+        .u8_at(3)
+        .is_some_and(|c| matches!(c & 0x1f, 6..=8) && c & 0x60 == 0);
+    if p.u8_at(0) == Some(0x06) && p.u8_at(1) == Some(0) && class_ok {
         Verdict::Yes(Proto::Rmcp)
     } else {
         Verdict::No

@@ -1,9 +1,9 @@
 //! Roughtime: IETF drafts frame messages with the `ROUGHTIM` magic and a length; Google's original protocol (port
 //! 2002) sends a tag map — tag count, ascending offsets, ascending 4-byte ASCII tags.
 
-use super::le32;
 use crate::packet::{Dissector, Pkt, Verdict};
 use crate::proto::Proto;
+use xntop_wire::cursor::ReadAt;
 
 pub(super) const DISSECTOR: Dissector = Dissector {
     proto: Proto::Roughtime,
@@ -16,7 +16,8 @@ pub(super) const DISSECTOR: Dissector = Dissector {
 fn detect(pkt: &Pkt) -> Verdict {
     let p = pkt.payload;
     let framed = p.starts_with(b"ROUGHTIM")
-        && le32(p, 8).is_some_and(|l| l >= 4 && (l as usize) + 12 >= p.len());
+        && p.u32_le_at(8)
+            .is_some_and(|l| l >= 4 && (l as usize) + 12 >= p.len());
     if framed || (pkt.either_port(2002) && tag_map(p)) {
         Verdict::Yes(Proto::Roughtime)
     } else {
@@ -25,7 +26,9 @@ fn detect(pkt: &Pkt) -> Verdict {
 }
 
 fn tag_map(p: &[u8]) -> bool {
-    let Some(n) = le32(p, 0) else { return false };
+    let Some(n) = p.u32_le_at(0) else {
+        return false;
+    };
     if !(1..=32).contains(&n) {
         return false;
     }
@@ -37,7 +40,7 @@ fn tag_map(p: &[u8]) -> bool {
     }
     let mut prev_off = 0;
     for i in 0..n - 1 {
-        let Some(off) = le32(p, 4 + 4 * i) else {
+        let Some(off) = p.u32_le_at(4 + 4 * i) else {
             return false;
         };
         if off % 4 != 0 || off < prev_off || (off as usize) > p.len() - body_at {
@@ -56,7 +59,7 @@ fn tag_map(p: &[u8]) -> bool {
         {
             return false;
         }
-        let v = u32::from_le_bytes([tag[0], tag[1], tag[2], tag[3]]);
+        let v = tag.u32_le_at(0).unwrap_or(0);
         if v <= prev_tag {
             return false;
         }

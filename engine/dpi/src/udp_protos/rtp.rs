@@ -8,9 +8,9 @@
 //!
 //! A stateless dissector cannot compare SSRCs across packets; the three-packet rule stands in for that.
 
-use super::{be16, be32, byte};
 use crate::packet::{Dissector, Pkt, Verdict, L4};
 use crate::proto::Proto;
+use xntop_wire::cursor::ReadAt;
 
 pub(super) const DISSECTOR: Dissector = Dissector {
     proto: Proto::Rtp,
@@ -44,7 +44,7 @@ fn detect(pkt: &Pkt) -> Verdict {
 }
 
 fn rtp(p: &[u8]) -> bool {
-    let (Some(b0), Some(b1), Some(ssrc)) = (byte(p, 0), byte(p, 1), be32(p, 8)) else {
+    let (Some(b0), Some(b1), Some(ssrc)) = (p.u8_at(0), p.u8_at(1), p.u32_at(8)) else {
         return false;
     };
     if b0 >> 6 != 2 || b0 & 0x0f != 0 || ssrc == 0 {
@@ -55,7 +55,7 @@ fn rtp(p: &[u8]) -> bool {
     }
     let mut header = 12usize;
     if b0 & 0x10 != 0 {
-        let Some(words) = be16(p, header + 2) else {
+        let Some(words) = p.u16_at(header + 2) else {
             return false;
         };
         header += 4 + 4 * usize::from(words);
@@ -72,12 +72,12 @@ fn rtp(p: &[u8]) -> bool {
 }
 
 fn rtcp(p: &[u8]) -> bool {
-    if !matches!(byte(p, 1), Some(200 | 201)) {
+    if !matches!(p.u8_at(1), Some(200 | 201)) {
         return false;
     }
     let mut rest = p;
     while !rest.is_empty() {
-        let (Some(b0), Some(pt), Some(words)) = (byte(rest, 0), byte(rest, 1), be16(rest, 2))
+        let (Some(b0), Some(pt), Some(words)) = (rest.u8_at(0), rest.u8_at(1), rest.u16_at(2))
         else {
             return false;
         };

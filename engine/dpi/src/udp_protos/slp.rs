@@ -1,8 +1,8 @@
 //! Service Location Protocol (RFC 2165 v1, RFC 2608 v2), UDP/TCP 427, recognised by content on any port.
 
-use super::{be16, be24, byte};
 use crate::packet::{Dissector, Pkt, Verdict};
 use crate::proto::Proto;
+use xntop_wire::cursor::ReadAt;
 
 pub(super) const DISSECTOR: Dissector = Dissector {
     proto: Proto::Slp,
@@ -14,7 +14,7 @@ pub(super) const DISSECTOR: Dissector = Dissector {
 
 fn detect(pkt: &Pkt) -> Verdict {
     let p = pkt.payload;
-    let ok = match byte(p, 0) {
+    let ok = match p.u8_at(0) {
         Some(1) => v1(p),
         Some(2) => v2(p),
         _ => false,
@@ -29,7 +29,7 @@ fn detect(pkt: &Pkt) -> Verdict {
 /// v1 header (12 bytes): version, function, length(2), flags, dialect, language(2), encoding(2), XID(2).
 fn v1(p: &[u8]) -> bool {
     let (Some(func), Some(len), Some(flags), Some(dialect), Some(enc)) =
-        (byte(p, 1), be16(p, 2), byte(p, 4), byte(p, 5), be16(p, 8))
+        (p.u8_at(1), p.u16_at(2), p.u8_at(4), p.u8_at(5), p.u16_at(8))
     else {
         return false;
     };
@@ -47,9 +47,13 @@ fn v1(p: &[u8]) -> bool {
 
 /// v2 header: version, function, length(3), flags(2), next extension offset(3), XID(2), language tag length(2), tag.
 fn v2(p: &[u8]) -> bool {
-    let (Some(func), Some(len), Some(flags), Some(ext), Some(lang_len)) =
-        (byte(p, 1), be24(p, 2), be16(p, 5), be24(p, 7), be16(p, 12))
-    else {
+    let (Some(func), Some(len), Some(flags), Some(ext), Some(lang_len)) = (
+        p.u8_at(1),
+        p.u24_at(2),
+        p.u16_at(5),
+        p.u24_at(7),
+        p.u16_at(12),
+    ) else {
         return false;
     };
     let lang_end = 14 + usize::from(lang_len);

@@ -1,9 +1,9 @@
 //! SNMP (RFC 1157/3416/3412): a DER SEQUENCE spanning the payload, INTEGER version 0/1/3, then a community
 //! OCTET STRING and a PDU tag (v1/v2c) or the msgGlobalData SEQUENCE (v3). Content decides on any port.
 
-use super::byte;
 use crate::packet::{Dissector, Pkt, Verdict, L4};
 use crate::proto::Proto;
+use xntop_wire::cursor::ReadAt;
 
 pub(super) const DISSECTOR: Dissector = Dissector {
     proto: Proto::Snmp,
@@ -15,10 +15,10 @@ pub(super) const DISSECTOR: Dissector = Dissector {
 
 /// DER length at `at`: (value, bytes used).
 fn der_len(p: &[u8], at: usize) -> Option<(usize, usize)> {
-    match byte(p, at)? {
+    match p.u8_at(at)? {
         n @ 0..=0x7f => Some((usize::from(n), 1)),
-        0x81 => Some((usize::from(byte(p, at + 1)?), 2)),
-        0x82 => Some((usize::from(super::be16(p, at + 1)?), 3)),
+        0x81 => Some((usize::from(p.u8_at(at + 1)?), 2)),
+        0x82 => Some((usize::from(p.u16_at(at + 1)?), 3)),
         _ => None,
     }
 }
@@ -35,7 +35,7 @@ fn detect(pkt: &Pkt) -> Verdict {
 }
 
 fn message(p: &[u8]) -> bool {
-    if byte(p, 0) != Some(0x30) {
+    if p.u8_at(0) != Some(0x30) {
         return false;
     }
     let Some((len, n)) = der_len(p, 1) else {
@@ -45,11 +45,11 @@ fn message(p: &[u8]) -> bool {
     if at + len != p.len() || p.get(at..at + 2) != Some(&[0x02, 0x01][..]) {
         return false;
     }
-    match byte(p, at + 2) {
+    match p.u8_at(at + 2) {
         Some(0 | 1) => {
             // Community: OCTET STRING of printable bytes, then a PDU tag 0xa0..=0xa8.
             let c = at + 3;
-            let Some((clen, cn)) = (byte(p, c) == Some(0x04))
+            let Some((clen, cn)) = (p.u8_at(c) == Some(0x04))
                 .then(|| der_len(p, c + 1))
                 .flatten()
             else {
@@ -59,12 +59,12 @@ fn message(p: &[u8]) -> bool {
             let printable = p
                 .get(start..start + clen)
                 .is_some_and(|s| s.iter().all(|b| (0x20..0x7f).contains(b)));
-            printable && matches!(byte(p, start + clen), Some(0xa0..=0xa8))
+            printable && matches!(p.u8_at(start + clen), Some(0xa0..=0xa8))
         }
         // v3: msgGlobalData SEQUENCE starting with the msgID INTEGER.
         Some(3) => {
-            byte(p, at + 3) == Some(0x30)
-                && der_len(p, at + 4).is_some_and(|(_, m)| byte(p, at + 4 + m) == Some(0x02))
+            p.u8_at(at + 3) == Some(0x30)
+                && der_len(p, at + 4).is_some_and(|(_, m)| p.u8_at(at + 4 + m) == Some(0x02))
         }
         _ => false,
     }

@@ -1,9 +1,9 @@
 //! Valve Source Engine server queries (A2S): the 0xFFFFFFFF header, then `TSource Engine Query\0` on any port, or
 //! another query/answer type (`U`, `V`, `W`, `A`, `I`, `D`, `E`, `i`) on the game ports 27015..=27020.
 
-use super::byte;
 use crate::packet::{Dissector, Pkt, Verdict, L4};
 use crate::proto::Proto;
+use xntop_wire::cursor::ReadAt;
 
 pub(super) const DISSECTOR: Dissector = Dissector {
     proto: Proto::SourceEngine,
@@ -22,11 +22,11 @@ fn detect(pkt: &Pkt) -> Verdict {
     let game_port =
         (27015..=27020).contains(&pkt.server_port) || (27015..=27020).contains(&pkt.client_port);
     let other = game_port
-        && match byte(p, 4) {
+        && match p.u8_at(4) {
             // Player/rules queries and challenges carry a 4-byte challenge.
             Some(b'U' | b'V' | b'W' | b'A') => p.len() == 9,
             // Info / player / rules answers, ping answer.
-            Some(b'I') => byte(p, 5).is_some_and(|proto| proto >= 7) && p.len() > 10,
+            Some(b'I') => p.u8_at(5).is_some_and(|proto| proto >= 7) && p.len() > 10,
             Some(b'D' | b'E') => p.len() > 6,
             Some(b'i') => p.len() <= 20,
             _ => false,

@@ -2,9 +2,9 @@
 //! payload minus the 20-byte header (a multiple of 4), and the magic cookie 0x2112A442. Cookie-less classic STUN
 //! only on port 3478. Over TCP an optional RFC 4571 2-byte length may frame it.
 
-use super::{be16, be32};
 use crate::packet::{Dissector, Pkt, Verdict, L4};
 use crate::proto::Proto;
+use xntop_wire::cursor::ReadAt;
 
 pub(super) const DISSECTOR: Dissector = Dissector {
     proto: Proto::Stun,
@@ -18,7 +18,7 @@ const COOKIE: u32 = 0x2112_a442;
 
 fn detect(pkt: &Pkt) -> Verdict {
     let p = pkt.payload;
-    let framed = pkt.l4 == L4::Tcp && be16(p, 0).is_some_and(|l| usize::from(l) + 2 == p.len());
+    let framed = pkt.l4 == L4::Tcp && p.u16_at(0).is_some_and(|l| usize::from(l) + 2 == p.len());
     let msg = if framed { &p[2..] } else { p };
     if message(msg, pkt.either_port(3478)) {
         Verdict::Yes(Proto::Stun)
@@ -28,7 +28,7 @@ fn detect(pkt: &Pkt) -> Verdict {
 }
 
 fn message(p: &[u8], classic_port: bool) -> bool {
-    let (Some(kind), Some(len), Some(cookie)) = (be16(p, 0), be16(p, 2), be32(p, 4)) else {
+    let (Some(kind), Some(len), Some(cookie)) = (p.u16_at(0), p.u16_at(2), p.u32_at(4)) else {
         return false;
     };
     if kind & 0xc000 != 0 || usize::from(len) + 20 != p.len() {
@@ -52,7 +52,7 @@ fn message(p: &[u8], classic_port: bool) -> bool {
 /// Type (2), length (2), value padded to 4: must tile the attributes exactly.
 fn attributes_ok(mut a: &[u8]) -> bool {
     while !a.is_empty() {
-        let Some(len) = be16(a, 2) else { return false };
+        let Some(len) = a.u16_at(2) else { return false };
         let padded = (usize::from(len) + 3) & !3;
         let Some(rest) = a.get(4 + padded..) else {
             return false;

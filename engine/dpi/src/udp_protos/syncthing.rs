@@ -1,8 +1,8 @@
 //! Syncthing local discovery (UDP 21027): announcement magic 0x2EA7D90B (v0.13+) or 0x9D79BC40 (older).
 
-use super::be32;
 use crate::packet::{Dissector, Pkt, Verdict, L4};
 use crate::proto::Proto;
+use xntop_wire::cursor::ReadAt;
 
 pub(super) const DISSECTOR: Dissector = Dissector {
     proto: Proto::Syncthing,
@@ -14,7 +14,7 @@ pub(super) const DISSECTOR: Dissector = Dissector {
 
 fn detect(pkt: &Pkt) -> Verdict {
     let p = pkt.payload;
-    let magic = be32(p, 0);
+    let magic = p.u32_at(0);
     if pkt.l4 == L4::Udp && p.len() >= 16 && matches!(magic, Some(0x2ea7_d90b | 0x9d79_bc40)) {
         Verdict::Yes(Proto::Syncthing)
     } else {

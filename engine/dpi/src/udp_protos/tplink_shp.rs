@@ -1,9 +1,9 @@
 //! TP-Link Smart Home Protocol (port 9999): JSON "encrypted" with the autokey XOR cipher (initial key 171). Over
 //! TCP a 4-byte length comes first. The clear text must start `{"` and stay printable.
 
-use super::be32;
 use crate::packet::{Dissector, Pkt, Verdict, L4};
 use crate::proto::Proto;
+use xntop_wire::cursor::ReadAt;
 
 pub(super) const DISSECTOR: Dissector = Dissector {
     proto: Proto::TplinkShp,
@@ -20,7 +20,7 @@ fn detect(pkt: &Pkt) -> Verdict {
     let p = pkt.payload;
     let body = match pkt.l4 {
         L4::Udp => p,
-        L4::Tcp => match be32(p, 0) {
+        L4::Tcp => match p.u32_at(0) {
             Some(l) if usize::try_from(l).is_ok_and(|l| l + 4 >= p.len() && l > 0) => &p[4..],
             _ => return Verdict::No,
         },

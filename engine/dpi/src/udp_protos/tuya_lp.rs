@@ -1,9 +1,9 @@
 //! Tuya local protocol (UDP 6666/6667 discovery, TCP 6668): prefix 0x000055AA, a length at offset 12 covering the
 //! rest of the frame, and the suffix 0x0000AA55.
 
-use super::be32;
 use crate::packet::{Dissector, Pkt, Verdict};
 use crate::proto::Proto;
+use xntop_wire::cursor::ReadAt;
 
 pub(super) const DISSECTOR: Dissector = Dissector {
     proto: Proto::TuyaLp,
@@ -15,7 +15,7 @@ pub(super) const DISSECTOR: Dissector = Dissector {
 
 fn detect(pkt: &Pkt) -> Verdict {
     let p = pkt.payload;
-    let (Some(prefix), Some(len)) = (be32(p, 0), be32(p, 12)) else {
+    let (Some(prefix), Some(len)) = (p.u32_at(0), p.u32_at(12)) else {
         return Verdict::No;
     };
     let ok = prefix == 0x0000_55aa

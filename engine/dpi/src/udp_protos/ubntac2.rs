@@ -1,9 +1,9 @@
 //! Ubiquiti discovery (UBNTAC2, UDP 10001): version 1/2, command, a length equal to the rest, and type-length-value
 //! fields that tile it.
 
-use super::{be16, byte};
 use crate::packet::{Dissector, Pkt, Verdict, L4};
 use crate::proto::Proto;
+use xntop_wire::cursor::ReadAt;
 
 pub(super) const DISSECTOR: Dissector = Dissector {
     proto: Proto::Ubntac2,
@@ -18,7 +18,7 @@ fn detect(pkt: &Pkt) -> Verdict {
     if pkt.l4 != L4::Udp || !pkt.either_port(10001) {
         return Verdict::No;
     }
-    let (Some(version), Some(len)) = (byte(p, 0), be16(p, 2)) else {
+    let (Some(version), Some(len)) = (p.u8_at(0), p.u16_at(2)) else {
         return Verdict::No;
     };
     if !matches!(version, 1 | 2) || usize::from(len) + 4 != p.len() {
@@ -26,7 +26,7 @@ fn detect(pkt: &Pkt) -> Verdict {
     }
     let mut f = &p[4..];
     while !f.is_empty() {
-        let Some(flen) = be16(f, 1) else {
+        let Some(flen) = f.u16_at(1) else {
             return Verdict::No;
         };
         let Some(rest) = f.get(3 + usize::from(flen)..) else {

@@ -1,9 +1,9 @@
 //! WireGuard: message type 1..=4 followed by three zero bytes, with the exact handshake lengths (initiation 148,
 //! response 92, cookie reply 64). Transport data (type 4, 16-byte aligned, ≥ 32) needs a second such packet.
 
-use super::byte;
 use crate::packet::{Dissector, Pkt, Verdict, L4};
 use crate::proto::Proto;
+use xntop_wire::cursor::ReadAt;
 
 pub(super) const DISSECTOR: Dissector = Dissector {
     proto: Proto::WireGuard,
@@ -19,7 +19,7 @@ fn detect(pkt: &Pkt) -> Verdict {
         return Verdict::No;
     }
     let nonzero_index = p.get(4..8).is_some_and(|i| i.iter().any(|&b| b != 0));
-    match (byte(p, 0), p.len()) {
+    match (p.u8_at(0), p.len()) {
         (Some(1), 148) | (Some(2), 92) | (Some(3), 64) if nonzero_index => {
             Verdict::Yes(Proto::WireGuard)
         }

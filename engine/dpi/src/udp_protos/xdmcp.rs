@@ -1,8 +1,8 @@
 //! XDMCP (X Display Manager Control Protocol, UDP 177): version 1, opcode 1..=16, a length equal to the rest.
 
-use super::be16;
 use crate::packet::{Dissector, Pkt, Verdict, L4};
 use crate::proto::Proto;
+use xntop_wire::cursor::ReadAt;
 
 pub(super) const DISSECTOR: Dissector = Dissector {
     proto: Proto::Xdmcp,
@@ -14,7 +14,7 @@ pub(super) const DISSECTOR: Dissector = Dissector {
 
 fn detect(pkt: &Pkt) -> Verdict {
     let p = pkt.payload;
-    let (Some(version), Some(opcode), Some(len)) = (be16(p, 0), be16(p, 2), be16(p, 4)) else {
+    let (Some(version), Some(opcode), Some(len)) = (p.u16_at(0), p.u16_at(2), p.u16_at(4)) else {
         return Verdict::No;
     };
     if pkt.l4 == L4::Udp
