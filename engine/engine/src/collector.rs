@@ -143,12 +143,7 @@ impl CollectorInput {
                         last_ns: r.last_seen_ns,
                         partial: false,
                         class: {
-                            let proto = |i: u16| {
-                                xntop_dpi::Proto::ALL
-                                    .get(usize::from(i))
-                                    .copied()
-                                    .unwrap_or_default()
-                            };
+                            let proto = |i: u16| xntop_dpi::Proto::from_id(i).unwrap_or_default();
                             xntop_dpi::Classification {
                                 master: proto(r.app_ids[0]),
                                 app: proto(r.app_ids[1]),
