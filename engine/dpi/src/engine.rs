@@ -14,10 +14,10 @@ use std::sync::Arc;
 
 use xntop_model::L7Meta;
 
-use crate::dissector::{Dir, Flow, Follow, Order, Pkt, Verdict, L4};
+use crate::dissector::{Dir, Flow, Follow, Pkt, Verdict, L4};
 use crate::dns_cache::DnsCache;
 use crate::proto::{Category, Proto};
-use crate::registry;
+use crate::registry::{self, Entry};
 
 /// Payload packets a flow is inspected for at most (nDPI's default budget).
 pub const PACKET_BUDGET: u16 = 32;
@@ -186,6 +186,9 @@ pub struct Detecting {
     collecting: u8,
     /// Index in `protocols::ALL` of the dissector that claimed the flow, while it follows it.
     classifier: Option<u16>,
+    /// Positions in the trial order of the dissectors registered on the flow's ports (tried before the others).
+    /// (`registry::NO_TRIAL` where there is none.)
+    on_port: [u16; 2],
     /// One dissector's per-flow state (a QUIC hello being reassembled), dropped at the verdict.
     state: Option<Box<dyn Any + Send>>,
 }
@@ -346,6 +349,7 @@ impl FlowDpi {
                 seen: [0; 2],
                 collecting: 0,
                 classifier: None,
+                on_port: reg.on_port_trials(l4, ep.client_port, ep.server_port),
                 state: None,
             })
         });
@@ -380,48 +384,48 @@ impl FlowDpi {
             return;
         }
 
-        let mut found = None;
-        'passes: for by_port in [true, false] {
-            for &i in reg.trial_order() {
-                let i = usize::from(i);
-                if st.excluded(i) {
-                    continue;
-                }
-                let protocol = reg.protocol(i);
-                let Some(dissector) = protocol.dissector else {
-                    continue;
-                };
-                if !protocol.runs_on.carries(l4) {
-                    continue;
-                }
-                let tried_now = match protocol.order {
-                    Order::First(_) => by_port,
-                    Order::Normal | Order::Last => {
-                        (protocol.registers(l4, ep.client_port)
-                            || protocol.registers(l4, ep.server_port))
-                            == by_port
-                    }
-                };
-                if !tried_now {
-                    continue;
-                }
-                let mut flow = Flow {
-                    class: &mut self.class,
-                    meta: &mut self.meta,
-                    state: &mut st.state,
-                    ctx,
-                    ep,
-                };
-                match dissector.probe(&pkt, &mut flow) {
-                    Verdict::Yes(master) => found = Some((i, master, 0)),
-                    Verdict::Follow { master, packets } => found = Some((i, master, packets)),
-                    Verdict::No => st.exclude(i),
-                    Verdict::NeedMore => {}
-                }
-                if found.is_some() {
-                    break 'passes;
-                }
+        // Pass 1: the `First` dissectors, then those registered on one of the flow's ports, in trial order;
+        // pass 2: the rest.
+        let trial = reg.trial();
+        let (firsts, rest) = trial.split_at(reg.firsts());
+        let on_port = st.on_port;
+        let mut attempt = |e: &Entry| {
+            let i = usize::from(e.index);
+            if st.excluded(i) || !e.runs_on(l4) {
+                return None;
             }
+            let mut flow = Flow {
+                class: &mut self.class,
+                meta: &mut self.meta,
+                state: &mut st.state,
+                ctx: &mut *ctx,
+                ep,
+            };
+            match e.dissector.probe(&pkt, &mut flow) {
+                Verdict::Yes(master) => Some((i, master, 0)),
+                Verdict::Follow { master, packets } => Some((i, master, packets)),
+                Verdict::No => {
+                    st.exclude(i);
+                    None
+                }
+                Verdict::NeedMore => None,
+            }
+        };
+        let mut found = firsts.iter().find_map(&mut attempt);
+        for pos in on_port {
+            if found.is_some() {
+                break;
+            }
+            // `NO_TRIAL` is past the end.
+            found = trial.get(usize::from(pos)).and_then(&mut attempt);
+        }
+        if found.is_none() {
+            let first_rest = reg.firsts();
+            found = rest
+                .iter()
+                .enumerate()
+                .filter(|&(at, _)| !on_port.iter().any(|&p| usize::from(p) == first_rest + at))
+                .find_map(|(_, e)| attempt(e));
         }
         if let Some((i, master, more)) = found {
             self.classified(ctx, i, master, more);

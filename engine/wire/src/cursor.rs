@@ -195,11 +195,8 @@ impl<'a> Cursor<'a> {
     /// # Errors
     /// [`Error`] when the prefix or the field runs past the end (the cursor does not move).
     pub fn get_bytes_with_u8_length(&mut self) -> Result<&'a [u8]> {
-        let mut c = *self;
-        let len = c.get_u8()?;
-        let b = c.get_bytes(usize::from(len))?;
-        *self = c;
-        Ok(b)
+        let len = usize::from(self.peek_u8()?);
+        self.prefixed(1, len)
     }
 
     /// A field with a two-byte big-endian length prefix.
@@ -207,11 +204,8 @@ impl<'a> Cursor<'a> {
     /// # Errors
     /// [`Error`] when the prefix or the field runs past the end (the cursor does not move).
     pub fn get_bytes_with_u16_length(&mut self) -> Result<&'a [u8]> {
-        let mut c = *self;
-        let len = c.get_u16()?;
-        let b = c.get_bytes(usize::from(len))?;
-        *self = c;
-        Ok(b)
+        let len = usize::from(self.peek_u16()?);
+        self.prefixed(2, len)
     }
 
     /// A field with a three-byte big-endian length prefix.
@@ -219,11 +213,22 @@ impl<'a> Cursor<'a> {
     /// # Errors
     /// [`Error`] when the prefix or the field runs past the end (the cursor does not move).
     pub fn get_bytes_with_u24_length(&mut self) -> Result<&'a [u8]> {
-        let mut c = *self;
-        let len = c.get_u24()?;
-        let b = c.get_bytes(usize::try_from(len).map_err(|_| Error)?)?;
-        *self = c;
-        Ok(b)
+        let [a, b, c] = self.array_at::<3>(0)?;
+        self.prefixed(
+            3,
+            usize::from(a) << 16 | usize::from(b) << 8 | usize::from(c),
+        )
+    }
+
+    /// The `len` bytes after a `prefix`-byte length field, advancing past both; nothing moves on error.
+    #[inline]
+    fn prefixed(&mut self, prefix: usize, len: usize) -> Result<&'a [u8]> {
+        let field = self
+            .rest()
+            .get(prefix..prefix.checked_add(len).ok_or(Error)?)
+            .ok_or(Error)?;
+        self.pos += prefix + len;
+        Ok(field)
     }
 
     /// [`Cursor::get_bytes_with_u8_length`] as a cursor over the field.
@@ -255,14 +260,14 @@ impl<'a> Cursor<'a> {
     /// # Errors
     /// [`Error`] when it runs past the end (the cursor does not move).
     pub fn get_varint(&mut self) -> Result<u64> {
-        let mut c = *self;
-        let first = c.get_u8()?;
-        let extra = (1usize << (first >> 6)) - 1;
-        let mut v = u64::from(first & 0x3f);
-        for &b in c.get_bytes(extra)? {
-            v = (v << 8) | u64::from(b);
-        }
-        *self = c;
+        let first = self.peek_u8()?;
+        let len = 1usize << (first >> 6);
+        let bytes = self.peek_bytes(len)?;
+        let v = bytes
+            .iter()
+            .skip(1)
+            .fold(u64::from(first & 0x3f), |v, &b| (v << 8) | u64::from(b));
+        self.pos += len;
         Ok(v)
     }
 }

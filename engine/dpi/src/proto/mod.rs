@@ -211,14 +211,22 @@ identities! {
     Unknown = 0, "Unknown", Unspecified;
 }
 
+/// Ids below this are looked up by index (nDPI's are all below it); the others by binary search.
+const DENSE_IDS: usize = 1024;
+
 /// Every identity, sorted by id, built once.
 struct Table {
     all: Vec<&'static Identity>,
     protos: Vec<Proto>,
+    /// `dense[id]`: the identity with that id, for ids below [`DENSE_IDS`] (records name every flow: keep it O(1)).
+    dense: Vec<Option<&'static Identity>>,
 }
 
 impl Table {
     fn by_id(&self, id: u16) -> Option<&'static Identity> {
+        if let Some(&slot) = self.dense.get(usize::from(id)) {
+            return slot;
+        }
         self.all
             .binary_search_by_key(&id, |i| i.proto.0)
             .ok()
@@ -238,7 +246,13 @@ fn table() -> &'static Table {
         all.sort_by_key(|i| i.proto.0);
         all.dedup_by_key(|i| i.proto.0);
         let protos = all.iter().map(|i| i.proto).collect();
-        Table { all, protos }
+        let mut dense = vec![None; DENSE_IDS];
+        for &i in &all {
+            if let Some(slot) = dense.get_mut(usize::from(i.proto.0)) {
+                *slot = Some(i);
+            }
+        }
+        Table { all, protos, dense }
     })
 }
 

@@ -150,8 +150,7 @@ impl<'a> Iterator for Extensions<'a> {
 
 /// Big-endian u16 values of a byte list (an odd trailing byte is ignored).
 pub fn u16s(b: &[u8]) -> impl Iterator<Item = u16> + '_ {
-    let mut c = Cursor::new(b);
-    std::iter::from_fn(move || c.get_u16().ok())
+    b.chunks_exact(2).map(|p| u16::from_be_bytes([p[0], p[1]]))
 }
 
 fn parse_sni(data: &[u8]) -> Option<&[u8]> {
