@@ -493,7 +493,7 @@ mod tests {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(512))]
+        #![proptest_config(ProptestConfig::with_cases(crate::proptests::cases(512)))]
         /// Any program of reads over any bytes: no panic; a read that succeeds consumes exactly its width and
         /// returns the bytes at the old position; a read that fails moves nothing.
         #[test]
