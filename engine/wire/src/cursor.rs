@@ -315,6 +315,13 @@ pub trait ReadAt {
         self.array_at(at).map(u16::from_le_bytes)
     }
 
+    /// Little-endian 24-bit integer at `at` (MySQL packet lengths).
+    #[inline]
+    fn u24_le_at(&self, at: usize) -> Option<u32> {
+        self.array_at::<3>(at)
+            .map(|[a, b, c]| u32::from_le_bytes([a, b, c, 0]))
+    }
+
     /// Little-endian `u32` at `at`.
     #[inline]
     fn u32_le_at(&self, at: usize) -> Option<u32> {
@@ -445,6 +452,8 @@ mod tests {
         assert_eq!(b.u32_at(1), Some(0xadbe_ef01));
         assert_eq!(b.u32_at(2), None);
         assert_eq!(b.u32_le_at(0), Some(0xefbe_adde));
+        assert_eq!(b.u24_le_at(2), Some(0x01_efbe));
+        assert_eq!(b.u24_le_at(3), None);
         assert_eq!(b.u64_at(0), None);
         assert_eq!(b.u16_at(usize::MAX), None);
         assert_eq!(b.rest_at(3), &[0xef, 0x01]);

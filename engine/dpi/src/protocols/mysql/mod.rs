@@ -4,6 +4,7 @@
 use crate::dissector::{Order, Protocol, Transport};
 use crate::dissector::{Dir, Pkt, Verdict};
 use crate::proto::Proto;
+use xntop_wire::cursor::ReadAt;
 
 crate::proto::identities! {
     MySql = 20, "MySQL", Database, tcp [3306];
@@ -28,7 +29,7 @@ fn detect(pkt: &Pkt) -> Verdict {
             if p.len() < 5 {
                 return Verdict::No;
             }
-            let len = usize::from(p[0]) | usize::from(p[1]) << 8 | usize::from(p[2]) << 16;
+            let len = p.u24_le_at(0).map_or(0, |l| l as usize);
             if p[3] != 0
                 || p[4] != 10
                 || len < 20
