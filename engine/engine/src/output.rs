@@ -3,7 +3,6 @@
 //! Write errors (a full disk, a closed pipe) never reach the workers: the writer counts the records it could not
 //! write, reports the error once per interval, and keeps draining so the workers never stall on it.
 
-use std::fs::File;
 use std::io::{self, Write};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -78,19 +77,21 @@ impl Exporter {
 /// Records handed to the IPFIX encoder at once.
 const IPFIX_BATCH: usize = 256;
 
-/// Opens the destination of `-F`.
+/// Opens the destination of `-F` (a new file gets mode 0640, see [`crate::privileges::FILE_MODE`]).
 ///
 /// # Errors
 /// When the file cannot be created.
 pub fn open(dump: &FlowDump) -> io::Result<Box<dyn Write + Send>> {
     Ok(match dump {
         FlowDump::Stdout => Box::new(io::stdout()),
-        FlowDump::JsonLines(path) => Box::new(File::create(path).map_err(|e| {
-            io::Error::new(
-                e.kind(),
-                format!("-F: cannot create {}: {e}", path.display()),
-            )
-        })?),
+        FlowDump::JsonLines(path) => {
+            Box::new(crate::privileges::create_file(path).map_err(|e| {
+                io::Error::new(
+                    e.kind(),
+                    format!("-F: cannot create {}: {e}", path.display()),
+                )
+            })?)
+        }
     })
 }
 
