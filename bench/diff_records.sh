@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Behaviour check for refactors: runs two xntop binaries on every capture in pcaps/ (and pcaps/hostile/) and in the
-# nDPI captures (../shared/testdata/ndpi/pcap, when present) and diffs their flow records, sorted.
+# Behaviour check for refactors: runs two xntop binaries on every capture under pcaps/ (subfolders included) and in
+# the nDPI captures (../shared/testdata/ndpi/pcap, when present) and diffs their flow records, sorted.
 #
 #   bash bench/diff_records.sh OLD_BIN NEW_BIN [OUT_DIR]
 #
@@ -19,9 +19,9 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 mkdir -p "$out"
 
 captures=()
-for dir in "$here/pcaps" "$here/pcaps/hostile" "$here/../shared/testdata/ndpi/pcap"; do
+for dir in "$here/pcaps" "$here/../shared/testdata/ndpi/pcap"; do
     [[ -d "$dir" ]] || continue
-    while IFS= read -r -d '' f; do captures+=("$f"); done < <(find "$dir" -maxdepth 1 -type f \
+    while IFS= read -r -d '' f; do captures+=("$f"); done < <(find "$dir" -type f \
         \( -name '*.pcap' -o -name '*.pcapng' -o -name '*.cap' \) -print0 | sort -z)
 done
 if [[ ${#captures[@]} -eq 0 ]]; then
