@@ -26,13 +26,12 @@ targets=(
   "xntop-engine:config::tests::value_parsers_never_panic"
   "xntop-engine:config::tests::config_files_never_panic"
   "xntop-dpi:engine::tests::any_flow_ends_classified_or_given_up"
-  "xntop-dpi:tcp_protos"
-  "xntop-dpi:udp_protos"
-  "xntop-dpi:apps::tests::never_panic"
-  "xntop-dpi:quic_crypto"
-  "xntop-dpi:gquic::tests::never_panics"
-  "xntop-dpi:ssh::tests::never_panics"
-  "xntop-dpi:dhcp::tests::never_panics"
+  "xntop-wire:cursor::tests"
+  "xntop-dpi:protocols::tests"
+  "xntop-dpi:protocols::quic::crypto"
+  "xntop-dpi:protocols::quic::gquic::tests::never_panics"
+  "xntop-dpi:protocols::ssh::parser::tests::never_panics"
+  "xntop-dpi:protocols::dhcp::parser::tests::never_panics"
 )
 if [[ -n $ONLY ]]; then
   selected=()

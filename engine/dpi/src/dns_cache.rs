@@ -50,14 +50,14 @@ impl DnsCache {
     pub fn insert(&self, addr: IpAddr, app: Proto) {
         let fp = Self::fingerprint(addr);
         let slot = &self.slots[(fp as usize) & self.mask];
-        slot.store((fp & !0xffff) | app as u64, Ordering::Relaxed);
+        slot.store((fp & !0xffff) | u64::from(app.id()), Ordering::Relaxed);
     }
 
     /// Remembers that a connection to `addr`:`port` was announced for `proto` (FTP data, SIP media).
     pub fn expect(&self, addr: IpAddr, port: u16, proto: Proto) {
         let fp = Self::fingerprint_port(addr, Some(port));
         let slot = &self.slots[(fp as usize) & self.mask];
-        slot.store((fp & !0xffff) | proto as u64, Ordering::Relaxed);
+        slot.store((fp & !0xffff) | u64::from(proto.id()), Ordering::Relaxed);
     }
 
     /// What a connection to `addr`:`port` was announced for.
@@ -68,7 +68,7 @@ impl DnsCache {
         if v & !0xffff != fp & !0xffff {
             return None;
         }
-        Proto::ALL.get((v & 0xffff) as usize).copied()
+        Proto::from_id((v & 0xffff) as u16)
     }
 
     /// The application last learnt for `addr`.
@@ -79,7 +79,7 @@ impl DnsCache {
         if v & !0xffff != fp & !0xffff {
             return None;
         }
-        Proto::ALL.get((v & 0xffff) as usize).copied()
+        Proto::from_id((v & 0xffff) as u16)
     }
 }
 

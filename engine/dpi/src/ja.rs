@@ -6,7 +6,7 @@ use std::fmt::Write;
 use md5::{Digest, Md5};
 use sha2::Sha256;
 
-use crate::tls::{ext, is_grease, u16s, ClientHello, Extensions};
+use crate::protocols::tls::parser::{ext, is_grease, u16s, ClientHello, Extensions};
 
 /// A fixed-capacity string on the stack; writes past the end are dropped (and the fingerprint then not reported).
 pub(crate) struct StackStr<const N: usize> {

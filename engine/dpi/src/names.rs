@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 use crate::proto::Proto;
 
 #[rustfmt::skip]
-const DOMAINS: &[(&str, Proto)] = &[
+pub(crate) const DOMAINS: &[(&str, Proto)] = &[
     // Google
     ("google.com", Proto::Google), ("google.co.uk", Proto::Google), ("google.de", Proto::Google),
     ("google.it", Proto::Google), ("google.fr", Proto::Google), ("google.es", Proto::Google),

@@ -186,7 +186,7 @@ impl SeriesKey for IpAddr {
 
 impl SeriesKey for xntop_dpi::NameParts {
     fn rank(&self) -> impl Ord {
-        (self.master as u16, self.app as u16)
+        (self.master.id(), self.app.id())
     }
 }
 
@@ -1309,7 +1309,7 @@ mod tests {
     /// at most the top 16 of each per minute, at most 24 hours of minutes.
     #[test]
     fn minute_series_are_bounded_and_exact() {
-        let protos = &xntop_dpi::Proto::ALL[1..=20];
+        let protos = &xntop_dpi::Proto::all()[1..=20];
         let mut agg = Aggregator::new(Vec::new(), Vec::new(), 10_000);
         let minutes = MINUTE_POINTS as u64 + 30;
         // Minute m (from 1): 20 applications and 20 client hosts, app i / host i with (i + 1) × 1000 bytes.

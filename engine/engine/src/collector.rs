@@ -316,12 +316,7 @@ fn report_record(rep: &mut Reporter, r: &FlowRecord, now_ns: u64) {
     let (key, client) = FlowKey::new(
         r.src_ip, r.src_port, r.dst_ip, r.dst_port, r.proto, r.vlan, r.iface,
     );
-    let proto = |i: u16| {
-        xntop_dpi::Proto::ALL
-            .get(usize::from(i))
-            .copied()
-            .unwrap_or_default()
-    };
+    let proto = |i: u16| xntop_dpi::Proto::from_id(i).unwrap_or_default();
     rep.current.push_ended(FlowSample {
         key,
         client,

@@ -148,7 +148,7 @@ fn to_record(f: &Flow, reason: EndReason, cache: &DnsCache) -> FlowRecord {
         master: master.name(),
         category: class.category().name(),
         confidence: class.confidence.as_str(),
-        app_ids: [master as u16, class.app as u16],
+        app_ids: [master.id(), class.app.id()],
         packets_c2s: f.packets[0],
         packets_s2c: f.packets[1],
         bytes_c2s: f.bytes[0],

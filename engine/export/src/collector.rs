@@ -623,7 +623,7 @@ impl RecordContext {
         let ms_to_ns = |ms: u64| ms.saturating_mul(1_000_000);
         // The exporter's verdict: names from xntop's protocol table when it sent applicationId, else its
         // L7_PROTO_NAME as given.
-        let proto = |id: u16| xntop_dpi::Proto::ALL.get(usize::from(id)).copied();
+        let proto = xntop_dpi::Proto::from_id;
         let ids = f.app_ids.unwrap_or([0, 0]);
         let (master, app) = (
             proto(ids[0]).unwrap_or_default(),

@@ -1,9 +1,10 @@
 //! CAPWAP data channel (RFC 5415 section 4.3, RFC 5416): wireless access points tunnel their clients' frames to
 //! the controller, as IEEE 802.11 frames or as Ethernet.
 
-use crate::bytes::{be32, rest, u8_at, Field};
+use crate::cursor::ReadAt;
 use crate::decode::Inner;
 use crate::ieee80211;
+use crate::Field;
 
 mod field {
     use super::Field;
@@ -50,12 +51,15 @@ impl<T: AsRef<[u8]>> Header<T> {
     /// Version (high nibble) and type (low nibble); 0 for a plain CAPWAP header, type 1 is DTLS.
     #[inline]
     pub fn preamble(&self) -> u8 {
-        u8_at(self.buffer.as_ref(), field::PREAMBLE)
+        self.buffer.as_ref().u8_at(field::PREAMBLE).unwrap_or(0)
     }
 
     #[inline]
     fn word0(&self) -> u32 {
-        be32(self.buffer.as_ref(), field::WORD_0)
+        self.buffer
+            .as_ref()
+            .u32_at(field::WORD_0.start)
+            .unwrap_or(0)
     }
 
     /// Header length in bytes (HLEN counts 4-byte words).
@@ -87,14 +91,19 @@ impl<T: AsRef<[u8]>> Header<T> {
 
     #[inline]
     pub fn fragment_id(&self) -> u16 {
-        (be32(self.buffer.as_ref(), field::FRAGMENT) >> 16) as u16
+        (self
+            .buffer
+            .as_ref()
+            .u32_at(field::FRAGMENT.start)
+            .unwrap_or(0)
+            >> 16) as u16
     }
 }
 
 impl<'a> Header<&'a [u8]> {
     #[inline]
     pub fn payload(&self) -> &'a [u8] {
-        rest(self.buffer, self.header_len())
+        self.buffer.rest_at(self.header_len())
     }
 
     /// The client's frame: an 802.11 data frame reduced to its LLC/SNAP payload, or an Ethernet frame.

@@ -3,8 +3,9 @@
 //! Serial links between Cisco routers carry IP this way, and keep themselves alive with SLARP and CDP frames:
 //! those are well-formed frames without IP and come back as [`Reject::NonIp`].
 
-use crate::bytes::{be16, rest, u8_at, Field};
+use crate::cursor::ReadAt;
 use crate::decode::Inner;
+use crate::Field;
 use crate::Reject;
 
 mod field {
@@ -65,25 +66,28 @@ impl<T: AsRef<[u8]>> Header<T> {
 
     #[inline]
     pub fn address(&self) -> u8 {
-        u8_at(self.buffer.as_ref(), field::ADDRESS)
+        self.buffer.as_ref().u8_at(field::ADDRESS).unwrap_or(0)
     }
 
     #[inline]
     pub fn control(&self) -> u8 {
-        u8_at(self.buffer.as_ref(), field::CONTROL)
+        self.buffer.as_ref().u8_at(field::CONTROL).unwrap_or(0)
     }
 
     /// An ethertype, or one of [`protocol`].
     #[inline]
     pub fn protocol(&self) -> u16 {
-        be16(self.buffer.as_ref(), field::PROTOCOL)
+        self.buffer
+            .as_ref()
+            .u16_at(field::PROTOCOL.start)
+            .unwrap_or(0)
     }
 }
 
 impl<'a> Header<&'a [u8]> {
     #[inline]
     pub fn payload(&self) -> &'a [u8] {
-        rest(self.buffer, field::PAYLOAD)
+        self.buffer.rest_at(field::PAYLOAD)
     }
 
     /// What the frame carries, named by its ethertype (SLARP, CDP and OSI are not IP and end there).

@@ -1,7 +1,7 @@
 //! The one-byte direction pseudo-header of `LINKTYPE_PPP_WITH_DIR` (204), `LINKTYPE_C_HDLC_WITH_DIR` (205) and
 //! `LINKTYPE_FRELAY_WITH_DIR` (206): 0 for a frame the capturing host received, anything else for one it sent.
 
-use crate::bytes::{rest, u8_at};
+use crate::cursor::ReadAt;
 use crate::Reject;
 
 mod field {
@@ -34,7 +34,7 @@ impl<T: AsRef<[u8]>> Header<T> {
     /// True for a frame the capturing host sent.
     #[inline]
     pub fn sent(&self) -> bool {
-        u8_at(self.buffer.as_ref(), field::DIRECTION) != 0
+        self.buffer.as_ref().u8_at(field::DIRECTION).unwrap_or(0) != 0
     }
 }
 
@@ -42,7 +42,7 @@ impl<'a> Header<&'a [u8]> {
     /// The link-layer frame after the direction byte.
     #[inline]
     pub fn payload(&self) -> &'a [u8] {
-        rest(self.buffer, field::PAYLOAD)
+        self.buffer.rest_at(field::PAYLOAD)
     }
 }
 

@@ -1,6 +1,7 @@
 //! Ethernet II frames and 802.1Q / 802.1ad VLAN tags.
 
-use crate::bytes::{array, be16, rest, Field};
+use crate::cursor::ReadAt;
+use crate::Field;
 use crate::Reject;
 
 /// The ethertypes the decoder follows (and a few it names to reject).
@@ -81,25 +82,34 @@ impl<T: AsRef<[u8]>> Frame<T> {
 
     #[inline]
     pub fn dst_addr(&self) -> [u8; 6] {
-        array(self.buffer.as_ref(), field::DESTINATION)
+        self.buffer
+            .as_ref()
+            .array_at(field::DESTINATION.start)
+            .unwrap_or_default()
     }
 
     #[inline]
     pub fn src_addr(&self) -> [u8; 6] {
-        array(self.buffer.as_ref(), field::SOURCE)
+        self.buffer
+            .as_ref()
+            .array_at(field::SOURCE.start)
+            .unwrap_or_default()
     }
 
     /// The ethertype, or an 802.3 length when below [`ethertype::MIN_TYPE`].
     #[inline]
     pub fn ethertype(&self) -> u16 {
-        be16(self.buffer.as_ref(), field::ETHERTYPE)
+        self.buffer
+            .as_ref()
+            .u16_at(field::ETHERTYPE.start)
+            .unwrap_or(0)
     }
 }
 
 impl<'a> Frame<&'a [u8]> {
     #[inline]
     pub fn payload(&self) -> &'a [u8] {
-        rest(self.buffer, field::PAYLOAD)
+        self.buffer.rest_at(field::PAYLOAD)
     }
 }
 
@@ -126,26 +136,29 @@ impl<T: AsRef<[u8]>> VlanTag<T> {
     /// Priority code point (3 bits).
     #[inline]
     pub fn pcp(&self) -> u8 {
-        (be16(self.buffer.as_ref(), field::TCI) >> 13) as u8
+        (self.buffer.as_ref().u16_at(field::TCI.start).unwrap_or(0) >> 13) as u8
     }
 
     /// VLAN identifier (12 bits).
     #[inline]
     pub fn vid(&self) -> u16 {
-        be16(self.buffer.as_ref(), field::TCI) & 0x0fff
+        self.buffer.as_ref().u16_at(field::TCI.start).unwrap_or(0) & 0x0fff
     }
 
     /// The ethertype of what follows the tag.
     #[inline]
     pub fn ethertype(&self) -> u16 {
-        be16(self.buffer.as_ref(), field::INNER_ETHERTYPE)
+        self.buffer
+            .as_ref()
+            .u16_at(field::INNER_ETHERTYPE.start)
+            .unwrap_or(0)
     }
 }
 
 impl<'a> VlanTag<&'a [u8]> {
     #[inline]
     pub fn payload(&self) -> &'a [u8] {
-        rest(self.buffer, field::TAG_PAYLOAD)
+        self.buffer.rest_at(field::TAG_PAYLOAD)
     }
 }
 

@@ -4,7 +4,7 @@
 //!
 //! Signalling (LMI and Q.933 on DLCI 0, XID frames) and OSI protocols carry no IP and end as [`Reject::NonIp`].
 
-use crate::bytes::{be16, rest, u8_at};
+use crate::cursor::ReadAt;
 use crate::decode::Inner;
 use crate::ethernet::ethertype;
 use crate::{ppp, Reject};
@@ -84,7 +84,7 @@ impl<T: AsRef<[u8]>> Frame<T> {
     /// The data link connection identifier (10, 16 or 23 bits by address length).
     pub fn dlci(&self) -> u32 {
         let b = self.buffer.as_ref();
-        let byte = |i| u32::from(u8_at(b, i));
+        let byte = |i| u32::from(b.u8_at(i).unwrap_or(0));
         let mut dlci = ((byte(0) & 0xfc) << 2) | (byte(1) >> 4);
         if self.address_len == 4 {
             dlci = (dlci << 7) | (byte(2) >> 1);
@@ -101,7 +101,7 @@ impl<T: AsRef<[u8]>> Frame<T> {
     /// Forward and backward congestion notification and discard eligibility bits (FECN, BECN, DE).
     #[inline]
     pub fn congestion_bits(&self) -> u8 {
-        (u8_at(self.buffer.as_ref(), 1) >> 1) & 0x07
+        (self.buffer.as_ref().u8_at(1).unwrap_or(0) >> 1) & 0x07
     }
 }
 
@@ -109,7 +109,7 @@ impl<'a> Frame<&'a [u8]> {
     /// The bytes after the address.
     #[inline]
     pub fn payload(&self) -> &'a [u8] {
-        rest(self.buffer, self.address_len)
+        self.buffer.rest_at(self.address_len)
     }
 
     /// What the frame carries. A control byte other than UI on a DLCI other than 0 is read as Cisco's
@@ -122,12 +122,15 @@ impl<'a> Frame<&'a [u8]> {
         let after = self.payload();
         match after.first() {
             None => Err(Reject::FrameRelayBadHeader),
-            Some(&CONTROL_UI) => multiprotocol(rest(after, 1)),
+            Some(&CONTROL_UI) => multiprotocol(after.rest_at(1)),
             Some(&CONTROL_XID) => Err(Reject::NonIp),
             // DLCI 0 carries only LAPF signalling.
             Some(_) if self.dlci() == 0 => Err(Reject::NonIp),
             Some(_) if after.len() < 2 => Err(Reject::FrameRelayBadHeader),
-            Some(_) => Ok(Inner::EtherType(be16(after, 0..2), rest(after, 2))),
+            Some(_) => Ok(Inner::EtherType(
+                after.u16_at(0).unwrap_or(0),
+                after.rest_at(2),
+            )),
         }
     }
 }
@@ -142,8 +145,8 @@ fn multiprotocol(b: &[u8]) -> Result<Inner<'_>, Reject> {
         nlpid::PPP => ppp::information(after),
         nlpid::SNAP => {
             let snap = after.get(..SNAP_LEN).ok_or(Reject::FrameRelayBadHeader)?;
-            let (org, pid) = (&snap[..3], be16(snap, 3..5));
-            let packet = rest(after, SNAP_LEN);
+            let (org, pid) = (&snap[..3], snap.u16_at(3).unwrap_or(0));
+            let packet = after.rest_at(SNAP_LEN);
             if org == oui::ETHERTYPE {
                 Ok(Inner::EtherType(pid, packet))
             } else if org == oui::BRIDGED && matches!(pid, PID_ETHERNET | PID_ETHERNET_WITH_FCS) {

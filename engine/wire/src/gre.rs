@@ -1,9 +1,10 @@
 //! GRE (RFC 2784/2890), enhanced GRE of PPTP (RFC 2637) and the ERSPAN mirroring headers carried in GRE.
 
-use crate::bytes::{be16, rest, u8_at, Field};
+use crate::cursor::ReadAt;
 use crate::decode::Inner;
 use crate::ethernet::ethertype;
 use crate::pppoe::{self, protocol as ppp};
+use crate::Field;
 
 mod field {
     use super::Field;
@@ -56,7 +57,10 @@ impl<T: AsRef<[u8]>> Packet<T> {
 
     #[inline]
     fn flags_version(&self) -> u16 {
-        be16(self.buffer.as_ref(), field::FLAGS_VERSION)
+        self.buffer
+            .as_ref()
+            .u16_at(field::FLAGS_VERSION.start)
+            .unwrap_or(0)
     }
 
     #[inline]
@@ -73,7 +77,10 @@ impl<T: AsRef<[u8]>> Packet<T> {
     /// The ethertype of the payload.
     #[inline]
     pub fn protocol(&self) -> u16 {
-        be16(self.buffer.as_ref(), field::PROTOCOL)
+        self.buffer
+            .as_ref()
+            .u16_at(field::PROTOCOL.start)
+            .unwrap_or(0)
     }
 
     /// Header length with the optional fields the flags announce (checksum/offset, key, sequence, acknowledgment;
@@ -93,7 +100,7 @@ impl<T: AsRef<[u8]>> Packet<T> {
 impl<'a> Packet<&'a [u8]> {
     #[inline]
     pub fn payload(&self) -> &'a [u8] {
-        rest(self.buffer, self.header_len())
+        self.buffer.rest_at(self.header_len())
     }
 
     /// What the tunnel carries, when it is something that can hold IP.
@@ -125,15 +132,16 @@ impl<'a> Packet<&'a [u8]> {
 }
 
 fn erspan_ii(payload: &[u8]) -> Option<Inner<'_>> {
-    (u8_at(payload, field::ERSPAN_VERSION) >> 4 == 1)
-        .then(|| Inner::Ethernet(rest(payload, ERSPAN_II_LEN)))
+    (payload.u8_at(field::ERSPAN_VERSION).unwrap_or(0) >> 4 == 1)
+        .then(|| Inner::Ethernet(payload.rest_at(ERSPAN_II_LEN)))
 }
 
 fn erspan_iii(payload: &[u8]) -> Option<Inner<'_>> {
-    if u8_at(payload, field::ERSPAN_VERSION) >> 4 != 2 || payload.len() < ERSPAN_III_LEN {
+    if payload.u8_at(field::ERSPAN_VERSION).unwrap_or(0) >> 4 != 2 || payload.len() < ERSPAN_III_LEN
+    {
         return None;
     }
-    let flags = be16(payload, field::ERSPAN3_FLAGS);
+    let flags = payload.u16_at(field::ERSPAN3_FLAGS.start).unwrap_or(0);
     if (flags >> 10) & 0x1f != ERSPAN_III_ETHERNET {
         return None;
     }
@@ -143,7 +151,7 @@ fn erspan_iii(payload: &[u8]) -> Option<Inner<'_>> {
         } else {
             0
         };
-    Some(Inner::Ethernet(rest(payload, len)))
+    Some(Inner::Ethernet(payload.rest_at(len)))
 }
 
 #[cfg(test)]

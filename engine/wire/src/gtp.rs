@@ -1,7 +1,8 @@
 //! GTPv1-U (3GPP TS 29.281): the user-plane tunnel of mobile networks, IP inside UDP port 2152.
 
-use crate::bytes::{be16, be32, clipped, u8_at, Field};
+use crate::cursor::ReadAt;
 use crate::decode::Inner;
+use crate::Field;
 
 mod field {
     use super::Field;
@@ -52,29 +53,37 @@ impl<T: AsRef<[u8]>> Header<T> {
 
     #[inline]
     pub fn flags(&self) -> u8 {
-        u8_at(self.buffer.as_ref(), field::FLAGS)
+        self.buffer.as_ref().u8_at(field::FLAGS).unwrap_or(0)
     }
 
     #[inline]
     pub fn message_type(&self) -> u8 {
-        u8_at(self.buffer.as_ref(), field::MESSAGE_TYPE)
+        self.buffer.as_ref().u8_at(field::MESSAGE_TYPE).unwrap_or(0)
     }
 
     /// Bytes after the mandatory header: optional fields, extension headers and the user packet.
     #[inline]
     pub fn length(&self) -> u16 {
-        be16(self.buffer.as_ref(), field::LENGTH)
+        self.buffer
+            .as_ref()
+            .u16_at(field::LENGTH.start)
+            .unwrap_or(0)
     }
 
     #[inline]
     pub fn teid(&self) -> u32 {
-        be32(self.buffer.as_ref(), field::TEID)
+        self.buffer.as_ref().u32_at(field::TEID.start).unwrap_or(0)
     }
 
     /// The sequence number, when the S flag says it is meaningful.
     #[inline]
     pub fn sequence(&self) -> Option<u16> {
-        (self.flags() & flags::SEQUENCE != 0).then(|| be16(self.buffer.as_ref(), field::SEQUENCE))
+        (self.flags() & flags::SEQUENCE != 0).then(|| {
+            self.buffer
+                .as_ref()
+                .u16_at(field::SEQUENCE.start)
+                .unwrap_or(0)
+        })
     }
 
     /// Header length with the optional fields and the extension-header chain; `None` when the chain runs past
@@ -89,7 +98,7 @@ impl<T: AsRef<[u8]>> Header<T> {
         }
         let mut len = LONG_HEADER_LEN;
         let mut next = if self.flags() & flags::EXTENSION != 0 {
-            u8_at(b, field::NEXT_EXTENSION)
+            b.u8_at(field::NEXT_EXTENSION).unwrap_or(0)
         } else {
             0
         };
@@ -120,7 +129,7 @@ impl<'a> Header<&'a [u8]> {
         }
         let start = self.header_len()?;
         let end = MIN_HEADER_LEN + usize::from(self.length());
-        (end > start).then(|| Inner::Ip(clipped(self.buffer, start, end)))
+        (end > start).then(|| Inner::Ip(self.buffer.clip(start, end)))
     }
 }
 

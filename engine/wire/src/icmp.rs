@@ -1,6 +1,6 @@
 //! ICMP (RFC 792) and ICMPv6 (RFC 4443) headers: type and code.
 
-use crate::bytes::{rest, u8_at};
+use crate::cursor::ReadAt;
 use crate::Reject;
 
 mod field {
@@ -41,12 +41,12 @@ impl<T: AsRef<[u8]>> Packet<T> {
 
     #[inline]
     pub fn msg_type(&self) -> u8 {
-        u8_at(self.buffer.as_ref(), field::TYPE)
+        self.buffer.as_ref().u8_at(field::TYPE).unwrap_or(0)
     }
 
     #[inline]
     pub fn msg_code(&self) -> u8 {
-        u8_at(self.buffer.as_ref(), field::CODE)
+        self.buffer.as_ref().u8_at(field::CODE).unwrap_or(0)
     }
 }
 
@@ -56,7 +56,7 @@ impl<'a> Packet<&'a [u8]> {
     pub fn payload(&self) -> &'a [u8] {
         match self.buffer.get(field::PAYLOAD..) {
             Some(body) => body,
-            None => rest(self.buffer, field::REST_OF_HEADER),
+            None => self.buffer.rest_at(field::REST_OF_HEADER),
         }
     }
 }

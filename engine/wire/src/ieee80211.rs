@@ -1,6 +1,7 @@
 //! IEEE 802.11 data frames as CAPWAP carries them: enough of the MAC header to reach the LLC/SNAP ethertype.
 
-use crate::bytes::{be16, rest, u8_at, Field};
+use crate::cursor::ReadAt;
+use crate::Field;
 
 mod field {
     use super::Field;
@@ -49,8 +50,8 @@ fn is_data(fc0: u8) -> bool {
 /// is not a data frame but whose second is, is read swapped.
 pub fn llc_snap_payload(frame: &[u8]) -> Option<(u16, &[u8])> {
     let (b0, b1) = (
-        u8_at(frame, field::FRAME_CONTROL_0),
-        u8_at(frame, field::FRAME_CONTROL_1),
+        frame.u8_at(field::FRAME_CONTROL_0).unwrap_or(0),
+        frame.u8_at(field::FRAME_CONTROL_1).unwrap_or(0),
     );
     let (fc0, fc1) = if is_data(b0) {
         (b0, b1)
@@ -67,7 +68,7 @@ pub fn llc_snap_payload(frame: &[u8]) -> Option<(u16, &[u8])> {
         len += ADDRESS_4_LEN;
     }
     if fc0 & fc::SUBTYPE_QOS != 0 {
-        if u8_at(frame, len) & QOS_A_MSDU != 0 {
+        if frame.u8_at(len).unwrap_or(0) & QOS_A_MSDU != 0 {
             return None;
         }
         len += QOS_CONTROL_LEN;
@@ -79,7 +80,10 @@ pub fn llc_snap_payload(frame: &[u8]) -> Option<(u16, &[u8])> {
     if !llc.starts_with(&LLC_SNAP_RFC1042) || llc.len() < LLC_SNAP_LEN {
         return None;
     }
-    Some((be16(llc, field::SNAP_ETHERTYPE), rest(llc, LLC_SNAP_LEN)))
+    Some((
+        llc.u16_at(field::SNAP_ETHERTYPE.start).unwrap_or(0),
+        llc.rest_at(LLC_SNAP_LEN),
+    ))
 }
 
 #[cfg(test)]

@@ -1,9 +1,10 @@
 //! Solaris ipnet (`LINKTYPE_IPNET`): the 24-byte `dl_ipnetinfo` header that Solaris 10 and illumos put in front
 //! of each IP packet captured on their IP-layer devices (`/dev/ipnet/*`, `lo0`), fields in network byte order.
 
-use crate::bytes::{be32, rest, u8_at, Field};
+use crate::cursor::ReadAt;
 use crate::decode::Inner;
 use crate::ethernet::ethertype;
+use crate::Field;
 use crate::Reject;
 
 mod field {
@@ -43,30 +44,36 @@ impl<T: AsRef<[u8]>> Header<T> {
 
     #[inline]
     pub fn version(&self) -> u8 {
-        u8_at(self.buffer.as_ref(), field::VERSION)
+        self.buffer.as_ref().u8_at(field::VERSION).unwrap_or(0)
     }
 
     #[inline]
     pub fn family(&self) -> u8 {
-        u8_at(self.buffer.as_ref(), field::FAMILY)
+        self.buffer.as_ref().u8_at(field::FAMILY).unwrap_or(0)
     }
 
     /// Length of the IP packet that follows.
     #[inline]
     pub fn packet_len(&self) -> u32 {
-        be32(self.buffer.as_ref(), field::PACKET_LEN)
+        self.buffer
+            .as_ref()
+            .u32_at(field::PACKET_LEN.start)
+            .unwrap_or(0)
     }
 
     #[inline]
     pub fn interface_index(&self) -> u32 {
-        be32(self.buffer.as_ref(), field::IFINDEX)
+        self.buffer
+            .as_ref()
+            .u32_at(field::IFINDEX.start)
+            .unwrap_or(0)
     }
 }
 
 impl<'a> Header<&'a [u8]> {
     #[inline]
     pub fn payload(&self) -> &'a [u8] {
-        rest(self.buffer, field::PAYLOAD)
+        self.buffer.rest_at(field::PAYLOAD)
     }
 
     /// The captured packet, by address family.

@@ -2,7 +2,8 @@
 
 use std::net::Ipv4Addr;
 
-use crate::bytes::{array, be16, clipped, u8_at, Field};
+use crate::cursor::ReadAt;
+use crate::Field;
 use crate::{Fragment, Reject};
 
 mod field {
@@ -76,51 +77,74 @@ impl<T: AsRef<[u8]>> Packet<T> {
 
     #[inline]
     pub fn version(&self) -> u8 {
-        u8_at(self.buffer.as_ref(), field::VER_IHL) >> 4
+        self.buffer.as_ref().u8_at(field::VER_IHL).unwrap_or(0) >> 4
     }
 
     /// Header length in bytes, options included.
     #[inline]
     pub fn header_len(&self) -> usize {
-        usize::from(u8_at(self.buffer.as_ref(), field::VER_IHL) & 0x0f) * 4
+        usize::from(self.buffer.as_ref().u8_at(field::VER_IHL).unwrap_or(0) & 0x0f) * 4
     }
 
     #[inline]
     pub fn dscp_ecn(&self) -> u8 {
-        u8_at(self.buffer.as_ref(), field::DSCP_ECN)
+        self.buffer.as_ref().u8_at(field::DSCP_ECN).unwrap_or(0)
     }
 
     /// The total length field (header and payload, not link padding).
     #[inline]
     pub fn total_len(&self) -> u16 {
-        be16(self.buffer.as_ref(), field::LENGTH)
+        self.buffer
+            .as_ref()
+            .u16_at(field::LENGTH.start)
+            .unwrap_or(0)
     }
 
     #[inline]
     pub fn ident(&self) -> u16 {
-        be16(self.buffer.as_ref(), field::IDENT)
+        self.buffer.as_ref().u16_at(field::IDENT.start).unwrap_or(0)
     }
 
     #[inline]
     pub fn dont_frag(&self) -> bool {
-        be16(self.buffer.as_ref(), field::FLG_OFF) & FLAG_DONT_FRAGMENT != 0
+        self.buffer
+            .as_ref()
+            .u16_at(field::FLG_OFF.start)
+            .unwrap_or(0)
+            & FLAG_DONT_FRAGMENT
+            != 0
     }
 
     #[inline]
     pub fn more_frags(&self) -> bool {
-        be16(self.buffer.as_ref(), field::FLG_OFF) & FLAG_MORE_FRAGMENTS != 0
+        self.buffer
+            .as_ref()
+            .u16_at(field::FLG_OFF.start)
+            .unwrap_or(0)
+            & FLAG_MORE_FRAGMENTS
+            != 0
     }
 
     /// Fragment offset in bytes.
     #[inline]
     pub fn frag_offset(&self) -> u16 {
-        (be16(self.buffer.as_ref(), field::FLG_OFF) & OFFSET_MASK) << 3
+        (self
+            .buffer
+            .as_ref()
+            .u16_at(field::FLG_OFF.start)
+            .unwrap_or(0)
+            & OFFSET_MASK)
+            << 3
     }
 
     /// Where this packet sits in its datagram, keyed by the 16-bit identification.
     #[inline]
     pub fn fragment(&self) -> Fragment {
-        let flags_offset = be16(self.buffer.as_ref(), field::FLG_OFF);
+        let flags_offset = self
+            .buffer
+            .as_ref()
+            .u16_at(field::FLG_OFF.start)
+            .unwrap_or(0);
         let id = u32::from(self.ident());
         match (
             flags_offset & OFFSET_MASK,
@@ -134,27 +158,40 @@ impl<T: AsRef<[u8]>> Packet<T> {
 
     #[inline]
     pub fn ttl(&self) -> u8 {
-        u8_at(self.buffer.as_ref(), field::TTL)
+        self.buffer.as_ref().u8_at(field::TTL).unwrap_or(0)
     }
 
     #[inline]
     pub fn protocol(&self) -> u8 {
-        u8_at(self.buffer.as_ref(), field::PROTOCOL)
+        self.buffer.as_ref().u8_at(field::PROTOCOL).unwrap_or(0)
     }
 
     #[inline]
     pub fn checksum(&self) -> u16 {
-        be16(self.buffer.as_ref(), field::CHECKSUM)
+        self.buffer
+            .as_ref()
+            .u16_at(field::CHECKSUM.start)
+            .unwrap_or(0)
     }
 
     #[inline]
     pub fn src_addr(&self) -> Ipv4Addr {
-        Ipv4Addr::from(array::<4>(self.buffer.as_ref(), field::SRC_ADDR))
+        Ipv4Addr::from(
+            self.buffer
+                .as_ref()
+                .array_at::<4>(field::SRC_ADDR.start)
+                .unwrap_or_default(),
+        )
     }
 
     #[inline]
     pub fn dst_addr(&self) -> Ipv4Addr {
-        Ipv4Addr::from(array::<4>(self.buffer.as_ref(), field::DST_ADDR))
+        Ipv4Addr::from(
+            self.buffer
+                .as_ref()
+                .array_at::<4>(field::DST_ADDR.start)
+                .unwrap_or_default(),
+        )
     }
 }
 
@@ -178,7 +215,7 @@ impl<'a> Packet<&'a [u8]> {
     pub fn payload(&self) -> &'a [u8] {
         let total = usize::from(self.total_len());
         let end = if total == 0 { self.buffer.len() } else { total };
-        clipped(self.buffer, self.header_len(), end)
+        self.buffer.clip(self.header_len(), end)
     }
 }
 

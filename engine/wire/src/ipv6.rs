@@ -2,7 +2,8 @@
 
 use std::net::Ipv6Addr;
 
-use crate::bytes::{array, be16, be32, clipped, rest, u8_at, Field};
+use crate::cursor::ReadAt;
+use crate::Field;
 use crate::{Fragment, Reject};
 
 /// Extension headers followed before the chain is called malformed. Real stacks send at most a handful; a bound
@@ -72,23 +73,36 @@ impl<T: AsRef<[u8]>> Packet<T> {
 
     #[inline]
     pub fn version(&self) -> u8 {
-        u8_at(self.buffer.as_ref(), 0) >> 4
+        self.buffer.as_ref().u8_at(0).unwrap_or(0) >> 4
     }
 
     #[inline]
     pub fn traffic_class(&self) -> u8 {
-        ((be32(self.buffer.as_ref(), field::VER_TC_FLOW) >> 20) & 0xff) as u8
+        ((self
+            .buffer
+            .as_ref()
+            .u32_at(field::VER_TC_FLOW.start)
+            .unwrap_or(0)
+            >> 20)
+            & 0xff) as u8
     }
 
     #[inline]
     pub fn flow_label(&self) -> u32 {
-        be32(self.buffer.as_ref(), field::VER_TC_FLOW) & 0x000f_ffff
+        self.buffer
+            .as_ref()
+            .u32_at(field::VER_TC_FLOW.start)
+            .unwrap_or(0)
+            & 0x000f_ffff
     }
 
     /// The payload length field; 0 for jumbograms (and segmentation offload).
     #[inline]
     pub fn payload_len_field(&self) -> u16 {
-        be16(self.buffer.as_ref(), field::LENGTH)
+        self.buffer
+            .as_ref()
+            .u16_at(field::LENGTH.start)
+            .unwrap_or(0)
     }
 
     /// Payload length the header announces (the captured bytes when the field is 0). More than
@@ -103,22 +117,32 @@ impl<T: AsRef<[u8]>> Packet<T> {
 
     #[inline]
     pub fn next_header(&self) -> u8 {
-        u8_at(self.buffer.as_ref(), field::NXT_HDR)
+        self.buffer.as_ref().u8_at(field::NXT_HDR).unwrap_or(0)
     }
 
     #[inline]
     pub fn hop_limit(&self) -> u8 {
-        u8_at(self.buffer.as_ref(), field::HOP_LIMIT)
+        self.buffer.as_ref().u8_at(field::HOP_LIMIT).unwrap_or(0)
     }
 
     #[inline]
     pub fn src_addr(&self) -> Ipv6Addr {
-        Ipv6Addr::from(array::<16>(self.buffer.as_ref(), field::SRC_ADDR))
+        Ipv6Addr::from(
+            self.buffer
+                .as_ref()
+                .array_at::<16>(field::SRC_ADDR.start)
+                .unwrap_or_default(),
+        )
     }
 
     #[inline]
     pub fn dst_addr(&self) -> Ipv6Addr {
-        Ipv6Addr::from(array::<16>(self.buffer.as_ref(), field::DST_ADDR))
+        Ipv6Addr::from(
+            self.buffer
+                .as_ref()
+                .array_at::<16>(field::DST_ADDR.start)
+                .unwrap_or_default(),
+        )
     }
 }
 
@@ -127,7 +151,8 @@ impl<'a> Packet<&'a [u8]> {
     /// what was captured.
     #[inline]
     pub fn payload(&self) -> &'a [u8] {
-        clipped(self.buffer, HEADER_LEN, HEADER_LEN + self.payload_len())
+        self.buffer
+            .clip(HEADER_LEN, HEADER_LEN + self.payload_len())
     }
 }
 
@@ -154,14 +179,14 @@ impl<T: AsRef<[u8]>> ExtHeader<T> {
 
     #[inline]
     pub fn next_header(&self) -> u8 {
-        u8_at(self.buffer.as_ref(), field::EXT_NXT_HDR)
+        self.buffer.as_ref().u8_at(field::EXT_NXT_HDR).unwrap_or(0)
     }
 
     /// Length in bytes of this header when it is of type `kind`; `None` when `kind` is not an extension header
     /// (it is the upper-layer protocol, or ESP / No Next Header where the walk has to stop).
     #[inline]
     pub fn header_len(&self, kind: u8) -> Option<usize> {
-        let units = usize::from(u8_at(self.buffer.as_ref(), field::EXT_LENGTH));
+        let units = usize::from(self.buffer.as_ref().u8_at(field::EXT_LENGTH).unwrap_or(0));
         match kind {
             next_header::HOP_BY_HOP
             | next_header::ROUTING
@@ -179,17 +204,29 @@ impl<T: AsRef<[u8]>> ExtHeader<T> {
     /// Fragment offset in bytes (fragment header only).
     #[inline]
     pub fn frag_offset(&self) -> u16 {
-        be16(self.buffer.as_ref(), field::FRAG_OFFSET_FLAGS) & 0xfff8
+        self.buffer
+            .as_ref()
+            .u16_at(field::FRAG_OFFSET_FLAGS.start)
+            .unwrap_or(0)
+            & 0xfff8
     }
 
     #[inline]
     pub fn more_frags(&self) -> bool {
-        be16(self.buffer.as_ref(), field::FRAG_OFFSET_FLAGS) & 1 != 0
+        self.buffer
+            .as_ref()
+            .u16_at(field::FRAG_OFFSET_FLAGS.start)
+            .unwrap_or(0)
+            & 1
+            != 0
     }
 
     #[inline]
     pub fn frag_ident(&self) -> u32 {
-        be32(self.buffer.as_ref(), field::FRAG_IDENT)
+        self.buffer
+            .as_ref()
+            .u32_at(field::FRAG_IDENT.start)
+            .unwrap_or(0)
     }
 
     /// Where the packet sits in its datagram (fragment header only).
@@ -235,7 +272,7 @@ pub fn upper_layer(mut next: u8, mut payload: &[u8]) -> Result<UpperLayer<'_>, R
             fragment = header.fragment();
         }
         next = header.next_header();
-        payload = rest(payload, len);
+        payload = payload.rest_at(len);
         if matches!(fragment, Fragment::Later { .. }) {
             break;
         }

@@ -7,7 +7,7 @@
 
 use std::net::IpAddr;
 
-mod bytes;
+pub mod cursor;
 mod decode;
 
 pub mod capwap;
@@ -45,6 +45,9 @@ mod tests;
 
 pub use decode::{decode, Inner, MAX_ENCAPSULATION_DEPTH};
 pub use ipv6::MAX_EXTENSION_HEADERS;
+
+/// A byte range inside a fixed header, as in smoltcp's `wire::field`.
+pub(crate) type Field = core::ops::Range<usize>;
 
 /// Link-layer framing of a capture, from the pcap/pcapng `LINKTYPE_*` number.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

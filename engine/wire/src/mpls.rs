@@ -1,6 +1,7 @@
 //! MPLS label stack entries (RFC 3032).
 
-use crate::bytes::{be32, rest, Field};
+use crate::cursor::ReadAt;
+use crate::Field;
 use crate::Reject;
 
 mod field {
@@ -34,7 +35,7 @@ impl<T: AsRef<[u8]>> Label<T> {
 
     #[inline]
     fn entry(&self) -> u32 {
-        be32(self.buffer.as_ref(), field::ENTRY)
+        self.buffer.as_ref().u32_at(field::ENTRY.start).unwrap_or(0)
     }
 
     /// The 20-bit label value.
@@ -63,7 +64,7 @@ impl<T: AsRef<[u8]>> Label<T> {
 impl<'a> Label<&'a [u8]> {
     #[inline]
     pub fn payload(&self) -> &'a [u8] {
-        rest(self.buffer, field::PAYLOAD)
+        self.buffer.rest_at(field::PAYLOAD)
     }
 }
 

@@ -5,9 +5,10 @@
 //! gave them). Types are small numbers, so the first attribute's type tells the order, as it does for tshark.
 //! A length counts the 4-byte attribute header; attributes start on 4-byte boundaries.
 
-use crate::bytes::{rest, u8_at, Field};
+use crate::cursor::ReadAt;
 use crate::decode::Inner;
 use crate::ethernet::ethertype;
+use crate::Field;
 use crate::Reject;
 
 mod field {
@@ -58,18 +59,21 @@ impl<T: AsRef<[u8]>> Message<T> {
     /// Linux address family of the logged packet.
     #[inline]
     pub fn family(&self) -> u8 {
-        u8_at(self.buffer.as_ref(), field::FAMILY)
+        self.buffer.as_ref().u8_at(field::FAMILY).unwrap_or(0)
     }
 
     #[inline]
     pub fn version(&self) -> u8 {
-        u8_at(self.buffer.as_ref(), field::VERSION)
+        self.buffer.as_ref().u8_at(field::VERSION).unwrap_or(0)
     }
 
     /// The NFLOG group, in network byte order like every netfilter header field.
     #[inline]
     pub fn resource_id(&self) -> u16 {
-        crate::bytes::be16(self.buffer.as_ref(), field::RESOURCE_ID)
+        self.buffer
+            .as_ref()
+            .u16_at(field::RESOURCE_ID.start)
+            .unwrap_or(0)
     }
 }
 
@@ -80,7 +84,7 @@ impl<'a> Message<&'a [u8]> {
     /// [`Reject::CaptureHeaderMalformed`] for an attribute shorter than its header or running past the frame, or
     /// more than [`MAX_ATTRIBUTES`] before the wanted one.
     pub fn attribute(&self, wanted: u16) -> Result<Option<&'a [u8]>, Reject> {
-        let mut b = rest(self.buffer, field::ATTRIBUTES);
+        let mut b = self.buffer.rest_at(field::ATTRIBUTES);
         let Some(&[t0, t1]) = b.get(2..ATTRIBUTE_HEADER_LEN) else {
             return Ok(None);
         };
@@ -106,7 +110,7 @@ impl<'a> Message<&'a [u8]> {
                 return Ok(Some(value));
             }
             // The last attribute may lack its padding.
-            b = rest(b, len.next_multiple_of(4));
+            b = b.rest_at(len.next_multiple_of(4));
         }
         Err(Reject::CaptureHeaderMalformed)
     }

@@ -1,7 +1,8 @@
 //! BSD loopback headers: `DLT_NULL` (address family in the capturing host's byte order) and `DLT_LOOP` (network
 //! order).
 
-use crate::bytes::{be32, rest, Field};
+use crate::cursor::ReadAt;
+use crate::Field;
 use crate::Reject;
 
 mod field {
@@ -47,7 +48,10 @@ impl<T: AsRef<[u8]>> Header<T> {
     /// The family word read in network byte order.
     #[inline]
     pub fn raw_family(&self) -> u32 {
-        be32(self.buffer.as_ref(), field::FAMILY)
+        self.buffer
+            .as_ref()
+            .u32_at(field::FAMILY.start)
+            .unwrap_or(0)
     }
 
     /// The IP family. With `any_order`, the word is also tried byte-swapped: a `DLT_NULL` file does not record the
@@ -67,7 +71,7 @@ impl<T: AsRef<[u8]>> Header<T> {
 impl<'a> Header<&'a [u8]> {
     #[inline]
     pub fn payload(&self) -> &'a [u8] {
-        rest(self.buffer, field::PAYLOAD)
+        self.buffer.rest_at(field::PAYLOAD)
     }
 }
 

@@ -5,7 +5,7 @@
 //! 61 (OpenBSD 3.8 and the other BSDs) or 100 (OpenBSD 4.9 and later). The packet starts at that length rounded up
 //! to a multiple of 4; the address family says whether it is IPv4 or IPv6.
 
-use crate::bytes::{rest, u8_at};
+use crate::cursor::ReadAt;
 use crate::decode::Inner;
 use crate::ethernet::ethertype;
 use crate::null::{AF_INET, AF_INET6};
@@ -49,7 +49,7 @@ impl<T: AsRef<[u8]>> Header<T> {
     /// The header length the header states (without its end padding).
     #[inline]
     pub fn length(&self) -> u8 {
-        u8_at(self.buffer.as_ref(), field::LENGTH)
+        self.buffer.as_ref().u8_at(field::LENGTH).unwrap_or(0)
     }
 
     /// Where the packet starts: the stated length rounded up to 4 bytes.
@@ -61,18 +61,18 @@ impl<T: AsRef<[u8]>> Header<T> {
     /// The logged packet's address family, in the numbering of the system that logged it.
     #[inline]
     pub fn family(&self) -> u8 {
-        u8_at(self.buffer.as_ref(), field::FAMILY)
+        self.buffer.as_ref().u8_at(field::FAMILY).unwrap_or(0)
     }
 
     /// pf's action (pass, block …), numbered as on the logging system.
     #[inline]
     pub fn action(&self) -> u8 {
-        u8_at(self.buffer.as_ref(), field::ACTION)
+        self.buffer.as_ref().u8_at(field::ACTION).unwrap_or(0)
     }
 
     #[inline]
     pub fn reason(&self) -> u8 {
-        u8_at(self.buffer.as_ref(), field::REASON)
+        self.buffer.as_ref().u8_at(field::REASON).unwrap_or(0)
     }
 
     /// The interface name, without its NUL padding.
@@ -86,7 +86,7 @@ impl<T: AsRef<[u8]>> Header<T> {
 impl<'a> Header<&'a [u8]> {
     #[inline]
     pub fn payload(&self) -> &'a [u8] {
-        rest(self.buffer, self.padded_len())
+        self.buffer.rest_at(self.padded_len())
     }
 
     /// The logged packet, by address family.

@@ -1,7 +1,8 @@
 //! Per-Packet Information (`LINKTYPE_PPI`): CACE's header (AirPcap, Kismet) that names the link type of the frame
 //! after it and carries radio fields in between. Little-endian: version, flags, header length, link type.
 
-use crate::bytes::{array, rest, u8_at, Field};
+use crate::cursor::ReadAt;
+use crate::Field;
 use crate::{LinkType, Reject};
 
 mod field {
@@ -36,34 +37,39 @@ impl<T: AsRef<[u8]>> Header<T> {
 
     #[inline]
     pub fn version(&self) -> u8 {
-        u8_at(self.buffer.as_ref(), field::VERSION)
+        self.buffer.as_ref().u8_at(field::VERSION).unwrap_or(0)
     }
 
     #[inline]
     pub fn flags(&self) -> u8 {
-        u8_at(self.buffer.as_ref(), field::FLAGS)
+        self.buffer.as_ref().u8_at(field::FLAGS).unwrap_or(0)
     }
 
     /// Header length, fields included: where the frame starts.
     #[inline]
     pub fn length(&self) -> usize {
-        usize::from(u16::from_le_bytes(array(
-            self.buffer.as_ref(),
-            field::LENGTH,
-        )))
+        usize::from(
+            self.buffer
+                .as_ref()
+                .u16_le_at(field::LENGTH.start)
+                .unwrap_or(0),
+        )
     }
 
     /// The `LINKTYPE_*` number of the frame.
     #[inline]
     pub fn linktype(&self) -> u32 {
-        u32::from_le_bytes(array(self.buffer.as_ref(), field::LINKTYPE))
+        self.buffer
+            .as_ref()
+            .u32_le_at(field::LINKTYPE.start)
+            .unwrap_or(0)
     }
 }
 
 impl<'a> Header<&'a [u8]> {
     #[inline]
     pub fn payload(&self) -> &'a [u8] {
-        rest(self.buffer, self.length())
+        self.buffer.rest_at(self.length())
     }
 
     /// The frame after the header and its link type.

@@ -1,6 +1,7 @@
 //! PPPoE session stage (RFC 2516) and the PPP protocol field.
 
-use crate::bytes::{be16, rest, u8_at, Field};
+use crate::cursor::ReadAt;
+use crate::Field;
 use crate::Reject;
 
 mod field {
@@ -43,23 +44,29 @@ impl<T: AsRef<[u8]>> Header<T> {
 
     #[inline]
     pub fn version(&self) -> u8 {
-        u8_at(self.buffer.as_ref(), field::VER_TYPE) >> 4
+        self.buffer.as_ref().u8_at(field::VER_TYPE).unwrap_or(0) >> 4
     }
 
     #[inline]
     pub fn code(&self) -> u8 {
-        u8_at(self.buffer.as_ref(), field::CODE)
+        self.buffer.as_ref().u8_at(field::CODE).unwrap_or(0)
     }
 
     #[inline]
     pub fn session_id(&self) -> u16 {
-        be16(self.buffer.as_ref(), field::SESSION_ID)
+        self.buffer
+            .as_ref()
+            .u16_at(field::SESSION_ID.start)
+            .unwrap_or(0)
     }
 
     /// Length of the PPP frame that follows.
     #[inline]
     pub fn length(&self) -> u16 {
-        be16(self.buffer.as_ref(), field::LENGTH)
+        self.buffer
+            .as_ref()
+            .u16_at(field::LENGTH.start)
+            .unwrap_or(0)
     }
 }
 
@@ -67,7 +74,7 @@ impl<'a> Header<&'a [u8]> {
     /// The PPP frame (protocol field first).
     #[inline]
     pub fn payload(&self) -> &'a [u8] {
-        rest(self.buffer, field::PAYLOAD)
+        self.buffer.rest_at(field::PAYLOAD)
     }
 }
 

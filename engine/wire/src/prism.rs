@@ -3,8 +3,9 @@
 //! Both precede an 802.11 frame. Prism captures may hold AVS headers instead; AVS's magic number tells them
 //! apart, as it does for tcpdump and tshark.
 
-use crate::bytes::{be32, rest, Field};
+use crate::cursor::ReadAt;
 use crate::decode::Inner;
+use crate::Field;
 use crate::{wlan, Reject};
 
 mod field {
@@ -27,7 +28,7 @@ const AVS_MAGIC_MASK: u32 = 0xffff_f000;
 #[must_use]
 pub fn is_avs(frame: &[u8]) -> bool {
     frame.len() >= AVS_MIN_HEADER_LEN
-        && be32(frame, field::AVS_VERSION) & AVS_MAGIC_MASK == AVS_MAGIC
+        && frame.u32_at(field::AVS_VERSION.start).unwrap_or(0) & AVS_MAGIC_MASK == AVS_MAGIC
 }
 
 /// A read-only view of a Prism header.
@@ -58,7 +59,7 @@ impl<'a> Prism<&'a [u8]> {
     /// The 802.11 frame.
     #[inline]
     pub fn payload(&self) -> &'a [u8] {
-        rest(self.buffer, PRISM_HEADER_LEN)
+        self.buffer.rest_at(PRISM_HEADER_LEN)
     }
 }
 
@@ -84,13 +85,19 @@ impl<T: AsRef<[u8]>> Avs<T> {
     /// The version word: [`AVS_MAGIC`] plus the version.
     #[inline]
     pub fn version(&self) -> u32 {
-        be32(self.buffer.as_ref(), field::AVS_VERSION)
+        self.buffer
+            .as_ref()
+            .u32_at(field::AVS_VERSION.start)
+            .unwrap_or(0)
     }
 
     /// Header length: where the 802.11 frame starts.
     #[inline]
     pub fn length(&self) -> usize {
-        be32(self.buffer.as_ref(), field::AVS_LENGTH) as usize
+        self.buffer
+            .as_ref()
+            .u32_at(field::AVS_LENGTH.start)
+            .unwrap_or(0) as usize
     }
 }
 
@@ -98,7 +105,7 @@ impl<'a> Avs<&'a [u8]> {
     /// The 802.11 frame.
     #[inline]
     pub fn payload(&self) -> &'a [u8] {
-        rest(self.buffer, self.length())
+        self.buffer.rest_at(self.length())
     }
 }
 

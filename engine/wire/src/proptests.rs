@@ -557,7 +557,7 @@ fn every_prefix_of_every_sample_under_every_link_type() {
 
 /// Cases per property: a few thousand in `cargo test`, as many as `PROPTEST_CASES` says in the long fuzz run
 /// (`bench/fuzz.sh`).
-fn cases(default: u32) -> u32 {
+pub(crate) fn cases(default: u32) -> u32 {
     std::env::var("PROPTEST_CASES")
         .ok()
         .and_then(|v| v.parse().ok())

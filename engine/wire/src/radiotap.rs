@@ -5,8 +5,9 @@
 //! wrong. Finding it means stepping over the presence bitmaps and the TSFT field before it (radiotap.org,
 //! "Radiotap header format" and "Alignment in radiotap").
 
-use crate::bytes::{array, rest, u8_at, Field};
+use crate::cursor::ReadAt;
 use crate::decode::Inner;
+use crate::Field;
 use crate::{wlan, Reject};
 
 mod field {
@@ -54,7 +55,7 @@ impl<T: AsRef<[u8]>> Header<T> {
     /// the frame, or its presence words run past its length or beyond [`MAX_PRESENT_WORDS`].
     pub fn new_checked(buffer: T) -> Result<Self, Reject> {
         let b = buffer.as_ref();
-        let len = usize::from(u16::from_le_bytes(array(b, field::LENGTH)));
+        let len = usize::from(b.u16_le_at(field::LENGTH.start).unwrap_or(0));
         if b.len() < MIN_HEADER_LEN || len < MIN_HEADER_LEN || len > b.len() {
             return Err(Reject::CaptureHeaderMalformed);
         }
@@ -74,16 +75,18 @@ impl<T: AsRef<[u8]>> Header<T> {
 
     #[inline]
     pub fn version(&self) -> u8 {
-        u8_at(self.buffer.as_ref(), field::VERSION)
+        self.buffer.as_ref().u8_at(field::VERSION).unwrap_or(0)
     }
 
     /// Header length, fields included: where the 802.11 frame starts.
     #[inline]
     pub fn length(&self) -> usize {
-        usize::from(u16::from_le_bytes(array(
-            self.buffer.as_ref(),
-            field::LENGTH,
-        )))
+        usize::from(
+            self.buffer
+                .as_ref()
+                .u16_le_at(field::LENGTH.start)
+                .unwrap_or(0),
+        )
     }
 
     /// The first presence word.
@@ -102,7 +105,7 @@ impl<T: AsRef<[u8]>> Header<T> {
         if present & present::TSFT != 0 {
             at = at.next_multiple_of(TSFT_ALIGN) + TSFT_LEN;
         }
-        (at < self.length()).then(|| u8_at(self.buffer.as_ref(), at))
+        (at < self.length()).then(|| self.buffer.as_ref().u8_at(at).unwrap_or(0))
     }
 }
 
@@ -110,7 +113,7 @@ impl<'a> Header<&'a [u8]> {
     /// The 802.11 frame.
     #[inline]
     pub fn payload(&self) -> &'a [u8] {
-        rest(self.buffer, self.length())
+        self.buffer.rest_at(self.length())
     }
 
     /// The packet in the 802.11 frame.
@@ -128,7 +131,7 @@ impl<'a> Header<&'a [u8]> {
 
 #[inline]
 fn le32(b: &[u8], at: usize) -> u32 {
-    u32::from_le_bytes(array(b, at..at + 4))
+    b.u32_le_at(at).unwrap_or(0)
 }
 
 #[cfg(test)]

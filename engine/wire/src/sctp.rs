@@ -1,6 +1,7 @@
 //! SCTP common header (RFC 9260): the ports and the verification tag.
 
-use crate::bytes::{be16, be32, rest, Field};
+use crate::cursor::ReadAt;
+use crate::Field;
 use crate::Reject;
 
 mod field {
@@ -36,22 +37,34 @@ impl<T: AsRef<[u8]>> Packet<T> {
 
     #[inline]
     pub fn src_port(&self) -> u16 {
-        be16(self.buffer.as_ref(), field::SRC_PORT)
+        self.buffer
+            .as_ref()
+            .u16_at(field::SRC_PORT.start)
+            .unwrap_or(0)
     }
 
     #[inline]
     pub fn dst_port(&self) -> u16 {
-        be16(self.buffer.as_ref(), field::DST_PORT)
+        self.buffer
+            .as_ref()
+            .u16_at(field::DST_PORT.start)
+            .unwrap_or(0)
     }
 
     #[inline]
     pub fn verification_tag(&self) -> u32 {
-        be32(self.buffer.as_ref(), field::VERIFICATION_TAG)
+        self.buffer
+            .as_ref()
+            .u32_at(field::VERIFICATION_TAG.start)
+            .unwrap_or(0)
     }
 
     #[inline]
     pub fn checksum(&self) -> u32 {
-        be32(self.buffer.as_ref(), field::CHECKSUM)
+        self.buffer
+            .as_ref()
+            .u32_at(field::CHECKSUM.start)
+            .unwrap_or(0)
     }
 }
 
@@ -59,7 +72,7 @@ impl<'a> Packet<&'a [u8]> {
     /// The chunks.
     #[inline]
     pub fn payload(&self) -> &'a [u8] {
-        rest(self.buffer, field::CHUNKS)
+        self.buffer.rest_at(field::CHUNKS)
     }
 }
 

@@ -1,6 +1,7 @@
 //! Linux "cooked" capture headers: SLL (16 bytes) and SLL2 (20 bytes).
 
-use crate::bytes::{be16, be32, rest, u8_at, Field};
+use crate::cursor::ReadAt;
+use crate::Field;
 use crate::Reject;
 
 /// `ARPHRD_ETHER`: the link-layer address is a MAC address.
@@ -61,37 +62,46 @@ impl<T: AsRef<[u8]>> Sll<T> {
     /// 0 to us, 1 broadcast, 2 multicast, 3 to another host, 4 sent by us.
     #[inline]
     pub fn packet_type(&self) -> u16 {
-        be16(self.buffer.as_ref(), field::PACKET_TYPE)
+        self.buffer
+            .as_ref()
+            .u16_at(field::PACKET_TYPE.start)
+            .unwrap_or(0)
     }
 
     /// An `ARPHRD_*` value.
     #[inline]
     pub fn hardware_type(&self) -> u16 {
-        be16(self.buffer.as_ref(), field::HARDWARE_TYPE)
+        self.buffer
+            .as_ref()
+            .u16_at(field::HARDWARE_TYPE.start)
+            .unwrap_or(0)
     }
 
     /// The sender's MAC address for Ethernet devices.
     pub fn src_mac(&self) -> Option<[u8; 6]> {
         let b = self.buffer.as_ref();
-        let len = usize::from(be16(b, field::ADDRESS_LEN));
+        let len = usize::from(b.u16_at(field::ADDRESS_LEN.start).unwrap_or(0));
         mac(
             self.hardware_type(),
             len,
-            crate::bytes::array(b, field::ADDRESS),
+            b.array_at(field::ADDRESS.start).unwrap_or_default(),
         )
     }
 
     /// An ethertype for the link types xntop sees (Ethernet, tunnels, PPP).
     #[inline]
     pub fn protocol(&self) -> u16 {
-        be16(self.buffer.as_ref(), field::PROTOCOL)
+        self.buffer
+            .as_ref()
+            .u16_at(field::PROTOCOL.start)
+            .unwrap_or(0)
     }
 }
 
 impl<'a> Sll<&'a [u8]> {
     #[inline]
     pub fn payload(&self) -> &'a [u8] {
-        rest(self.buffer, field::PAYLOAD)
+        self.buffer.rest_at(field::PAYLOAD)
     }
 }
 
@@ -117,31 +127,43 @@ impl<T: AsRef<[u8]>> Sll2<T> {
 
     #[inline]
     pub fn protocol(&self) -> u16 {
-        be16(self.buffer.as_ref(), field::V2_PROTOCOL)
+        self.buffer
+            .as_ref()
+            .u16_at(field::V2_PROTOCOL.start)
+            .unwrap_or(0)
     }
 
     #[inline]
     pub fn interface_index(&self) -> u32 {
-        be32(self.buffer.as_ref(), field::V2_INTERFACE)
+        self.buffer
+            .as_ref()
+            .u32_at(field::V2_INTERFACE.start)
+            .unwrap_or(0)
     }
 
     #[inline]
     pub fn hardware_type(&self) -> u16 {
-        be16(self.buffer.as_ref(), field::V2_HARDWARE_TYPE)
+        self.buffer
+            .as_ref()
+            .u16_at(field::V2_HARDWARE_TYPE.start)
+            .unwrap_or(0)
     }
 
     #[inline]
     pub fn packet_type(&self) -> u8 {
-        u8_at(self.buffer.as_ref(), field::V2_PACKET_TYPE)
+        self.buffer
+            .as_ref()
+            .u8_at(field::V2_PACKET_TYPE)
+            .unwrap_or(0)
     }
 
     pub fn src_mac(&self) -> Option<[u8; 6]> {
         let b = self.buffer.as_ref();
-        let len = usize::from(u8_at(b, field::V2_ADDRESS_LEN));
+        let len = usize::from(b.u8_at(field::V2_ADDRESS_LEN).unwrap_or(0));
         mac(
             self.hardware_type(),
             len,
-            crate::bytes::array(b, field::V2_ADDRESS),
+            b.array_at(field::V2_ADDRESS.start).unwrap_or_default(),
         )
     }
 }
@@ -149,7 +171,7 @@ impl<T: AsRef<[u8]>> Sll2<T> {
 impl<'a> Sll2<&'a [u8]> {
     #[inline]
     pub fn payload(&self) -> &'a [u8] {
-        rest(self.buffer, field::V2_PAYLOAD)
+        self.buffer.rest_at(field::V2_PAYLOAD)
     }
 }
 

@@ -1,6 +1,7 @@
 //! TCP headers (RFC 9293).
 
-use crate::bytes::{be16, be32, rest, u8_at, Field};
+use crate::cursor::ReadAt;
+use crate::Field;
 use crate::{Reject, TcpInfo};
 
 mod field {
@@ -59,49 +60,70 @@ impl<T: AsRef<[u8]>> Packet<T> {
 
     #[inline]
     pub fn src_port(&self) -> u16 {
-        be16(self.buffer.as_ref(), field::SRC_PORT)
+        self.buffer
+            .as_ref()
+            .u16_at(field::SRC_PORT.start)
+            .unwrap_or(0)
     }
 
     #[inline]
     pub fn dst_port(&self) -> u16 {
-        be16(self.buffer.as_ref(), field::DST_PORT)
+        self.buffer
+            .as_ref()
+            .u16_at(field::DST_PORT.start)
+            .unwrap_or(0)
     }
 
     #[inline]
     pub fn seq_number(&self) -> u32 {
-        be32(self.buffer.as_ref(), field::SEQ_NUM)
+        self.buffer
+            .as_ref()
+            .u32_at(field::SEQ_NUM.start)
+            .unwrap_or(0)
     }
 
     #[inline]
     pub fn ack_number(&self) -> u32 {
-        be32(self.buffer.as_ref(), field::ACK_NUM)
+        self.buffer
+            .as_ref()
+            .u32_at(field::ACK_NUM.start)
+            .unwrap_or(0)
     }
 
     /// Header length in bytes, from the data offset.
     #[inline]
     pub fn header_len(&self) -> usize {
-        usize::from(u8_at(self.buffer.as_ref(), field::DATA_OFFSET) >> 4) * 4
+        usize::from(self.buffer.as_ref().u8_at(field::DATA_OFFSET).unwrap_or(0) >> 4) * 4
     }
 
     /// The low 8 flag bits (see [`crate::tcp_flags`]); NS/AE in the data-offset byte is left out.
     #[inline]
     pub fn flags(&self) -> u8 {
-        u8_at(self.buffer.as_ref(), field::FLAGS)
+        self.buffer.as_ref().u8_at(field::FLAGS).unwrap_or(0)
     }
 
     #[inline]
     pub fn window_len(&self) -> u16 {
-        be16(self.buffer.as_ref(), field::WIN_SIZE)
+        self.buffer
+            .as_ref()
+            .u16_at(field::WIN_SIZE.start)
+            .unwrap_or(0)
     }
 
     #[inline]
     pub fn checksum(&self) -> u16 {
-        be16(self.buffer.as_ref(), field::CHECKSUM)
+        self.buffer
+            .as_ref()
+            .u16_at(field::CHECKSUM.start)
+            .unwrap_or(0)
     }
 
     #[inline]
     pub fn urgent_at(&self) -> u16 {
-        be16(self.buffer.as_ref(), field::URGENT)
+        self.buffer
+            .as_ref()
+            .u16_at(field::URGENT.start)
+            .unwrap_or(0)
     }
 
     /// The fields the flow table keeps.
@@ -120,7 +142,7 @@ impl<'a> Packet<&'a [u8]> {
     /// The segment data after the options; empty when the capture ends before it.
     #[inline]
     pub fn payload(&self) -> &'a [u8] {
-        rest(self.buffer, self.header_len())
+        self.buffer.rest_at(self.header_len())
     }
 }
 

@@ -1,6 +1,7 @@
 //! UDP headers (RFC 768).
 
-use crate::bytes::{be16, clipped, Field};
+use crate::cursor::ReadAt;
+use crate::Field;
 use crate::Reject;
 
 mod field {
@@ -36,23 +37,35 @@ impl<T: AsRef<[u8]>> Packet<T> {
 
     #[inline]
     pub fn src_port(&self) -> u16 {
-        be16(self.buffer.as_ref(), field::SRC_PORT)
+        self.buffer
+            .as_ref()
+            .u16_at(field::SRC_PORT.start)
+            .unwrap_or(0)
     }
 
     #[inline]
     pub fn dst_port(&self) -> u16 {
-        be16(self.buffer.as_ref(), field::DST_PORT)
+        self.buffer
+            .as_ref()
+            .u16_at(field::DST_PORT.start)
+            .unwrap_or(0)
     }
 
     /// Header plus data, as the sender wrote it.
     #[inline]
     pub fn length(&self) -> u16 {
-        be16(self.buffer.as_ref(), field::LENGTH)
+        self.buffer
+            .as_ref()
+            .u16_at(field::LENGTH.start)
+            .unwrap_or(0)
     }
 
     #[inline]
     pub fn checksum(&self) -> u16 {
-        be16(self.buffer.as_ref(), field::CHECKSUM)
+        self.buffer
+            .as_ref()
+            .u16_at(field::CHECKSUM.start)
+            .unwrap_or(0)
     }
 }
 
@@ -67,7 +80,7 @@ impl<'a> Packet<&'a [u8]> {
         } else {
             len
         };
-        clipped(self.buffer, HEADER_LEN, end)
+        self.buffer.clip(HEADER_LEN, end)
     }
 }
 

@@ -1,7 +1,8 @@
 //! VXLAN (RFC 7348): an 8-byte header in UDP, then an Ethernet frame.
 
-use crate::bytes::{be32, rest, u8_at, Field};
+use crate::cursor::ReadAt;
 use crate::decode::Inner;
+use crate::Field;
 
 mod field {
     use super::Field;
@@ -32,20 +33,24 @@ impl<T: AsRef<[u8]>> Header<T> {
 
     #[inline]
     pub fn flags(&self) -> u8 {
-        u8_at(self.buffer.as_ref(), field::FLAGS)
+        self.buffer.as_ref().u8_at(field::FLAGS).unwrap_or(0)
     }
 
     /// The 24-bit VXLAN network identifier.
     #[inline]
     pub fn vni(&self) -> u32 {
-        be32(self.buffer.as_ref(), field::VNI_RESERVED) >> 8
+        self.buffer
+            .as_ref()
+            .u32_at(field::VNI_RESERVED.start)
+            .unwrap_or(0)
+            >> 8
     }
 }
 
 impl<'a> Header<&'a [u8]> {
     #[inline]
     pub fn payload(&self) -> &'a [u8] {
-        rest(self.buffer, field::PAYLOAD)
+        self.buffer.rest_at(field::PAYLOAD)
     }
 
     /// The inner Ethernet frame, when the I flag marks this as VXLAN.

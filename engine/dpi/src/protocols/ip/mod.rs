@@ -1,0 +1,22 @@
+//! Protocols named by their IP protocol number alone (ICMP, IGMP, GRE, OSPF, VRRP, SCTP): no payload to inspect.
+
+use crate::dissector::{Order, Protocol, Transport};
+
+crate::proto::identities! {
+    Icmp = 81, "ICMP", Network, ip [1];
+    IcmpV6 = 102, "ICMPV6", Network, ip [58];
+    Igmp = 82, "IGMP", Network, ip [2];
+    Gre = 80, "GRE", Network, ip [47];
+    Ospf = 85, "OSPF", Network, ip [89];
+    Vrrp = 73, "VRRP", Network, ip [112];
+    Sctp = 84, "SCTP", Network, ip [132];
+}
+
+/// ICMP's registration.
+pub const PROTOCOL: Protocol = Protocol {
+    identities: IDENTITIES,
+    dissector: None,
+    runs_on: Transport::Both,
+    order: Order::Normal,
+    risks: &[],
+};

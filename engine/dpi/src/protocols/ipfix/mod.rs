@@ -1,0 +1,16 @@
+//! IPFIX: known by its registered ports only; no content dissector yet (see `protocols/template/README.md` to add one).
+
+use crate::dissector::{Order, Protocol, Transport};
+
+crate::proto::identities! {
+    Ipfix = 32768, "IPFIX", Network, udp [4739];
+}
+
+/// IPFIX's registration.
+pub const PROTOCOL: Protocol = Protocol {
+    identities: IDENTITIES,
+    dissector: None,
+    runs_on: Transport::Both,
+    order: Order::Normal,
+    risks: &[],
+};

@@ -1,0 +1,146 @@
+//! Every protocol xntop knows, one folder each (the shape of Suricata's `rust/src/<proto>/`): `mod.rs` declares the
+//! protocol's identities (nDPI id, name, category, registered ports) and its registration ([`Protocol`]: the
+//! dissector, where it runs, its order, its default risks); `parser.rs`, when the format has structure, holds the
+//! pure functions from bytes to borrowed views. `template/` is the scaffold to copy; its README says how.
+//!
+//! Adding a protocol: a new folder plus one line below (keep the list sorted). Nothing else names protocols: the
+//! engine, the `port` guess and the identity table all read this list.
+
+use crate::dissector::Protocol;
+
+pub mod util;
+
+#[cfg(test)]
+mod coverage;
+#[cfg(test)]
+mod template;
+#[cfg(test)]
+mod tests;
+
+/// Declares the protocol folders and [`ALL`], the registration list.
+macro_rules! register {
+    ($($folder:ident,)*) => {
+        $(pub mod $folder;)*
+
+        /// Every registered protocol, in registration order (its index is the protocol's bit in a flow's
+        /// "said not me" bitmap).
+        pub const ALL: &[&Protocol] = &[$(&$folder::PROTOCOL),*];
+
+        /// The folder of each entry of [`ALL`].
+        pub const FOLDERS: &[&str] = &[$(stringify!($folder)),*];
+    };
+}
+
+register! {
+    afp,
+    ajp,
+    amqp,
+    anydesk,
+    bacnet,
+    bfd,
+    bgp,
+    bitcoin,
+    bittorrent,
+    capwap,
+    cassandra,
+    ceph,
+    cisco_skinny,
+    coap,
+    dcerpc,
+    dhcp,
+    dhcpv6,
+    diameter,
+    discord,
+    dnp3,
+    dns,
+    doh_dot,
+    dropbox,
+    dtls,
+    eaq,
+    elasticsearch,
+    ethereum,
+    ftp,
+    git,
+    gtp,
+    h323,
+    hsrp,
+    http,
+    iec60870,
+    imap,
+    ip,
+    ipfix,
+    ipsec,
+    irc,
+    iscsi,
+    jabber,
+    jrmi,
+    kcp,
+    kerberos,
+    ldap,
+    ldp,
+    memcached,
+    modbus,
+    mongodb,
+    mqtt,
+    munin,
+    mysql,
+    nats,
+    netbios,
+    netflow,
+    nfs,
+    ntp,
+    openvpn,
+    openwire,
+    oracle,
+    pfcp,
+    pop3,
+    postgres,
+    ptpv2,
+    quic,
+    radius,
+    raknet,
+    rdp,
+    resp,
+    rmcp,
+    roughtime,
+    rsync,
+    rtmp,
+    rtp,
+    rtsp,
+    s7comm,
+    sd_rtn,
+    sflow,
+    sip,
+    slp,
+    smb,
+    smtp,
+    snmp,
+    socks,
+    source_engine,
+    spotify,
+    ssdp,
+    ssh,
+    stomp,
+    stun,
+    syncthing,
+    syslog,
+    tds,
+    teamviewer,
+    telegram,
+    telnet,
+    tftp,
+    thrift,
+    tls,
+    toca_boca,
+    tor,
+    tplink_shp,
+    tuya_lp,
+    ubntac2,
+    vnc,
+    whatsapp,
+    whois_das,
+    wireguard,
+    wsd,
+    xdmcp,
+    zabbix,
+}

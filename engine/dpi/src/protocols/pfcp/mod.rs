@@ -1,0 +1,16 @@
+//! PFCP: known by its registered ports only; no content dissector yet (see `protocols/template/README.md` to add one).
+
+use crate::dissector::{Order, Protocol, Transport};
+
+crate::proto::identities! {
+    Pfcp = 405, "PFCP", Network, udp [8805];
+}
+
+/// PFCP's registration.
+pub const PROTOCOL: Protocol = Protocol {
+    identities: IDENTITIES,
+    dissector: None,
+    runs_on: Transport::Both,
+    order: Order::Normal,
+    risks: &[],
+};

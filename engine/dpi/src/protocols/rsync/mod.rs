@@ -1,0 +1,16 @@
+//! RSYNC: known by its registered ports only; no content dissector yet (see `protocols/template/README.md` to add one).
+
+use crate::dissector::{Order, Protocol, Transport};
+
+crate::proto::identities! {
+    Rsync = 166, "RSYNC", DataTransfer, tcp [873];
+}
+
+/// RSYNC's registration.
+pub const PROTOCOL: Protocol = Protocol {
+    identities: IDENTITIES,
+    dissector: None,
+    runs_on: Transport::Both,
+    order: Order::Normal,
+    risks: &[],
+};
