@@ -24,6 +24,25 @@ pub const PROTOCOL: Protocol = Protocol {
     risks: &[],
 };
 
+/// A carried protocol's check of an HTTP head.
+type Carried = fn(&[u8]) -> Option<Proto>;
+
+/// Protocols carried over HTTP, each named from a request or response head by its own folder (the one place
+/// HTTP knows them). The first that names the head wins.
+const CARRIED: &[Carried] = &[
+    crate::protocols::ocsp::over_http,
+    crate::protocols::ipp::over_http,
+    crate::protocols::soap::over_http,
+    crate::protocols::websocket::over_http,
+];
+
+/// Names the application from a head at the start of `p` when a carried protocol recognises it.
+fn carried(p: &[u8], flow: &mut Flow) {
+    if let Some(app) = CARRIED.iter().find_map(|f| f(p)) {
+        flow.set_app(app);
+    }
+}
+
 /// Packets followed after a request, for the response head.
 const FOLLOW_PACKETS: u8 = 4;
 
@@ -36,6 +55,7 @@ impl Dissector for HttpDissector {
             other => return other,
         };
         flow.app_from_server_name();
+        carried(pkt.payload, flow);
         if pkt.dir == Dir::ToServer {
             Verdict::Follow {
                 master,
@@ -57,6 +77,10 @@ impl Dissector for HttpDissector {
             }
             if let Some(t) = r.content_type {
                 set_str(&mut m.content_type, t);
+            }
+            let c = flow.class();
+            if c.app == c.master {
+                carried(pkt.payload, flow);
             }
         }
         Follow::Done
