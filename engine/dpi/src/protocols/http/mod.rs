@@ -34,6 +34,8 @@ const CARRIED: &[Carried] = &[
     crate::protocols::ipp::over_http,
     crate::protocols::soap::over_http,
     crate::protocols::websocket::over_http,
+    crate::protocols::hl7::over_http,
+    crate::protocols::softether::over_http,
 ];
 
 /// Names the application from a head at the start of `p` when a carried protocol recognises it.
