@@ -6,7 +6,7 @@ use crate::dissector::{Dir, Order, Pkt, Protocol, Transport, Verdict};
 use crate::proto::Proto;
 
 crate::proto::identities! {
-    ClickHouse = 419, "ClickHouse", Database, tcp [9000];
+    ClickHouse = 419, "ClickHouse", Database;
 }
 
 /// ClickHouse's registration (see `protocols/template/README.md`).

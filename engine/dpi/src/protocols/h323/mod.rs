@@ -10,7 +10,7 @@ use crate::dissector::{Order, Pkt, Protocol, Transport, Verdict};
 use crate::proto::Proto;
 
 crate::proto::identities! {
-    H323 = 158, "H323", VoIp, tcp [1720];
+    H323 = 158, "H323", VoIp, tcp [1719, 1720], udp [1719, 1720];
 }
 
 /// H323's registration (see `protocols/template/README.md`).

@@ -28,19 +28,26 @@ pub const PROTOCOL: Protocol = Protocol {
 type Carried = fn(&[u8]) -> Option<Proto>;
 
 /// Protocols carried over HTTP, each named from a request or response head by its own folder (the one place
-/// HTTP knows them). The first that names the head wins.
-const CARRIED: &[Carried] = &[
-    crate::protocols::ocsp::over_http,
-    crate::protocols::ipp::over_http,
-    crate::protocols::soap::over_http,
-    crate::protocols::websocket::over_http,
-    crate::protocols::hl7::over_http,
-    crate::protocols::softether::over_http,
+/// HTTP knows them); the first that names the head wins. `true`: nDPI decides it inside its HTTP dissector, so it
+/// overrides an application the Host named (HTTP.SOAP on a Microsoft host); `false`: a separate dissector in
+/// nDPI, which a flow already named by its Host never reaches.
+const CARRIED: &[(Carried, bool)] = &[
+    (crate::protocols::ocsp::over_http, true),
+    (crate::protocols::soap::over_http, true),
+    (crate::protocols::ipp::over_http, false),
+    (crate::protocols::websocket::over_http, false),
+    (crate::protocols::hl7::over_http, false),
+    (crate::protocols::softether::over_http, false),
 ];
 
-/// Names the application from a head at the start of `p` when a carried protocol recognises it.
-fn carried(p: &[u8], flow: &mut Flow) {
-    if let Some(app) = CARRIED.iter().find_map(|f| f(p)) {
+/// Names the application from a head at the start of `p` when a carried protocol recognises it; `named`: an
+/// application was already named.
+fn carried(p: &[u8], named: bool, flow: &mut Flow) {
+    let app = CARRIED
+        .iter()
+        .filter(|(_, overrides)| *overrides || !named)
+        .find_map(|(f, _)| f(p));
+    if let Some(app) = app {
         flow.set_app(app);
     }
 }
@@ -57,7 +64,8 @@ impl Dissector for HttpDissector {
             other => return other,
         };
         flow.app_from_server_name();
-        carried(pkt.payload, flow);
+        let named = flow.class().app != Proto::Unknown;
+        carried(pkt.payload, named, flow);
         if pkt.dir == Dir::ToServer {
             Verdict::Follow {
                 master,
@@ -81,9 +89,7 @@ impl Dissector for HttpDissector {
                 set_str(&mut m.content_type, t);
             }
             let c = flow.class();
-            if c.app == c.master {
-                carried(pkt.payload, flow);
-            }
+            carried(pkt.payload, c.app != c.master, flow);
         }
         Follow::Done
     }

@@ -7,7 +7,7 @@ use crate::protocols::util::{command, first_line};
 use crate::proto::Proto;
 
 crate::proto::identities! {
-    MsRpch = 127, "MS_RPCH", Rpc, tcp [593];
+    MsRpch = 127, "MS_RPCH", Rpc;
 }
 
 /// MS-RPCH's registration (see `protocols/template/README.md`).

@@ -45,6 +45,31 @@ mod tests {
         assert_eq!(over_http(RESPONSE), Some(Proto::Ocsp));
     }
 
+    /// Through the HTTP dissector, as the engine runs it: the request names HTTP.OCSP; a plain request names
+    /// nothing, and its OCSP response does.
+    #[test]
+    fn through_http() {
+        use crate::dissector::{Dir, Follow, Verdict};
+        use crate::protocols::util::harness::Harness;
+        use crate::protocols::util::testutil::pkt_at;
+        use crate::L4;
+        let http = crate::protocols::http::PROTOCOL.dissector.expect("HTTP has a dissector");
+        let req = pkt_at(REQUEST, L4::Tcp, 40000, 80, Dir::ToServer, [0, 0]);
+        let mut h = Harness::new(&req);
+        assert!(matches!(h.probe(http, &req), Verdict::Follow { master: Proto::Http, .. }));
+        assert_eq!(h.class.app, Proto::Ocsp);
+
+        let get = b"GET /MFEwTzBN HTTP/1.1\r\nHost: ocsp.example\r\n\r\n";
+        let req = pkt_at(get, L4::Tcp, 40000, 80, Dir::ToServer, [0, 0]);
+        let mut h = Harness::new(&req);
+        assert!(matches!(h.probe(http, &req), Verdict::Follow { .. }));
+        h.class.master = Proto::Http;
+        h.class.app = Proto::Http;
+        let resp = pkt_at(RESPONSE, L4::Tcp, 40000, 80, Dir::ToClient, [1, 0]);
+        assert_eq!(h.follow(http, &resp), Follow::Done);
+        assert_eq!(h.class.app, Proto::Ocsp);
+    }
+
     #[test]
     fn others() {
         assert_eq!(over_http(crate::protocols::util::test::HTTP_GET), None);

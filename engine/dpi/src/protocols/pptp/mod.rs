@@ -8,7 +8,7 @@ use crate::dissector::{Order, Pkt, Protocol, Transport, Verdict};
 use crate::proto::Proto;
 
 crate::proto::identities! {
-    Pptp = 115, "PPTP", Vpn, tcp [1723];
+    Pptp = 115, "PPTP", Vpn;
 }
 
 /// PPTP's registration (see `protocols/template/README.md`).

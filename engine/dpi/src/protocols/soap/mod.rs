@@ -1,11 +1,12 @@
 //! SOAP (W3C SOAP 1.1/1.2): over HTTP, a request with a `SOAPAction` header (SOAP 1.1) or a
 //! `application/soap+xml` body (SOAP 1.2) — the `http` folder asks [`over_http`] and names the flow HTTP.SOAP;
-//! seen from the middle of a flow, a TCP packet that opens an XML document (`<?xml version="1.0"`), as nDPI's
-//! rule has it (an XMPP stream, which also opens with an XML declaration, is left to `jabber`).
+//! seen from the middle of a flow, a TCP packet that opens an XML document (`<?xml version="1.0"`) among the
+//! flow's first four packets, decided at the fourth when nothing else claimed the flow — nDPI's rule (an XMPP
+//! stream, which also opens with an XML declaration, is left to `jabber`).
 
-use crate::dissector::{Order, Pkt, Protocol, Transport, Verdict};
+use crate::dissector::{Dissector, Flow, Order, Pkt, Protocol, Transport, Verdict};
 use crate::protocols::http::parser;
-use crate::protocols::util::{contains_ci, starts_ci};
+use crate::protocols::util::{contains_ci, starts_ci, total_seen};
 use crate::proto::Proto;
 
 crate::proto::identities! {
@@ -15,7 +16,7 @@ crate::proto::identities! {
 /// SOAP's registration (see `protocols/template/README.md`).
 pub const PROTOCOL: Protocol = Protocol {
     identities: IDENTITIES,
-    dissector: Some(&detect),
+    dissector: Some(&SoapDissector),
     runs_on: Transport::Tcp,
     order: Order::Normal,
     risks: &[],
@@ -23,6 +24,8 @@ pub const PROTOCOL: Protocol = Protocol {
 
 /// An XML declaration with the version nDPI requires.
 const XML_DECL: &[u8] = b"<?xml version=\"1.0\"";
+/// Payload packets after which an XML opening decides (nDPI: after its packet counter passes 3).
+const DECIDE_AT: u32 = 3;
 /// Bytes searched for an XMPP stream opening after the declaration.
 const XMPP_WINDOW: usize = 256;
 
@@ -36,12 +39,28 @@ pub fn over_http(p: &[u8]) -> Option<Proto> {
     (soap12 || parser::header(p, b"soapaction").is_some()).then_some(Proto::Soap)
 }
 
-fn detect(pkt: &Pkt) -> Verdict {
-    let p = pkt.payload;
-    if p.starts_with(XML_DECL) && !contains_ci(&p[..p.len().min(XMPP_WINDOW)], b"<stream:stream") {
-        Verdict::Yes(Proto::Soap)
-    } else {
-        Verdict::No
+/// Whether the packet opens an XML document that is not an XMPP stream.
+fn xml_opening(p: &[u8]) -> bool {
+    p.starts_with(XML_DECL) && !contains_ci(&p[..p.len().min(XMPP_WINDOW)], b"<stream:stream")
+}
+
+/// The flow showed an XML opening (a zero-sized marker: keeping it allocates nothing).
+struct XmlSeen;
+
+struct SoapDissector;
+
+impl Dissector for SoapDissector {
+    fn probe(&self, pkt: &Pkt, flow: &mut Flow) -> Verdict {
+        let mut seen = flow.state::<XmlSeen>().is_some();
+        if !seen && xml_opening(pkt.payload) {
+            flow.set_state(Box::new(XmlSeen));
+            seen = true;
+        }
+        match (seen, total_seen(pkt) >= DECIDE_AT) {
+            (true, true) => Verdict::Yes(Proto::Soap),
+            (_, false) => Verdict::NeedMore,
+            (false, true) => Verdict::No,
+        }
     }
 }
 
@@ -56,25 +75,42 @@ mod tests {
     const SOAP12: &[u8] = b"POST /Reservations HTTP/1.1\r\nHost: travelcompany.example.org\r\nContent-Type: application/soap+xml; charset=\"utf-8\"\r\nContent-Length: 400\r\n\r\n";
     const ENVELOPE: &[u8] = b"<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<SOAP-ENV:Envelope xmlns:SOAP-ENV=\"http://schemas.xmlsoap.org/soap/envelope/\">";
 
+    /// The verdict after the flow's packets so far: `(to server, payload)` in order.
+    fn run(packets: &[&[u8]]) -> Verdict {
+        use crate::dissector::Dir;
+        use crate::protocols::util::harness::Harness;
+        use crate::protocols::util::test::tcp;
+        let first = c0(packets[0]);
+        let mut h = Harness::new(&first);
+        let mut v = Verdict::NeedMore;
+        for (i, p) in packets.iter().enumerate() {
+            let n = u16::try_from(i).unwrap_or(u16::MAX);
+            v = h.probe(&SoapDissector, &tcp(p, Dir::ToServer, [n, 0]));
+        }
+        v
+    }
+
     #[test]
     fn calls() {
         assert_eq!(over_http(SOAP11), Some(Proto::Soap));
         assert_eq!(over_http(SOAP12), Some(Proto::Soap));
-        assert_eq!(detect(&c0(ENVELOPE)), Verdict::Yes(Proto::Soap));
+        // An envelope among the first packets decides at the fourth.
+        assert_eq!(run(&[ENVELOPE]), Verdict::NeedMore);
+        assert_eq!(run(&[b"x", ENVELOPE, b"y", b"z"]), Verdict::Yes(Proto::Soap));
     }
 
     #[test]
     fn others() {
         assert_eq!(over_http(HTTP_GET), None);
-        assert_eq!(detect(&c0(HTTP_GET)), Verdict::No);
+        assert_eq!(run(&[HTTP_GET, b"a", b"b", b"c"]), Verdict::No);
         let xmpp = b"<?xml version=\"1.0\"?><stream:stream to=\"example.com\" xmlns=\"jabber:client\">";
-        assert_eq!(detect(&c0(xmpp)), Verdict::No);
-        assert_eq!(detect(&c0(b"<?xml version='1.0'?>")), Verdict::No);
+        assert!(!xml_opening(xmpp));
+        assert!(!xml_opening(b"<?xml version='1.0'?>"));
         for n in 0..XML_DECL.len() {
-            assert_eq!(detect(&c0(&ENVELOPE[..n])), Verdict::No);
+            assert!(!xml_opening(&ENVELOPE[..n]));
         }
         for seed in 1..50 {
-            assert_eq!(detect(&c0(&noise(40, seed))), Verdict::No);
+            assert!(!xml_opening(&noise(40, seed)));
         }
     }
 
@@ -82,7 +118,7 @@ mod tests {
         #![proptest_config(ProptestConfig::with_cases(crate::test_cases(512)))]
         #[test]
         fn any_bytes(p in proptest::collection::vec(any::<u8>(), 0..300)) {
-            let _ = detect(&c0(&p));
+            let _ = run(&[&p, &p, &p, &p]);
             let _ = over_http(&p);
         }
     }

@@ -120,6 +120,17 @@ mod tests {
         assert_eq!(detect(&s0(&bin)), Verdict::Yes(Proto::WebSocket));
     }
 
+    /// The upgrade request through the HTTP dissector names HTTP.WebSocket.
+    #[test]
+    fn through_http() {
+        use crate::protocols::util::harness::Harness;
+        let http = crate::protocols::http::PROTOCOL.dissector.expect("HTTP has a dissector");
+        let req = c0(UPGRADE);
+        let mut h = Harness::new(&req);
+        assert!(matches!(h.probe(http, &req), Verdict::Follow { master: Proto::Http, .. }));
+        assert_eq!(h.class.app, Proto::WebSocket);
+    }
+
     #[test]
     fn near_misses() {
         // Wrong direction for the mask, a later packet, lengths off by one, RSV set, reserved opcode.
