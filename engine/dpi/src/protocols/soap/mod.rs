@@ -2,7 +2,8 @@
 //! `application/soap+xml` body (SOAP 1.2) — the `http` folder asks [`over_http`] and names the flow HTTP.SOAP;
 //! seen from the middle of a flow, a TCP packet that opens an XML document (`<?xml version="1.0"`) among the
 //! flow's first four packets, decided at the fourth when nothing else claimed the flow — nDPI's rule (an XMPP
-//! stream, which also opens with an XML declaration, is left to `jabber`).
+//! stream, which also opens with an XML declaration, is left to `jabber`). A flow that shows an HTTP head first
+//! is HTTP's: nDPI's HTTP dissector claims it at that packet, before this rule decides.
 
 use crate::dissector::{Dissector, Flow, Order, Pkt, Protocol, Transport, Verdict};
 use crate::protocols::http::parser;
@@ -51,6 +52,9 @@ struct SoapDissector;
 
 impl Dissector for SoapDissector {
     fn probe(&self, pkt: &Pkt, flow: &mut Flow) -> Verdict {
+        if parser::response(pkt.payload).is_some() || parser::request(pkt.payload).is_some() {
+            return Verdict::No;
+        }
         let mut seen = flow.state::<XmlSeen>().is_some();
         if !seen && xml_opening(pkt.payload) {
             flow.set_state(Box::new(XmlSeen));
@@ -75,7 +79,7 @@ mod tests {
     const SOAP12: &[u8] = b"POST /Reservations HTTP/1.1\r\nHost: travelcompany.example.org\r\nContent-Type: application/soap+xml; charset=\"utf-8\"\r\nContent-Length: 400\r\n\r\n";
     const ENVELOPE: &[u8] = b"<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<SOAP-ENV:Envelope xmlns:SOAP-ENV=\"http://schemas.xmlsoap.org/soap/envelope/\">";
 
-    /// The verdict after the flow's packets so far: `(to server, payload)` in order.
+    /// The verdict after the flow's client packets, in order, as the engine shows them.
     fn run(packets: &[&[u8]]) -> Verdict {
         use crate::dissector::Dir;
         use crate::protocols::util::harness::Harness;
@@ -86,6 +90,10 @@ mod tests {
         for (i, p) in packets.iter().enumerate() {
             let n = u16::try_from(i).unwrap_or(u16::MAX);
             v = h.probe(&SoapDissector, &tcp(p, Dir::ToServer, [n, 0]));
+            // The engine never asks a dissector again once it said No.
+            if v == Verdict::No {
+                break;
+            }
         }
         v
     }
@@ -103,6 +111,10 @@ mod tests {
     fn others() {
         assert_eq!(over_http(HTTP_GET), None);
         assert_eq!(run(&[HTTP_GET, b"a", b"b", b"c"]), Verdict::No);
+        // A request whose head HTTP could not read, then an HTTP response, then the XML body: HTTP's flow.
+        let bad = b"POST /x HTTP/d.1\r\nHost: a\r\n\r\n";
+        let cont = b"HTTP/1.1 100 Continue\r\n\r\n";
+        assert_eq!(run(&[bad, cont, ENVELOPE, b"z"]), Verdict::No);
         let xmpp = b"<?xml version=\"1.0\"?><stream:stream to=\"example.com\" xmlns=\"jabber:client\">";
         assert!(!xml_opening(xmpp));
         assert!(!xml_opening(b"<?xml version='1.0'?>"));
