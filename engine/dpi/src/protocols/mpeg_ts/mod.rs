@@ -27,7 +27,7 @@ const SYNC: u8 = 0x47;
 fn detect(pkt: &Pkt) -> Verdict {
     let p = pkt.payload;
     let ok = !p.is_empty()
-        && p.len() % TS_PACKET == 0
+        && p.len().is_multiple_of(TS_PACKET)
         && p.chunks(TS_PACKET).all(|c| c.u8_at(0) == Some(SYNC) && c.u8_at(3).is_some_and(|b| b & 0x30 != 0));
     if ok {
         Verdict::Yes(Proto::MpegTs)
