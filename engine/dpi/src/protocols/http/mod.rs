@@ -24,6 +24,34 @@ pub const PROTOCOL: Protocol = Protocol {
     risks: &[],
 };
 
+/// A carried protocol's check of an HTTP head.
+type Carried = fn(&[u8]) -> Option<Proto>;
+
+/// Protocols carried over HTTP, each named from a request or response head by its own folder (the one place
+/// HTTP knows them); the first that names the head wins. `true`: nDPI decides it inside its HTTP dissector, so it
+/// overrides an application the Host named (HTTP.SOAP on a Microsoft host); `false`: a separate dissector in
+/// nDPI, which a flow already named by its Host never reaches.
+const CARRIED: &[(Carried, bool)] = &[
+    (crate::protocols::ocsp::over_http, true),
+    (crate::protocols::soap::over_http, true),
+    (crate::protocols::ipp::over_http, false),
+    (crate::protocols::websocket::over_http, false),
+    (crate::protocols::hl7::over_http, false),
+    (crate::protocols::softether::over_http, false),
+];
+
+/// Names the application from a head at the start of `p` when a carried protocol recognises it; `named`: an
+/// application was already named.
+fn carried(p: &[u8], named: bool, flow: &mut Flow) {
+    let app = CARRIED
+        .iter()
+        .filter(|(_, overrides)| *overrides || !named)
+        .find_map(|(f, _)| f(p));
+    if let Some(app) = app {
+        flow.set_app(app);
+    }
+}
+
 /// Packets followed after a request, for the response head.
 const FOLLOW_PACKETS: u8 = 4;
 
@@ -36,6 +64,8 @@ impl Dissector for HttpDissector {
             other => return other,
         };
         flow.app_from_server_name();
+        let named = flow.class().app != Proto::Unknown;
+        carried(pkt.payload, named, flow);
         if pkt.dir == Dir::ToServer {
             Verdict::Follow {
                 master,
@@ -58,6 +88,8 @@ impl Dissector for HttpDissector {
             if let Some(t) = r.content_type {
                 set_str(&mut m.content_type, t);
             }
+            let c = flow.class();
+            carried(pkt.payload, c.app != c.master, flow);
         }
         Follow::Done
     }

@@ -118,6 +118,13 @@ pub fn host_name(host: &[u8]) -> &[u8] {
     host.split(|&b| b == b':').next().unwrap_or(host)
 }
 
+/// The value of header `name` (case-insensitive) in a request or response head at the start of `p`: for the
+/// protocols carried over HTTP, which their own folders name (see `CARRIED` in `http/mod.rs`).
+#[must_use]
+pub fn header<'a>(p: &'a [u8], name: &[u8]) -> Option<&'a [u8]> {
+    headers(p).find_map(|(n, v)| n.eq_ignore_ascii_case(name).then_some(v))
+}
+
 /// `name: value` header lines from just after a start line, until the blank line or the end of the packet.
 fn headers(p: &[u8]) -> impl Iterator<Item = (&[u8], &[u8])> {
     p.split(|&b| b == b'\n')
