@@ -7,7 +7,6 @@
 
 crate::proto::identities! {
     Srtp = 338, "SRTP", Media;
-    Gnutella = 35, "Gnutella", Download;
     Lisp = 236, "LISP", Cloud;
     Protobuf = 353, "Protobuf", Network;
     Cloudflare = 220, "Cloudflare", Web;
