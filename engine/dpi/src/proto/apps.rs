@@ -75,7 +75,6 @@ crate::proto::identities! {
     DisneyPlus = 71, "DisneyPlus", Streaming;
     Steam = 74, "Steam", Game;
     EpicGames = 340, "EpicGames", Game;
-    RiotGames = 302, "RiotGames", Game;
     Playstation = 231, "Playstation", Game;
     Nintendo = 173, "Nintendo", Game;
     CloudflareWarp = 300, "CloudflareWarp", Vpn;
@@ -105,7 +104,6 @@ crate::proto::identities! {
     Kuxun1 = 295, "1kxun", Streaming;
     Ntop = 26, "ntop", Network;
     Line = 315, "Line", Chat;
-    Threema = 305, "Threema", Chat;
     Xiaomi = 287, "Xiaomi", Web;
     Huawei = 398, "Huawei", Web;
     Mozilla = 125, "Mozilla", Web;
