@@ -6,7 +6,6 @@
 //! Ids are nDPI's (`data/ndpi_protocols.tsv`); those from `0x8000` are identities nDPI does not have.
 
 crate::proto::identities! {
-    Srtp = 338, "SRTP", Media;
     Lisp = 236, "LISP", Cloud;
     Protobuf = 353, "Protobuf", Network;
     Cloudflare = 220, "Cloudflare", Web;
@@ -19,7 +18,6 @@ crate::proto::identities! {
     GoogleMaps = 123, "GoogleMaps", Web;
     GoogleDocs = 241, "GoogleDocs", Collaborative;
     GoogleMeet = 201, "GoogleMeet", Chat;
-    GoogleCall = 404, "GoogleCall", VoIp;
     GMail = 122, "GMail", Email;
     PlayStore = 228, "PlayStore", SoftwareUpdate;
     YouTube = 124, "YouTube", Media;
@@ -27,7 +25,6 @@ crate::proto::identities! {
     Facebook = 119, "Facebook", SocialNetwork;
     FacebookMessenger = 157, "FacebookMessenger", Chat;
     Instagram = 211, "Instagram", SocialNetwork;
-    WhatsAppCall = 45, "WhatsAppCall", VoIp;
     WhatsAppFiles = 242, "WhatsAppFiles", Download;
     NetFlix = 133, "NetFlix", Video;
     Amazon = 178, "Amazon", Web;
@@ -39,7 +36,6 @@ crate::proto::identities! {
     Outlook = 21, "Outlook", Email;
     Teams = 250, "Teams", Collaborative;
     SkypeTeams = 32770, "Skype_Teams", VoIp;
-    SkypeTeamsCall = 38, "Skype_TeamsCall", VoIp;
     Azure = 276, "Azure", Cloud;
     OneDrive = 221, "MS_OneDrive", Cloud;
     WindowsUpdate = 147, "WindowsUpdate", SoftwareUpdate;

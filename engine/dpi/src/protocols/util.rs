@@ -257,6 +257,11 @@ pub(crate) mod harness {
             }
         }
 
+        /// Moves the flow's server to `addr` (for dissectors that look at addresses).
+        pub fn set_server(&mut self, addr: std::net::IpAddr) {
+            self.ep.server = addr;
+        }
+
         pub fn probe(&mut self, d: &dyn Dissector, pkt: &Pkt) -> Verdict {
             d.probe(pkt, &mut self.flow())
         }
