@@ -39,7 +39,6 @@ crate::proto::identities! {
     Azure = 276, "Azure", Cloud;
     OneDrive = 221, "MS_OneDrive", Cloud;
     WindowsUpdate = 147, "WindowsUpdate", SoftwareUpdate;
-    Xbox = 47, "Xbox", Game;
     Bing = 32771, "Bing", Web;
     LinkedIn = 233, "LinkedIn", SocialNetwork;
     Apple = 140, "Apple", Web;
@@ -69,7 +68,6 @@ crate::proto::identities! {
     Dazn = 292, "Dazn", Streaming;
     Hulu = 137, "Hulu", Streaming;
     DisneyPlus = 71, "DisneyPlus", Streaming;
-    Steam = 74, "Steam", Game;
     EpicGames = 340, "EpicGames", Game;
     Playstation = 231, "Playstation", Game;
     Nintendo = 173, "Nintendo", Game;
