@@ -58,7 +58,6 @@ crate::proto::identities! {
     Snapchat = 199, "Snapchat", SocialNetwork;
     TikTok = 49, "TikTok", SocialNetwork;
     Signal = 39, "Signal", Chat;
-    Viber = 144, "Viber", VoIp;
     Slack = 118, "Slack", Collaborative;
     Wikipedia = 176, "Wikipedia", Web;
     Yahoo = 70, "Yahoo", Web;

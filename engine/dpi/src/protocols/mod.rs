@@ -171,6 +171,7 @@ register! {
     tplink_shp,
     tuya_lp,
     ubntac2,
+    viber,
     vnc,
     whatsapp,
     whois_das,

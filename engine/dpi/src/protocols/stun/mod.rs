@@ -40,9 +40,9 @@ pub const PROTOCOL: Protocol = Protocol {
     risks: &[],
 };
 
-/// Packets followed after a STUN verdict: STUN usually leads into DTLS (WebRTC) or RTP, and later attributes may
-/// name the calling application.
-const FOLLOW_PACKETS: u8 = 12;
+/// Packets followed after a STUN verdict (nDPI's `stun.max_packets_extra_dissection`): STUN usually leads into DTLS
+/// (WebRTC) or RTP, and later attributes may name the calling application.
+const FOLLOW_PACKETS: u8 = 6;
 const COOKIE: u32 = 0x2112_a442;
 const HEADER: usize = 20;
 /// Attributes walked per message at most.
