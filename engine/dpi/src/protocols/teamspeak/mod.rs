@@ -2,7 +2,7 @@
 //! type 0x88 (client → server after a 2-byte client id, server → client right after the packet id); TeamSpeak 2
 //! packets open with the class/type words f4be 01|02|03 00 (login, reply, keep-alive) over TCP and UDP.
 
-use crate::dissector::{Dir, Order, Pkt, Protocol, Transport, Verdict};
+use crate::dissector::{Order, Pkt, Protocol, Transport, Verdict};
 use crate::proto::Proto;
 use xntop_wire::cursor::ReadAt;
 
@@ -29,10 +29,11 @@ const TS2_MIN: usize = 20;
 
 fn detect(pkt: &Pkt) -> Verdict {
     let p = pkt.payload;
-    let ts3 = p.starts_with(TS3_MAC) && p.u16_at(8) == Some(INIT_ID) && {
-        let type_at = if pkt.dir == Dir::ToServer { 12 } else { 10 };
-        p.u8_at(type_at) == Some(INIT_TYPE)
-    };
+    // The type follows the client id in client packets, the packet id in server ones; either side may be the
+    // flow's opener in a capture, so both places are accepted.
+    let ts3 = p.starts_with(TS3_MAC)
+        && p.u16_at(8) == Some(INIT_ID)
+        && (p.u8_at(12) == Some(INIT_TYPE) || p.u8_at(10) == Some(INIT_TYPE));
     let ts2 = p.len() >= TS2_MIN
         && p.u16_at(0) == Some(0xf4be)
         && matches!(p.u16_at(2), Some(0x0100 | 0x0200 | 0x0300));
@@ -48,7 +49,7 @@ mod tests {
     use super::*;
     use crate::protocols::util::test::{HTTP_GET, TLS_HELLO};
     use crate::protocols::util::testutil::{hex, noise, pkt, pkt_at};
-    use crate::L4;
+    use crate::{Dir, L4};
     use proptest::prelude::*;
 
     #[test]
@@ -61,8 +62,9 @@ mod tests {
         s.extend_from_slice(&hex("0065 88 01 0000000000000000000000000000000000"));
         let reply = pkt_at(&s, L4::Udp, 40000, 9987, Dir::ToClient, [1, 0]);
         assert_eq!(detect(&reply), Verdict::Yes(Proto::TeamSpeak));
-        // Wrong position for the direction.
-        assert_eq!(detect(&pkt(&s, L4::Udp, 40000, 9987)), Verdict::No);
+        let mut t = b"TS3INIT1".to_vec();
+        t.extend_from_slice(&hex("0065 0000 01 0000000000000000"));
+        assert_eq!(detect(&pkt(&t, L4::Udp, 40000, 9987)), Verdict::No, "not an init packet");
     }
 
     #[test]
