@@ -53,7 +53,7 @@ mod tests {
         let x = pkt(&sr, L4::Udp, 40000, 10000);
         let mut h = Harness::new(&x);
         assert_eq!(h.probe(&KakaoVoice, &x), Verdict::No, "10.0.0.2 is not a relay");
-        h.set_server([1, 201, 3, 4].into());
+        h.set_server([1, 201, 3, 4].into(), 10000);
         assert_eq!(h.probe(&KakaoVoice, &x), Verdict::Yes(Proto::KakaoTalkVoice));
         let rr = hex("81c90007 11223344");
         assert_eq!(h.probe(&KakaoVoice, &pkt(&rr, L4::Udp, 40000, 10000)), Verdict::No);
@@ -65,7 +65,7 @@ mod tests {
         fn any_bytes(p in proptest::collection::vec(any::<u8>(), 1..80)) {
             let x = pkt(&p, L4::Udp, 1, 2);
             let mut h = Harness::new(&x);
-            h.set_server([1, 201, 0, 1].into());
+            h.set_server([1, 201, 0, 1].into(), 2);
             let _ = h.probe(&KakaoVoice, &x);
         }
     }

@@ -45,6 +45,18 @@ pub const PROTOCOL: Protocol = Protocol {
 const FOLLOW_PACKETS: u8 = 6;
 const COOKIE: u32 = 0x2112_a442;
 const HEADER: usize = 20;
+/// The applications a call's endpoints are remembered for.
+const CACHED_APPS: [Proto; 8] = [
+    Proto::WhatsAppCall,
+    Proto::SkypeTeamsCall,
+    Proto::GoogleCall,
+    Proto::FacebookVoip,
+    Proto::SignalVoip,
+    Proto::TelegramVoip,
+    Proto::ViberVoip,
+    Proto::Zoom,
+];
+const XOR_PEER_ADDRESS: u16 = 0x0012;
 /// Attributes walked per message at most.
 const MAX_ATTRIBUTES: usize = 32;
 /// Microsoft's multiplexed-TURN prefix and its length.
@@ -66,11 +78,12 @@ struct StunDissector;
 impl Dissector for StunDissector {
     fn probe(&self, pkt: &Pkt, flow: &mut Flow) -> Verdict {
         let Some(msg) = message_of(pkt) else {
-            return Verdict::No;
+            return from_cache(pkt, flow);
         };
         let app = calling_app(msg, flow).or_else(|| google_servers(flow.endpoints()));
         if let Some(app) = app {
             flow.set_app(app);
+            remember(flow, app, msg);
         }
         Verdict::Follow {
             master: Proto::Stun,
@@ -91,6 +104,10 @@ impl Dissector for StunDissector {
                             flow.set_app(app);
                         }
                     }
+                    let app = flow.class().app;
+                    if real_app(app) {
+                        remember(flow, app, msg);
+                    }
                 }
                 Follow::More
             }
@@ -108,6 +125,71 @@ impl Dissector for StunDissector {
             _ => Follow::More,
         }
     }
+}
+
+/// Remembers the flow's endpoints and the peers its messages relay to (XOR-PEER-ADDRESS) as belonging to `app`,
+/// as nDPI's STUN cache does: the same call's other flows (to the peers, or from the same socket) are named after
+/// it even when they carry no STUN of their own.
+fn remember(flow: &Flow, app: Proto, msg: &[u8]) {
+    let ep = *flow.endpoints();
+    let cache = flow.dns_cache();
+    cache.expect(ep.client, ep.client_port, app);
+    cache.expect(ep.server, ep.server_port, app);
+    let txid = msg.rest_at(8);
+    let mut attrs = Cursor::new(msg.rest_at(HEADER));
+    for _ in 0..MAX_ATTRIBUTES {
+        let (Ok(ty), Ok(len)) = (attrs.get_u16(), attrs.get_u16()) else {
+            break;
+        };
+        if ty == XOR_PEER_ADDRESS {
+            if let Some((addr, port)) = attrs.peek_bytes(usize::from(len)).ok().and_then(|v| xor_address(v, txid)) {
+                cache.expect(addr, port, app);
+            }
+        }
+        if attrs.skip(usize::from(len).div_ceil(4) * 4).is_err() {
+            break;
+        }
+    }
+}
+
+/// An XOR-PEER-ADDRESS value (RFC 8489 §14.2): family, port and address XORed with the cookie (and, for IPv6, the
+/// transaction id).
+fn xor_address(v: &[u8], txid: &[u8]) -> Option<(IpAddr, u16)> {
+    let port = v.u16_at(2)? ^ (COOKIE >> 16) as u16;
+    let cookie = COOKIE.to_be_bytes();
+    match (v.u8_at(1)?, v.len()) {
+        (0x01, 8) => {
+            let mut a = [0u8; 4];
+            for (i, b) in a.iter_mut().enumerate() {
+                *b = v[4 + i] ^ cookie[i];
+            }
+            Some((IpAddr::from(a), port))
+        }
+        (0x02, 20) => {
+            let mut a = [0u8; 16];
+            let key = cookie.iter().chain(txid.get(..12)?);
+            for ((b, &x), &k) in a.iter_mut().zip(&v[4..20]).zip(key) {
+                *b = x ^ k;
+            }
+            Some((IpAddr::from(a), port))
+        }
+        _ => None,
+    }
+}
+
+/// A flow without STUN of its own to or from an endpoint a named call used: SRTP when it carries RTP, STUN otherwise.
+fn from_cache(pkt: &Pkt, flow: &mut Flow) -> Verdict {
+    let ep = *flow.endpoints();
+    let cache = flow.dns_cache();
+    let app = cache
+        .expected(ep.server, ep.server_port)
+        .or_else(|| cache.expected(ep.client, ep.client_port))
+        .filter(|&a| CACHED_APPS.contains(&a));
+    let Some(app) = app else {
+        return Verdict::No;
+    };
+    flow.set_app(app);
+    Verdict::Yes(if rtp(pkt.payload) { Proto::Srtp } else { Proto::Stun })
 }
 
 /// An application a STUN flow can be named after (not STUN itself, not a transport).
@@ -368,7 +450,7 @@ mod tests {
         let p = hex("000100002112a44253486b6846386f6477677956");
         let x = pkt(&p, L4::Udp, 40000, 19305);
         let mut h = Harness::new(&x);
-        h.set_server([74, 125, 250, 129].into());
+        h.set_server([74, 125, 250, 129].into(), 19305);
         assert_eq!(h.probe(&StunDissector, &x), FOLLOW);
         assert_eq!(h.class.app, Proto::GoogleCall);
         let y = pkt(&p, L4::Udp, 40000, 19305);
@@ -397,6 +479,40 @@ mod tests {
         let d = pkt_at(&dtls, L4::Udp, 40000, 3478, Dir::ToClient, [1, 0]);
         assert_eq!(h.follow(&StunDissector, &d), Follow::Done);
         assert_eq!(h.class.master, Proto::Dtls);
+    }
+
+    #[test]
+    fn xor_addresses_decode() {
+        // RFC 5769 §2.2: XOR-MAPPED-ADDRESS 192.0.2.1:32853.
+        let v = hex("0001a147e112a643");
+        assert_eq!(xor_address(&v, b"0123456789ab"), Some((IpAddr::from([192, 0, 2, 1]), 32853)));
+        assert_eq!(xor_address(&v[..7], b"0123456789ab"), None);
+    }
+
+    #[test]
+    fn a_named_call_names_its_other_flows() {
+        // A WhatsApp allocation naming peer 192.0.2.1:32853, then traffic of the same call without STUN.
+        let mut m = binding_with(0x4002, b"\x00\x01");
+        let peer = hex("00120008 0001a147e112a643");
+        m.extend_from_slice(&peer);
+        let len = u16::try_from(m.len() - HEADER).unwrap_or(0);
+        m[2..4].copy_from_slice(&len.to_be_bytes());
+        let a = pkt(&m, L4::Udp, 40000, 3478);
+        let mut h = Harness::new(&a);
+        assert_eq!(h.probe(&StunDissector, &a), FOLLOW);
+        let rtp = hex("8078a1b20001e2400a1b2c3dd5d5d5d5");
+        let r = pkt(&rtp, L4::Udp, 40000, 3478);
+        h.class = crate::engine::Classification::default();
+        assert_eq!(h.probe(&StunDissector, &r), Verdict::Yes(Proto::Srtp));
+        assert_eq!(h.class.app, Proto::WhatsAppCall);
+        h.class = crate::engine::Classification::default();
+        h.set_client([10, 9, 9, 9].into(), 5000);
+        h.set_server([192, 0, 2, 1].into(), 32853);
+        let other = pkt(b"\x01\x02\x03", L4::Udp, 5000, 32853);
+        assert_eq!(h.probe(&StunDissector, &other), Verdict::Yes(Proto::Stun), "the relayed peer");
+        // Nothing remembered: not STUN.
+        let b = pkt(&rtp, L4::Udp, 5, 6);
+        assert_eq!(Harness::new(&b).probe(&StunDissector, &b), Verdict::No);
     }
 
     #[test]
