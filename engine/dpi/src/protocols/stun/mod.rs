@@ -80,7 +80,9 @@ impl Dissector for StunDissector {
         let Some(msg) = message_of(pkt) else {
             return from_cache(pkt, flow);
         };
-        let app = calling_app(msg, flow).or_else(|| google_servers(flow.endpoints()));
+        let app = calling_app(msg, flow)
+            .or_else(|| google_servers(flow.endpoints()))
+            .or_else(|| cached_app(flow));
         if let Some(app) = app {
             flow.set_app(app);
             remember(flow, app, msg);
@@ -99,7 +101,9 @@ impl Dissector for StunDissector {
             Some(0..=3) => {
                 if let Some(msg) = message_of(pkt) {
                     if !known {
-                        let app = calling_app(msg, flow).or_else(|| signal(pkt, msg, flow.endpoints()));
+                        let app = calling_app(msg, flow)
+                            .or_else(|| signal(pkt, msg, flow.endpoints()))
+                            .or_else(|| cached_app(flow));
                         if let Some(app) = app {
                             flow.set_app(app);
                         }
@@ -177,15 +181,19 @@ fn xor_address(v: &[u8], txid: &[u8]) -> Option<(IpAddr, u16)> {
     }
 }
 
-/// A flow without STUN of its own to or from an endpoint a named call used: SRTP when it carries RTP, STUN otherwise.
-fn from_cache(pkt: &Pkt, flow: &mut Flow) -> Verdict {
+/// The call application remembered for one of the flow's endpoints.
+fn cached_app(flow: &Flow) -> Option<Proto> {
     let ep = *flow.endpoints();
     let cache = flow.dns_cache();
-    let app = cache
+    cache
         .expected(ep.server, ep.server_port)
         .or_else(|| cache.expected(ep.client, ep.client_port))
-        .filter(|&a| CACHED_APPS.contains(&a));
-    let Some(app) = app else {
+        .filter(|a| CACHED_APPS.contains(a))
+}
+
+/// A flow without STUN of its own to or from an endpoint a named call used: SRTP when it carries RTP, STUN otherwise.
+fn from_cache(pkt: &Pkt, flow: &mut Flow) -> Verdict {
+    let Some(app) = cached_app(flow) else {
         return Verdict::No;
     };
     flow.set_app(app);
@@ -510,6 +518,10 @@ mod tests {
         h.set_server([192, 0, 2, 1].into(), 32853);
         let other = pkt(b"\x01\x02\x03", L4::Udp, 5000, 32853);
         assert_eq!(h.probe(&StunDissector, &other), Verdict::Yes(Proto::Stun), "the relayed peer");
+        let plain = hex("000100002112a44253486b6846386f6477677956");
+        h.class = crate::engine::Classification::default();
+        assert_eq!(h.probe(&StunDissector, &pkt(&plain, L4::Udp, 5000, 32853)), FOLLOW);
+        assert_eq!(h.class.app, Proto::WhatsAppCall, "plain STUN between the peers");
         // Nothing remembered: not STUN.
         let b = pkt(&rtp, L4::Udp, 5, 6);
         assert_eq!(Harness::new(&b).probe(&StunDissector, &b), Verdict::No);
