@@ -67,7 +67,6 @@ crate::proto::identities! {
     Dazn = 292, "Dazn", Streaming;
     Hulu = 137, "Hulu", Streaming;
     DisneyPlus = 71, "DisneyPlus", Streaming;
-    EpicGames = 340, "EpicGames", Game;
     Playstation = 231, "Playstation", Game;
     Nintendo = 173, "Nintendo", Game;
     CloudflareWarp = 300, "CloudflareWarp", Vpn;

@@ -68,6 +68,7 @@ register! {
     eaq,
     edonkey,
     elasticsearch,
+    epicgames,
     ethereum,
     fiesta,
     florensia,
