@@ -53,7 +53,7 @@ impl Dissector for DofusDissector {
                 && p.starts_with(b"HC")
                 && p[HC_LEN - 1] == 0
                 && p[2..HC_LEN - 1].iter().all(u8::is_ascii_alphanumeric));
-        if greeting {
+        if greeting && flow.state_is_free() {
             flow.set_state(Box::new(Greeted));
             return Verdict::NeedMore;
         }

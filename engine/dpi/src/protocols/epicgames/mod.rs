@@ -37,7 +37,12 @@ impl Dissector for EpicDissector {
         let p = pkt.payload;
         if total_seen(pkt) == 0 {
             return match p.u32_at(0) {
-                Some(w) if p.len() >= MIN_OPENING && w & ANSWER_BIT == 0 && p[ZEROS].iter().all(|&b| b == 0) => {
+                Some(w)
+                    if p.len() >= MIN_OPENING
+                        && w & ANSWER_BIT == 0
+                        && p[ZEROS].iter().all(|&b| b == 0)
+                        && flow.state_is_free() =>
+                {
                     flow.set_state(Box::new(Opening(pkt.dir, w)));
                     Verdict::NeedMore
                 }

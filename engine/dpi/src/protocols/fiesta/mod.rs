@@ -30,7 +30,7 @@ impl Dissector for FiestaDissector {
         let opener = flow.state::<Opener>().map(|o| o.0);
         match opener {
             None => {
-                if p.len() == 5 && p.u16_at(0) == Some(0x0407) && p[2] == 0x08 && p[4] <= 1 {
+                if p.len() == 5 && p.u16_at(0) == Some(0x0407) && p[2] == 0x08 && p[4] <= 1 && flow.state_is_free() {
                     flow.set_state(Box::new(Opener(pkt.dir)));
                     Verdict::NeedMore
                 } else {

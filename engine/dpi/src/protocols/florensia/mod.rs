@@ -50,7 +50,12 @@ impl Dissector for FlorensiaDissector {
                 if marked && (opening || closing) {
                     Verdict::Yes(Proto::Florensia)
                 } else if opening || first_only {
-                    flow.set_state(Box::new(Marked));
+                    if !marked {
+                        if !flow.state_is_free() {
+                            return Verdict::No;
+                        }
+                        flow.set_state(Box::new(Marked));
+                    }
                     Verdict::NeedMore
                 } else if marked && total_seen(pkt) < MAX_PACKETS {
                     Verdict::NeedMore
@@ -59,7 +64,12 @@ impl Dissector for FlorensiaDissector {
                 }
             }
             L4::Udp => {
-                if !marked && p.len() == 6 && p.u16_at(0) == Some(0x0503) && p.u32_at(2) == Some(0xffff_0000) {
+                if !marked
+                    && flow.state_is_free()
+                    && p.len() == 6
+                    && p.u16_at(0) == Some(0x0503)
+                    && p.u32_at(2) == Some(0xffff_0000)
+                {
                     flow.set_state(Box::new(Marked));
                     Verdict::NeedMore
                 } else if marked && p.len() == 8 && p.u16_at(0) == Some(0x0500) && p.u16_at(4) == Some(0x4191) {

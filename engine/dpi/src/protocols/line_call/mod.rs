@@ -17,7 +17,8 @@ pub const PROTOCOL: Protocol = Protocol {
     identities: IDENTITIES,
     dissector: Some(&LineCallDissector),
     runs_on: Transport::Udp,
-    order: Order::Normal,
+    // After the dissectors that recognise an opening: this one only counts, and keeps state from the first packet.
+    order: Order::Last,
     risks: &[],
 };
 
@@ -45,6 +46,10 @@ impl Dissector for LineCallDissector {
         }
         let d = pkt.dir as usize;
         if flow.state::<Counters>().is_none() {
+            // Another dissector keeps its state in the flow's one slot: leave it the flow.
+            if !flow.state_is_free() {
+                return Verdict::No;
+            }
             flow.set_state(Box::<Counters>::default());
         }
         let Some(c) = flow.state::<Counters>() else {
@@ -139,6 +144,20 @@ mod tests {
             }
         }
         assert_eq!(last, Verdict::No);
+    }
+
+    #[test]
+    fn leaves_another_dissectors_state_alone() {
+        // A Mumble ping keeps its ident in the flow's slot; LineCall must not overwrite it.
+        let ping = [0, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8];
+        let x = pkt_at(&ping, L4::Udp, 40000, 64738, Dir::ToServer, [0, 0]);
+        let mut h = Harness::new(&x);
+        let mumble = crate::protocols::mumble::PROTOCOL.dissector.expect("Mumble has a dissector");
+        assert_eq!(h.probe(mumble, &x), Verdict::NeedMore);
+        assert_eq!(h.probe(&LineCallDissector, &x), Verdict::No);
+        let pong = [0, 1, 4, 0, 1, 2, 3, 4, 5, 6, 7, 8, 0, 0, 0, 3, 0, 0, 0, 100, 0, 8, 131, 176];
+        let y = pkt_at(&pong, L4::Udp, 40000, 64738, Dir::ToClient, [1, 0]);
+        assert_eq!(h.probe(mumble, &y), Verdict::Yes(Proto::Mumble));
     }
 
     #[test]

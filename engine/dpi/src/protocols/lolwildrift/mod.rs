@@ -29,7 +29,7 @@ impl Dissector for WildRift {
         if p.len() == 22 && p.u32_at(0) == Some(0x0102_c841) && p.u32_at(18) == Some(0x4130_4231) {
             return Verdict::Yes(Proto::LolWildRift);
         }
-        if p.len() == 69 && p.u32_at(0) == Some(0x0400_0000) {
+        if p.len() == 69 && p.u32_at(0) == Some(0x0400_0000) && flow.state_is_free() {
             flow.set_state(Box::new(Stage1));
             return Verdict::NeedMore;
         }

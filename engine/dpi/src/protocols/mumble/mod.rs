@@ -35,8 +35,14 @@ impl Dissector for MumbleDissector {
         }
         match (pkt.dir, p.len()) {
             (Dir::ToServer, PING) if p.u32_at(0) == Some(0) => {
-                if let Some(ident) = p.u64_at(4) {
-                    flow.set_state(Box::new(Ident(ident)));
+                // The first ping's ident is kept; the slot may hold another dissector's state.
+                if flow.state::<Ident>().is_none() {
+                    if !flow.state_is_free() {
+                        return Verdict::No;
+                    }
+                    if let Some(ident) = p.u64_at(4) {
+                        flow.set_state(Box::new(Ident(ident)));
+                    }
                 }
                 Verdict::NeedMore
             }

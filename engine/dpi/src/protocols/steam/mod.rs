@@ -72,6 +72,9 @@ impl Dissector for SteamDissector {
         } else {
             return Verdict::No;
         };
+        if !flow.state_is_free() {
+            return Verdict::No;
+        }
         flow.set_state(Box::new(opened));
         Verdict::NeedMore
     }
