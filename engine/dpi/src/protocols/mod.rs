@@ -119,6 +119,7 @@ register! {
     netbios,
     netease_games,
     netflow,
+    nexon,
     nfs,
     noe,
     ntp,
