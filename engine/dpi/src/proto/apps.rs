@@ -6,8 +6,6 @@
 //! Ids are nDPI's (`data/ndpi_protocols.tsv`); those from `0x8000` are identities nDPI does not have.
 
 crate::proto::identities! {
-    Srtp = 338, "SRTP", Media;
-    Gnutella = 35, "Gnutella", Download;
     Lisp = 236, "LISP", Cloud;
     Protobuf = 353, "Protobuf", Network;
     Cloudflare = 220, "Cloudflare", Web;
@@ -20,7 +18,6 @@ crate::proto::identities! {
     GoogleMaps = 123, "GoogleMaps", Web;
     GoogleDocs = 241, "GoogleDocs", Collaborative;
     GoogleMeet = 201, "GoogleMeet", Chat;
-    GoogleCall = 404, "GoogleCall", VoIp;
     GMail = 122, "GMail", Email;
     PlayStore = 228, "PlayStore", SoftwareUpdate;
     YouTube = 124, "YouTube", Media;
@@ -28,7 +25,6 @@ crate::proto::identities! {
     Facebook = 119, "Facebook", SocialNetwork;
     FacebookMessenger = 157, "FacebookMessenger", Chat;
     Instagram = 211, "Instagram", SocialNetwork;
-    WhatsAppCall = 45, "WhatsAppCall", VoIp;
     WhatsAppFiles = 242, "WhatsAppFiles", Download;
     NetFlix = 133, "NetFlix", Video;
     Amazon = 178, "Amazon", Web;
@@ -40,11 +36,9 @@ crate::proto::identities! {
     Outlook = 21, "Outlook", Email;
     Teams = 250, "Teams", Collaborative;
     SkypeTeams = 32770, "Skype_Teams", VoIp;
-    SkypeTeamsCall = 38, "Skype_TeamsCall", VoIp;
     Azure = 276, "Azure", Cloud;
     OneDrive = 221, "MS_OneDrive", Cloud;
     WindowsUpdate = 147, "WindowsUpdate", SoftwareUpdate;
-    Xbox = 47, "Xbox", Game;
     Bing = 32771, "Bing", Web;
     LinkedIn = 233, "LinkedIn", SocialNetwork;
     Apple = 140, "Apple", Web;
@@ -64,7 +58,6 @@ crate::proto::identities! {
     Snapchat = 199, "Snapchat", SocialNetwork;
     TikTok = 49, "TikTok", SocialNetwork;
     Signal = 39, "Signal", Chat;
-    Viber = 144, "Viber", VoIp;
     Slack = 118, "Slack", Collaborative;
     Wikipedia = 176, "Wikipedia", Web;
     Yahoo = 70, "Yahoo", Web;
@@ -74,9 +67,6 @@ crate::proto::identities! {
     Dazn = 292, "Dazn", Streaming;
     Hulu = 137, "Hulu", Streaming;
     DisneyPlus = 71, "DisneyPlus", Streaming;
-    Steam = 74, "Steam", Game;
-    EpicGames = 340, "EpicGames", Game;
-    RiotGames = 302, "RiotGames", Game;
     Playstation = 231, "Playstation", Game;
     Nintendo = 173, "Nintendo", Game;
     CloudflareWarp = 300, "CloudflareWarp", Vpn;
@@ -106,7 +96,6 @@ crate::proto::identities! {
     Kuxun1 = 295, "1kxun", Streaming;
     Ntop = 26, "ntop", Network;
     Line = 315, "Line", Chat;
-    Threema = 305, "Threema", Chat;
     Xiaomi = 287, "Xiaomi", Web;
     Huawei = 398, "Huawei", Web;
     Mozilla = 125, "Mozilla", Web;

@@ -257,6 +257,18 @@ pub(crate) mod harness {
             }
         }
 
+        /// Moves the flow's server to `addr`:`port` (for dissectors that look at addresses).
+        pub fn set_server(&mut self, addr: std::net::IpAddr, port: u16) {
+            self.ep.server = addr;
+            self.ep.server_port = port;
+        }
+
+        /// Moves the flow's client to `addr`:`port`.
+        pub fn set_client(&mut self, addr: std::net::IpAddr, port: u16) {
+            self.ep.client = addr;
+            self.ep.client_port = port;
+        }
+
         pub fn probe(&mut self, d: &dyn Dissector, pkt: &Pkt) -> Verdict {
             d.probe(pkt, &mut self.flow())
         }

@@ -1,8 +1,6 @@
-//! MPEG transport stream over UDP (ISO/IEC 13818-1 §2.4.3; IPTV's bare UDP multicast): the datagram is whole
-//! 188-byte packets, each opening with the sync byte 0x47 and an adaptation field control other than the
-//! reserved 00.
-
-use xntop_wire::cursor::ReadAt;
+//! MPEG_TS (ISO/IEC 13818-1 transport stream carried directly over UDP, as IPTV multicast and SRT-less encoders
+//! send it): the datagram is a whole number of 188-byte packets, each starting with the 0x47 sync byte, none with
+//! the reserved adaptation-field value 00.
 
 use crate::dissector::{Order, Pkt, Protocol, Transport, Verdict};
 use crate::proto::Proto;
@@ -20,15 +18,18 @@ pub const PROTOCOL: Protocol = Protocol {
     risks: &[],
 };
 
-/// A transport stream packet's size and sync byte.
+/// Bytes of one transport-stream packet.
 const TS_PACKET: usize = 188;
 const SYNC: u8 = 0x47;
 
 fn detect(pkt: &Pkt) -> Verdict {
     let p = pkt.payload;
-    let ok = !p.is_empty()
-        && p.len().is_multiple_of(TS_PACKET)
-        && p.chunks(TS_PACKET).all(|c| c.u8_at(0) == Some(SYNC) && c.u8_at(3).is_some_and(|b| b & 0x30 != 0));
+    if p.is_empty() || !p.len().is_multiple_of(TS_PACKET) {
+        return Verdict::No;
+    }
+    let ok = p
+        .chunks_exact(TS_PACKET)
+        .all(|ts| ts[0] == SYNC && ts[3] & 0x30 != 0);
     if ok {
         Verdict::Yes(Proto::MpegTs)
     } else {
@@ -43,40 +44,41 @@ mod tests {
     use crate::L4;
     use proptest::prelude::*;
 
-    /// Seven TS packets (1316 bytes, the usual IPTV datagram): PID 0x100, payload only, counters 0–6.
-    fn datagram() -> Vec<u8> {
-        (0u8..7)
-            .flat_map(|cc| {
-                let mut ts = vec![SYNC, 0x41, 0x00, 0x10 | cc];
-                ts.resize(TS_PACKET, 0xff);
-                ts
-            })
-            .collect()
+    /// A PAT packet (PID 0, payload only, continuity 0) padded with 0xff, per ISO/IEC 13818-1 §2.4.3.
+    fn pat() -> Vec<u8> {
+        let mut p = vec![0x47, 0x40, 0x00, 0x10, 0x00, 0x00, 0xb0, 0x0d, 0x00, 0x01, 0xc1, 0x00, 0x00];
+        p.resize(TS_PACKET, 0xff);
+        p
     }
 
     #[test]
-    fn iptv_datagram() {
-        assert_eq!(detect(&pkt(&datagram(), L4::Udp, 40000, 1234)), Verdict::Yes(Proto::MpegTs));
+    fn seven_packets_per_datagram() {
+        let one = pat();
+        let seven: Vec<u8> = one.iter().copied().cycle().take(7 * TS_PACKET).collect();
+        assert_eq!(detect(&pkt(&seven, L4::Udp, 40000, 1234)), Verdict::Yes(Proto::MpegTs));
+        assert_eq!(detect(&pkt(&one, L4::Udp, 40000, 1234)), Verdict::Yes(Proto::MpegTs));
     }
 
     #[test]
     fn near_misses() {
-        let d = datagram();
-        assert_eq!(detect(&pkt(&d[..1315], L4::Udp, 1, 1234)), Verdict::No);
-        let mut bad = d.clone();
-        bad[188 * 3] = 0x48;
-        assert_eq!(detect(&pkt(&bad, L4::Udp, 1, 1234)), Verdict::No);
-        let mut reserved = d;
-        reserved[3] = 0x00;
-        assert_eq!(detect(&pkt(&reserved, L4::Udp, 1, 1234)), Verdict::No);
-        let hits = (1..300).filter(|&s| detect(&pkt(&noise(188 * 2, s), L4::Udp, 1, 2)) != Verdict::No).count();
-        assert_eq!(hits, 0);
+        let mut p = pat();
+        p.push(0);
+        assert_eq!(detect(&pkt(&p, L4::Udp, 1, 2)), Verdict::No, "not a multiple");
+        let mut p: Vec<u8> = pat().repeat(2);
+        p[TS_PACKET] = 0x48;
+        assert_eq!(detect(&pkt(&p, L4::Udp, 1, 2)), Verdict::No, "second sync lost");
+        let mut p = pat();
+        p[3] = 0x00;
+        assert_eq!(detect(&pkt(&p, L4::Udp, 1, 2)), Verdict::No, "reserved adaptation field");
+        for seed in 1..200 {
+            assert_eq!(detect(&pkt(&noise(1316, seed), L4::Udp, 1, 2)), Verdict::No);
+        }
     }
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(crate::test_cases(512)))]
         #[test]
-        fn any_bytes(p in proptest::collection::vec(any::<u8>(), 0..400)) {
+        fn any_bytes(p in proptest::collection::vec(any::<u8>(), 0..1400)) {
             let _ = detect(&pkt(&p, L4::Udp, 1, 2));
         }
     }

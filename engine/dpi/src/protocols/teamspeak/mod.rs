@@ -1,8 +1,10 @@
-//! TeamSpeak, as nDPI reads it: TeamSpeak 3's UDP connection setup starts with `TS3INIT1`; TeamSpeak 2's TCP
-//! connection packet starts `F4 BE 0x 00` (x = 1–3). Both in packets of at least 20 bytes.
+//! TeamSpeak: TeamSpeak 3's UDP handshake packets carry the literal MAC `TS3INIT1`, packet id 101 and the init
+//! type 0x88 (client → server after a 2-byte client id, server → client right after the packet id); TeamSpeak 2
+//! packets open with the class/type words f4be 01|02|03 00 (login, reply, keep-alive) over TCP and UDP.
 
-use crate::dissector::{Order, Pkt, Protocol, Transport, Verdict, L4};
+use crate::dissector::{Order, Pkt, Protocol, Transport, Verdict};
 use crate::proto::Proto;
+use xntop_wire::cursor::ReadAt;
 
 crate::proto::identities! {
     TeamSpeak = 162, "TeamSpeak", VoIp;
@@ -17,16 +19,25 @@ pub const PROTOCOL: Protocol = Protocol {
     risks: &[],
 };
 
-const MIN_LEN: usize = 20;
+const TS3_MAC: &[u8] = b"TS3INIT1";
+/// Packet id of every init packet.
+const INIT_ID: u16 = 0x0065;
+/// Packet type byte of init packets: type 8 with the "unencrypted" flag.
+const INIT_TYPE: u8 = 0x88;
+/// Shortest TeamSpeak 2 packet nDPI accepts.
+const TS2_MIN: usize = 20;
 
 fn detect(pkt: &Pkt) -> Verdict {
     let p = pkt.payload;
-    let ok = p.len() >= MIN_LEN
-        && match pkt.l4 {
-            L4::Udp => p.starts_with(b"TS3INIT1"),
-            L4::Tcp => matches!(p.get(..4), Some([0xf4, 0xbe, 1..=3, 0x00])),
-        };
-    if ok {
+    // The type follows the client id in client packets, the packet id in server ones; either side may be the
+    // flow's opener in a capture, so both places are accepted.
+    let ts3 = p.starts_with(TS3_MAC)
+        && p.u16_at(8) == Some(INIT_ID)
+        && (p.u8_at(12) == Some(INIT_TYPE) || p.u8_at(10) == Some(INIT_TYPE));
+    let ts2 = p.len() >= TS2_MIN
+        && p.u16_at(0) == Some(0xf4be)
+        && matches!(p.u16_at(2), Some(0x0100 | 0x0200 | 0x0300));
+    if ts3 || ts2 {
         Verdict::Yes(Proto::TeamSpeak)
     } else {
         Verdict::No
@@ -36,30 +47,48 @@ fn detect(pkt: &Pkt) -> Verdict {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocols::util::testutil::{noise, pkt};
+    use crate::protocols::util::test::{HTTP_GET, TLS_HELLO};
+    use crate::protocols::util::testutil::{hex, noise, pkt, pkt_at};
+    use crate::{Dir, L4};
     use proptest::prelude::*;
 
     #[test]
-    fn openings() {
-        // TS3 client's first packet: "TS3INIT1", packet id 0x0065, flags 0x88, version and a timestamp.
-        let ts3 = b"TS3INIT1\x00\x65\x88\x06\x3b\xec\xe9\x00\x00\x5f\x1a\x2b\x3c\x00\x00\x00\x00\x00\x00\x00\x00";
-        assert_eq!(detect(&pkt(ts3, L4::Udp, 50000, 9987)), Verdict::Yes(Proto::TeamSpeak));
-        let mut ts2 = vec![0xf4, 0xbe, 0x03, 0x00];
-        ts2.resize(24, 0);
-        assert_eq!(detect(&pkt(&ts2, L4::Tcp, 50000, 51234)), Verdict::Yes(Proto::TeamSpeak));
+    fn ts3_init_both_ways() {
+        // Client init step 0 (TS3 protocol notes: MAC, id 101, client id 0, type 0x88, version, step 0, …).
+        let mut c = b"TS3INIT1".to_vec();
+        c.extend_from_slice(&hex("0065 0000 88 0c3f5f1f 00 5f1f3f0c 0000000000000000"));
+        assert_eq!(detect(&pkt(&c, L4::Udp, 40000, 9987)), Verdict::Yes(Proto::TeamSpeak));
+        let mut s = b"TS3INIT1".to_vec();
+        s.extend_from_slice(&hex("0065 88 01 0000000000000000000000000000000000"));
+        let reply = pkt_at(&s, L4::Udp, 40000, 9987, Dir::ToClient, [1, 0]);
+        assert_eq!(detect(&reply), Verdict::Yes(Proto::TeamSpeak));
+        let mut t = b"TS3INIT1".to_vec();
+        t.extend_from_slice(&hex("0065 0000 01 0000000000000000"));
+        assert_eq!(detect(&pkt(&t, L4::Udp, 40000, 9987)), Verdict::No, "not an init packet");
     }
 
     #[test]
-    fn near_misses() {
-        assert_eq!(detect(&pkt(b"TS3INIT1", L4::Udp, 1, 9987)), Verdict::No);
-        assert_eq!(detect(&pkt(&[0xf4, 0xbe, 0x04, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], L4::Tcp, 1, 2)), Verdict::No);
-        assert_eq!(detect(&pkt(&noise(30, 1), L4::Udp, 1, 9987)), Verdict::No);
+    fn ts2_login() {
+        let mut p = hex("f4be0300 00000000 00000000 01000000");
+        p.resize(180, 0x20);
+        assert_eq!(detect(&pkt(&p, L4::Udp, 40000, 8767)), Verdict::Yes(Proto::TeamSpeak));
+        assert_eq!(detect(&pkt(&p[..16], L4::Udp, 40000, 8767)), Verdict::No);
+    }
+
+    #[test]
+    fn others() {
+        for p in [HTTP_GET, TLS_HELLO, b"TS3INIT1".as_slice()] {
+            assert_eq!(detect(&pkt(p, L4::Udp, 1, 2)), Verdict::No);
+        }
+        for seed in 1..200 {
+            assert_eq!(detect(&pkt(&noise(40, seed), L4::Udp, 1, 2)), Verdict::No);
+        }
     }
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(crate::test_cases(512)))]
         #[test]
-        fn any_bytes(p in proptest::collection::vec(any::<u8>(), 0..40), udp in any::<bool>()) {
+        fn any_bytes(p in proptest::collection::vec(any::<u8>(), 1..100), udp in any::<bool>()) {
             let _ = detect(&pkt(&p, if udp { L4::Udp } else { L4::Tcp }, 1, 2));
         }
     }
