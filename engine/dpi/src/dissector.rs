@@ -288,6 +288,13 @@ impl Flow<'_> {
         (state, (&mut self.ctx.scratch, &mut self.ctx.stream))
     }
 
+    /// Whether the flow's one state slot is free. A dissector that keeps state only to confirm a later packet
+    /// takes the slot when it is free, so it never overwrites another dissector's state (QUIC's reassembly).
+    #[must_use]
+    pub fn state_is_free(&self) -> bool {
+        self.state.is_none()
+    }
+
     /// Keeps per-flow state until the flow is classified (one slot per flow; freed with the detection state).
     pub fn set_state<T: Any + Send>(&mut self, state: Box<T>) {
         *self.state = Some(state);

@@ -8,11 +8,8 @@
 crate::proto::identities! {
     Srtp = 338, "SRTP", Media;
     Gnutella = 35, "Gnutella", Download;
-    Lisp = 236, "LISP", Cloud;
     Protobuf = 353, "Protobuf", Network;
     Cloudflare = 220, "Cloudflare", Web;
-    CiscoVpn = 161, "CiscoVPN", Vpn;
-    Tailscale = 24, "Tailscale", Vpn;
     Google = 126, "Google", Web;
     GoogleServices = 239, "GoogleServices", Web;
     GoogleCloud = 284, "GoogleCloud", Cloud;

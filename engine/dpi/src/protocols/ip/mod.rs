@@ -1,4 +1,5 @@
-//! Protocols named by their IP protocol number alone (ICMP, IGMP, GRE, OSPF, VRRP, SCTP): no payload to inspect.
+//! Protocols named by their IP protocol number alone (ICMP, IGMP, GRE, OSPF, VRRP, SCTP, EGP, IP-in-IP, PGM,
+//! PIM), as nDPI names them: no payload to inspect.
 
 use crate::dissector::{Order, Protocol, Transport};
 
@@ -10,6 +11,10 @@ crate::proto::identities! {
     Ospf = 85, "OSPF", Network, ip [89];
     Vrrp = 73, "VRRP", Network, ip [112];
     Sctp = 84, "SCTP", Network, ip [132];
+    Egp = 83, "EGP", Network, ip [8];
+    IpInIp = 86, "IP_in_IP", Network, ip [4];
+    Pgm = 296, "PGM", Network, ip [113];
+    IpPim = 297, "IP_PIM", Network, ip [103];
 }
 
 /// ICMP's registration.
