@@ -8,7 +8,6 @@
 crate::proto::identities! {
     Srtp = 338, "SRTP", Media;
     Gnutella = 35, "Gnutella", Download;
-    Protobuf = 353, "Protobuf", Network;
     Cloudflare = 220, "Cloudflare", Web;
     Google = 126, "Google", Web;
     GoogleServices = 239, "GoogleServices", Web;
