@@ -1,13 +1,14 @@
 //! ATG, the serial-over-TCP command protocol of Veeder-Root automatic tank gauges (the TLS-3xx/4xx "serial
 //! interface manual"): on port 10001, a command starts with SOH (0x01) and the function letter `I` (inquiry) or
-//! `S` (set), in either case, and ends with CR LF — the same rule as nDPI's.
+//! `S` (set), in either case, and ends with CR LF — the same rule as nDPI's. Like nDPI, no port guess: 10001 is
+//! shared with many other services.
 
 use crate::dissector::{Order, Protocol, Transport};
 use crate::dissector::{Pkt, Verdict, L4};
 use crate::proto::Proto;
 
 crate::proto::identities! {
-    Atg = 423, "ATG", IoTScada, tcp [10001];
+    Atg = 423, "ATG", IoTScada;
 }
 
 /// ATG's registration (see `protocols/template/README.md`).
