@@ -105,7 +105,7 @@ fn detect(pkt: &Pkt) -> Verdict {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocols::util::testutil::{hex, noise, pkt};
+    use crate::protocols::util::testutil::{hex, noise, pkt, pkt_at};
 
     /// A confirmable GET /.well-known/core with a 2-byte token, written from RFC 7252 §3 and §5.10.
     const GET_CORE: &str = "42 01 1a2b cafe bb 2e77656c6c2d6b6e6f776e 04 636f7265";
@@ -127,6 +127,19 @@ mod tests {
             detect(&pkt(&p, L4::Udp, 61620, 61617)),
             Verdict::Yes(Proto::Coap)
         );
+    }
+
+    /// libcoap 4.3.1 (`coap-client-notls -m get coap://127.0.0.1/...` against `coap-server-notls`, loopback): a GET
+    /// of /.well-known/core, and the server's 2.05 reply to a GET of /time.
+    const LIBCOAP_GET: &str = "4101c47201bb2e77656c6c2d6b6e6f776e04636f7265";
+    const LIBCOAP_TIME: &str = "61454e0701d10101ff4465632030342031383a34363a3237";
+
+    #[test]
+    fn recorded_from_libcoap() {
+        assert_eq!(detect(&pkt(&hex(LIBCOAP_GET), L4::Udp, 53222, 5683)), Verdict::Yes(Proto::Coap));
+        let time = hex(LIBCOAP_TIME);
+        let reply = pkt_at(&time, L4::Udp, 43986, 5683, crate::dissector::Dir::ToClient, [1, 0]);
+        assert_eq!(detect(&reply), Verdict::Yes(Proto::Coap));
     }
 
     #[test]
