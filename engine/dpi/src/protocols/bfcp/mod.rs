@@ -1,6 +1,7 @@
 //! BFCP, the Binary Floor Control Protocol of conferencing systems (RFC 8855 §5.1): version 1 (or 2 over UDP,
-//! RFC 8855), the reserved bit clear, a primitive 1-17, a payload length in 4-byte words that fits the packet,
-//! and — as nDPI requires — a second packet of the flow with the same conference id.
+//! RFC 8855), the reserved bit clear, a primitive 1-17, and — as nDPI requires — a second packet of the flow with
+//! the same conference id. The payload length (in 4-byte words) is not held against the packet: captures cut the
+//! attributes short.
 
 use crate::dissector::{Dissector, Flow, Order, Pkt, Protocol, Transport, Verdict};
 use crate::proto::Proto;
@@ -26,11 +27,8 @@ const PRIMITIVES: std::ops::RangeInclusive<u8> = 1..=17;
 /// The conference id of a valid common header.
 fn conference(p: &[u8]) -> Option<u32> {
     let b0 = p.u8_at(0)?;
-    let words = usize::from(p.u16_at(2)?);
     let version_ok = matches!(b0 >> 5, 1 | 2) && b0 & 0x08 == 0;
-    // A fragment (F bit, UDP only) carries its own fragment header; its length is the fragment's.
-    let len_ok = HEADER + 4 * words <= p.len() || b0 & 0x04 != 0;
-    if p.len() < HEADER || !version_ok || !PRIMITIVES.contains(&p.u8_at(1)?) || !len_ok {
+    if p.len() < HEADER || !version_ok || !PRIMITIVES.contains(&p.u8_at(1)?) {
         return None;
     }
     p.u32_at(4)
@@ -88,7 +86,6 @@ mod tests {
             "60 0b 0000 00001234 0001 0007", // version 3
             "28 0b 0000 00001234 0001 0007", // reserved bit
             "20 12 0000 00001234 0001 0007", // primitive 18
-            "20 01 0002 00001234 0002 0007 0404 0001", // attributes past the end
             "20 0b 0000 00001234 0001",      // short
         ] {
             assert_eq!(conference(&hex(bad)), None, "{bad}");
@@ -100,8 +97,14 @@ mod tests {
         let mut h = Harness::new(&first);
         assert_eq!(h.probe(&BfcpDissector, &first), Verdict::NeedMore);
         assert_eq!(h.probe(&BfcpDissector, &pkt(&other, L4::Udp, 1, 2)), Verdict::No);
-        let valid = (1..400).filter(|&seed| conference(&noise(40, seed)).is_some()).count();
-        assert!(valid < 5, "{valid} noise headers valid");
+        // A single header is weak (about 1 % of noise passes); the second packet's conference id decides.
+        for seed in 1..400 {
+            let (a, b) = (noise(40, seed), noise(40, seed + 1000));
+            let first = pkt(&a, L4::Udp, 1, 2);
+            let mut h = Harness::new(&first);
+            let _ = h.probe(&BfcpDissector, &first);
+            assert_ne!(h.probe(&BfcpDissector, &pkt(&b, L4::Udp, 1, 2)), Verdict::Yes(Proto::Bfcp));
+        }
     }
 
     proptest::proptest! {

@@ -8,7 +8,7 @@ crate::proto::identities! {
     IcmpV6 = 102, "ICMPV6", Network, ip [58];
     Igmp = 82, "IGMP", Network, ip [2];
     Gre = 80, "GRE", Network, ip [47];
-    Ospf = 85, "OSPF", Network, ip [89];
+    Ospf = 85, "OSPF", Network, tcp [2604], ip [89];
     Vrrp = 73, "VRRP", Network, ip [112];
     Sctp = 84, "SCTP", Network, ip [132];
     Egp = 83, "EGP", Network, ip [8];
