@@ -50,6 +50,7 @@ register! {
     capwap,
     cassandra,
     ceph,
+    cip,
     cisco_skinny,
     ciscovpn,
     cnp_ip,
