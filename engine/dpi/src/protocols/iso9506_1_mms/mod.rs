@@ -43,7 +43,7 @@ fn detect(pkt: &Pkt) -> Verdict {
     let cotp_dt = p.u8_at(4) == Some(2) && p.u8_at(5) == Some(0xf0);
     let spdu = p.u8_at(SESSION_AT);
     let association = matches!(spdu, Some(SPDU_CONNECT | SPDU_ACCEPT))
-        && p.u8_at(SESSION_AT + 1).map(usize::from) == Some(p.len() - SESSION_AT - 2);
+        && p.u8_at(SESSION_AT + 1).map(usize::from) == p.len().checked_sub(SESSION_AT + 2);
     if tpkt(p) && cotp_dt && association && MMS_OIDS.iter().any(|oid| find(p, oid).is_some()) {
         return Verdict::Yes(Proto::Iso9506Mms);
     }
