@@ -197,12 +197,18 @@ pub fn registry() -> &'static [&'static Protocol] {
     ALL
 }
 
-/// The protocol registered on the flow's server port (else its client port), for flows DPI could not name.
+/// The protocol registered on the flow's lower port (else its higher one), for flows DPI could not name. Like
+/// nDPI's guess (`ndpi_get_guessed_protocol_id`: "check server port first" as the lower of the two), which also
+/// names a flow seen from its server's side (the first packet from port 80 to 2604) by the well-known port.
 #[must_use]
 pub fn guess(ep: &Endpoints) -> Option<Proto> {
     let reg = get();
-    reg.on_port(ep.l4, ep.server_port)
-        .or_else(|| reg.on_port(ep.l4, ep.client_port))
+    let (low, high) = if ep.client_port < ep.server_port {
+        (ep.client_port, ep.server_port)
+    } else {
+        (ep.server_port, ep.client_port)
+    };
+    reg.on_port(ep.l4, low).or_else(|| reg.on_port(ep.l4, high))
 }
 
 /// The protocol named by an IP protocol number alone (ICMP, GRE, ESP, …).

@@ -6,11 +6,7 @@
 //! Ids are nDPI's (`data/ndpi_protocols.tsv`); those from `0x8000` are identities nDPI does not have.
 
 crate::proto::identities! {
-    Lisp = 236, "LISP", Cloud;
-    Protobuf = 353, "Protobuf", Network;
     Cloudflare = 220, "Cloudflare", Web;
-    CiscoVpn = 161, "CiscoVPN", Vpn;
-    Tailscale = 24, "Tailscale", Vpn;
     Google = 126, "Google", Web;
     GoogleServices = 239, "GoogleServices", Web;
     GoogleCloud = 284, "GoogleCloud", Cloud;

@@ -1,4 +1,5 @@
-//! Protocols named by their IP protocol number alone (ICMP, IGMP, GRE, OSPF, VRRP, SCTP): no payload to inspect.
+//! Protocols named by their IP protocol number alone (ICMP, IGMP, GRE, OSPF, VRRP, SCTP, EGP, IP-in-IP, PGM,
+//! PIM), as nDPI names them: no payload to inspect.
 
 use crate::dissector::{Order, Protocol, Transport};
 
@@ -7,9 +8,13 @@ crate::proto::identities! {
     IcmpV6 = 102, "ICMPV6", Network, ip [58];
     Igmp = 82, "IGMP", Network, ip [2];
     Gre = 80, "GRE", Network, ip [47];
-    Ospf = 85, "OSPF", Network, ip [89];
+    Ospf = 85, "OSPF", Network, tcp [2604], ip [89];
     Vrrp = 73, "VRRP", Network, ip [112];
     Sctp = 84, "SCTP", Network, ip [132];
+    Egp = 83, "EGP", Network, ip [8];
+    IpInIp = 86, "IP_in_IP", Network, ip [4];
+    Pgm = 296, "PGM", Network, ip [113];
+    IpPim = 297, "IP_PIM", Network, ip [103];
 }
 
 /// ICMP's registration.

@@ -1,23 +1,40 @@
-//! Modbus/TCP on port 502: MBAP header with protocol id 0, a length equal to the rest, and a known function code
-//! (or its exception).
+//! Modbus/TCP on port 502 (Modbus Messaging on TCP/IP Implementation Guide v1.0b): MBAP header with protocol id 0,
+//! a length (unit id + PDU, 2-254) equal to the rest, and a public function code (or its exception). Function 90
+//! (0x5a) is Schneider Electric's UMAS, named as the application ("Modbus.UMAS", as nDPI reports it).
 
-use crate::dissector::{Order, Protocol, Transport};
+use crate::dissector::{Dissector, Flow, Order, Protocol, Transport};
 use crate::dissector::{Pkt, Verdict, L4};
 use crate::proto::Proto;
 use xntop_wire::cursor::ReadAt;
 
 crate::proto::identities! {
     Modbus = 44, "Modbus", IoTScada, tcp [502];
+    Umas = 364, "UMAS", IoTScada;
 }
 
 /// Modbus's registration (see `protocols/template/README.md`).
 pub const PROTOCOL: Protocol = Protocol {
     identities: IDENTITIES,
-    dissector: Some(&detect),
+    dissector: Some(&ModbusDissector),
     runs_on: Transport::Tcp,
     order: Order::Normal,
     risks: &[],
 };
+
+/// UMAS's function code.
+const UMAS_FUNCTION: u8 = 0x5a;
+
+struct ModbusDissector;
+
+impl Dissector for ModbusDissector {
+    fn probe(&self, pkt: &Pkt, flow: &mut Flow) -> Verdict {
+        let v = detect(pkt);
+        if v == Verdict::Yes(Proto::Modbus) && pkt.payload.u8_at(7) == Some(UMAS_FUNCTION) {
+            flow.set_app(Proto::Umas);
+        }
+        v
+    }
+}
 
 fn detect(pkt: &Pkt) -> Verdict {
     let p = pkt.payload;
@@ -52,6 +69,20 @@ mod tests {
             detect(&pkt(&u, L4::Tcp, 7718, 502)),
             Verdict::Yes(Proto::Modbus)
         );
+    }
+
+    #[test]
+    fn umas_is_the_application() {
+        let u = hex("000000000004005a0002");
+        let k = pkt(&u, L4::Tcp, 7718, 502);
+        let mut h = crate::protocols::util::harness::Harness::new(&k);
+        assert_eq!(h.probe(&ModbusDissector, &k), Verdict::Yes(Proto::Modbus));
+        assert_eq!(h.class.app, Proto::Umas);
+        let r = hex("00d100000006010300010001");
+        let k = pkt(&r, L4::Tcp, 2074, 502);
+        let mut h = crate::protocols::util::harness::Harness::new(&k);
+        assert_eq!(h.probe(&ModbusDissector, &k), Verdict::Yes(Proto::Modbus));
+        assert_ne!(h.class.app, Proto::Umas);
     }
 
     #[test]

@@ -1,11 +1,13 @@
-//! NAT-PMP (RFC 6886 §3): version 0; requests are an external-address query (opcode 0, 2 bytes) or a mapping
-//! request (opcode 1 UDP / 2 TCP, 12 bytes, reserved zero); responses set opcode bit 128 and carry a result code
-//! 0–5 and the epoch — 12 bytes for the address, 16 for a mapping.
+//! NAT-PMP (RFC 6886) over UDP: version 0 and an opcode whose message has a fixed size — external address request
+//! (2 bytes), UDP/TCP mapping request (12 bytes, reserved word 0), and their responses (opcode + 128: 12 and 16
+//! bytes, a result code 0-5). As nDPI: on port 5351 one valid message decides; elsewhere (a capture that missed
+//! the port, or a relay) from the flow's third packet on, provided it is not the bare 2-byte request.
 
-use xntop_wire::cursor::ReadAt;
-
-use crate::dissector::{Order, Pkt, Protocol, Transport, Verdict};
+use crate::dissector::{Order, Protocol, Transport};
+use crate::dissector::{Pkt, Verdict, L4};
 use crate::proto::Proto;
+use crate::protocols::util::total_seen;
+use xntop_wire::cursor::ReadAt;
 
 crate::proto::identities! {
     NatPmp = 312, "NAT-PMP", Network, udp [5351];
@@ -20,62 +22,80 @@ pub const PROTOCOL: Protocol = Protocol {
     risks: &[],
 };
 
-/// Highest result code (§3.5: out of resources).
+const PORT: u16 = 5351;
 const MAX_RESULT: u16 = 5;
+/// Packets of the flow before which a message off the port only asks for more.
+const OFF_PORT_PACKET: u32 = 3;
 
-fn detect(pkt: &Pkt) -> Verdict {
-    let p = pkt.payload;
-    if p.u8_at(0) != Some(0) {
-        return Verdict::No;
+/// The opcode of a well-formed message.
+fn message(p: &[u8]) -> Option<u8> {
+    if p.u8_at(0)? != 0 {
+        return None;
     }
-    let result_ok = || p.u16_at(2).is_some_and(|r| r <= MAX_RESULT);
-    let ok = match (p.u8_at(1), p.len()) {
-        (Some(0), 2) => true,
-        (Some(1 | 2), 12) => p.u16_at(2) == Some(0),
-        (Some(128), 12) => result_ok(),
-        (Some(129 | 130), 16) => result_ok(),
+    let op = p.u8_at(1)?;
+    let ok = match op {
+        0 => p.len() == 2,
+        1 | 2 => p.len() == 12 && p.u16_at(2) == Some(0),
+        0x80 => p.len() == 12 && p.u16_at(2)? <= MAX_RESULT,
+        0x81 | 0x82 => p.len() == 16 && p.u16_at(2)? <= MAX_RESULT,
         _ => false,
     };
-    if ok {
+    ok.then_some(op)
+}
+
+fn detect(pkt: &Pkt) -> Verdict {
+    if pkt.l4 != L4::Udp {
+        return Verdict::No;
+    }
+    let Some(op) = message(pkt.payload) else {
+        return Verdict::No;
+    };
+    if pkt.either_port(PORT) || (total_seen(pkt) + 1 >= OFF_PORT_PACKET && op != 0) {
         Verdict::Yes(Proto::NatPmp)
     } else {
-        Verdict::No
+        Verdict::NeedMore
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocols::util::testutil::{noise, pkt};
-    use crate::L4;
-    use proptest::prelude::*;
+    use crate::dissector::Dir;
+    use crate::protocols::util::testutil::{hex, noise, pkt, pkt_at};
 
     #[test]
-    fn messages() {
-        // §3.2 external address request and response; §3.3 a TCP mapping request for port 22 → 2222, 7200 s.
-        assert_eq!(detect(&pkt(b"\0\0", L4::Udp, 5350, 5351)), Verdict::Yes(Proto::NatPmp));
-        let resp = b"\x00\x80\x00\x00\x00\x01\x51\x80\xcb\x00\x71\x07";
-        assert_eq!(detect(&pkt(resp, L4::Udp, 5351, 5350)), Verdict::Yes(Proto::NatPmp));
-        let map = b"\x00\x02\x00\x00\x00\x16\x08\xae\x00\x00\x1c\x20";
-        assert_eq!(detect(&pkt(map, L4::Udp, 5350, 5351)), Verdict::Yes(Proto::NatPmp));
+    fn requests_and_responses() {
+        for m in [
+            "0000",                                     // external address request
+            "0080 0000 00000e10 c0000201",              // its response: 192.0.2.1, epoch 3600 s
+            "0002 0000 1f90 1f90 00001c20",             // TCP mapping 8080 for 2 h
+            "0082 0000 00000e10 1f90 1f90 00001c20",    // its response
+        ] {
+            assert_eq!(detect(&pkt(&hex(m), L4::Udp, 40000, 5351)), Verdict::Yes(Proto::NatPmp), "{m}");
+        }
+    }
+
+    #[test]
+    fn off_the_port_it_takes_three_packets() {
+        let m = hex("0002 0000 1f90 1f90 00001c20");
+        assert_eq!(detect(&pkt(&m, L4::Udp, 40000, 6000)), Verdict::NeedMore);
+        let third = pkt_at(&m, L4::Udp, 40000, 6000, Dir::ToServer, [1, 1]);
+        assert_eq!(detect(&third), Verdict::Yes(Proto::NatPmp));
     }
 
     #[test]
     fn near_misses() {
-        assert_eq!(detect(&pkt(b"\x02\0", L4::Udp, 1, 5351)), Verdict::No, "PCP is version 2");
-        assert_eq!(detect(&pkt(b"\0\0\0", L4::Udp, 1, 5351)), Verdict::No);
-        assert_eq!(detect(&pkt(b"\x00\x02\x00\x01\x00\x16\x08\xae\x00\x00\x1c\x20", L4::Udp, 1, 5351)), Verdict::No);
-        assert_eq!(detect(&pkt(b"\x00\x80\x00\x09\x00\x01\x51\x80\xcb\x00\x71\x07", L4::Udp, 1, 5351)), Verdict::No);
-        for seed in 1..100 {
-            assert_eq!(detect(&pkt(&noise(12, seed), L4::Udp, 1, 5351)), Verdict::No);
+        for bad in ["0100", "0000 00", "0002 0001 1f90 1f90 00001c20", "0080 0006 00000e10 c0000201", "0003"] {
+            assert_eq!(detect(&pkt(&hex(bad), L4::Udp, 1, 5351)), Verdict::No, "{bad}");
         }
+        assert_eq!(detect(&pkt(&noise(12, 1), L4::Udp, 1, 5351)), Verdict::No);
     }
 
-    proptest! {
-        #![proptest_config(ProptestConfig::with_cases(crate::test_cases(512)))]
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(crate::test_cases(512)))]
         #[test]
-        fn any_bytes(p in proptest::collection::vec(any::<u8>(), 0..20)) {
-            let _ = detect(&pkt(&p, L4::Udp, 1, 5351));
+        fn any_bytes(p in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..20)) {
+            let _ = detect(&pkt(&p, L4::Udp, 1, PORT));
         }
     }
 }

@@ -1,9 +1,10 @@
-//! TiVo Connect discovery (TiVo's "TiVo Connect Automatic Machine Discovery Protocol", UDP and TCP 2190): a
-//! beacon of `name=value` lines opening with `tivoconnect=1`.
+//! TiVoConnect, TiVo's discovery beacon (TiVo's "TiVo Connect Discovery Protocol" note): `key=value` lines, the
+//! first being `tivoconnect=<version>`, sent by UDP broadcast or over TCP to port 2190. As nDPI does, the first
+//! key decides (case-insensitively); the beacon's machine name is recorded as the flow's server name.
 
-use crate::dissector::{Order, Pkt, Protocol, Transport, Verdict};
-use crate::protocols::util::{first_line, starts_ci, text_lines};
+use crate::dissector::{set_str, Dissector, Flow, Order, Pkt, Protocol, Transport, Verdict};
 use crate::proto::Proto;
+use crate::protocols::util::starts_ci;
 
 crate::proto::identities! {
     TiVoConnect = 308, "TiVoConnect", Network, tcp [2190], udp [2190];
@@ -12,44 +13,75 @@ crate::proto::identities! {
 /// TiVoConnect's registration (see `protocols/template/README.md`).
 pub const PROTOCOL: Protocol = Protocol {
     identities: IDENTITIES,
-    dissector: Some(&detect),
+    dissector: Some(&TiVoDissector),
     runs_on: Transport::Both,
     order: Order::Normal,
     risks: &[],
 };
 
-fn detect(pkt: &Pkt) -> Verdict {
-    let p = pkt.payload;
-    let ok = first_line(p).is_some_and(|l| starts_ci(l, b"tivoconnect=")) && text_lines(p);
-    if ok {
+const KEY: &[u8] = b"tivoconnect=";
+/// Lines of the beacon read for the machine name.
+const MAX_LINES: usize = 32;
+
+/// The `machine=` value of a beacon.
+fn machine(p: &[u8]) -> Option<&[u8]> {
+    p.split(|&b| b == b'\n')
+        .take(MAX_LINES)
+        .find_map(|line| {
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            starts_ci(line, b"machine=").then(|| &line[b"machine=".len()..])
+        })
+}
+
+struct TiVoDissector;
+
+impl Dissector for TiVoDissector {
+    fn probe(&self, pkt: &Pkt, flow: &mut Flow) -> Verdict {
+        if !starts_ci(pkt.payload, KEY) {
+            return Verdict::No;
+        }
+        if let Some(name) = machine(pkt.payload) {
+            set_str(&mut flow.meta().server_name, name);
+        }
         Verdict::Yes(Proto::TiVoConnect)
-    } else {
-        Verdict::No
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::protocols::util::harness::Harness;
     use crate::protocols::util::testutil::{noise, pkt};
     use crate::L4;
-    use proptest::prelude::*;
+
+    /// A beacon with the keys the discovery note lists.
+    const BEACON: &[u8] = b"tivoconnect=1\nswversion=1.0\nmethod=broadcast\nidentity={D936E980-79E4-4C1B-8AB1-7B4D8F0A1B2C}\n\
+machine=Living Room\nplatform=pc/WinNT:6.1.7601\nservices=TiVoMediaServer:8080/http\n";
 
     #[test]
-    fn beacon() {
-        // The beacon layout of TiVo's discovery document.
-        let b = b"tivoconnect=1\nswversion=20.7.4\nmethod=broadcast\nidentity=tsn:0001234\nmachine=Living Room\nplatform=tcd/Series4\nservices=TiVoMediaServer:80/http\n";
-        assert_eq!(detect(&pkt(b, L4::Udp, 2190, 2190)), Verdict::Yes(Proto::TiVoConnect));
-        assert_eq!(detect(&pkt(b"tivoconnect=1", L4::Udp, 1, 2190)), Verdict::No, "no line end");
-        assert_eq!(detect(&pkt(b"tivo=1\n", L4::Udp, 1, 2190)), Verdict::No);
-        assert_eq!(detect(&pkt(&noise(30, 1), L4::Udp, 1, 2190)), Verdict::No);
+    fn beacon_names_the_machine() {
+        let k = pkt(BEACON, L4::Udp, 2190, 2190);
+        let mut h = Harness::new(&k);
+        assert_eq!(h.probe(&TiVoDissector, &k), Verdict::Yes(Proto::TiVoConnect));
+        assert_eq!(h.meta.and_then(|m| m.server_name).as_deref(), Some("Living Room"));
     }
 
-    proptest! {
-        #![proptest_config(ProptestConfig::with_cases(crate::test_cases(512)))]
+    #[test]
+    fn others() {
+        for p in [&b"tivoconnect 1\n"[..], b"GET / HTTP/1.1\r\n\r\n", &noise(30, 1)] {
+            let k = pkt(p, L4::Tcp, 1, 2190);
+            assert_eq!(Harness::new(&k).probe(&TiVoDissector, &k), Verdict::No);
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(crate::test_cases(512)))]
         #[test]
-        fn any_bytes(p in proptest::collection::vec(any::<u8>(), 0..60)) {
-            let _ = detect(&pkt(&p, L4::Udp, 1, 2190));
+        fn any_bytes(p in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..200)) {
+            let mut q = KEY.to_vec();
+            q.extend_from_slice(&p);
+            let k = pkt(&q, L4::Udp, 1, 2190);
+            proptest::prop_assert_eq!(Harness::new(&k).probe(&TiVoDissector, &k), Verdict::Yes(Proto::TiVoConnect));
         }
     }
 }
