@@ -67,6 +67,39 @@ impl<'a> JsonWriter<'a> {
         self.out.extend_from_slice(digits.as_bytes());
     }
 
+    /// Starts a nested object under `key`; [`Self::close`] ends it.
+    pub fn open(&mut self, key: &str) {
+        self.key(key);
+        self.out.push(b'{');
+        self.first = true;
+    }
+
+    /// Ends the object [`Self::open`] started.
+    pub fn close(&mut self) {
+        self.out.push(b'}');
+        self.first = false;
+    }
+
+    pub fn bool(&mut self, key: &str, value: bool) {
+        self.key(key);
+        self.out
+            .extend_from_slice(if value { b"true" } else { b"false" });
+    }
+
+    /// An array of unsigned integers.
+    pub fn u64_array(&mut self, key: &str, values: impl IntoIterator<Item = u64>) {
+        self.key(key);
+        self.out.push(b'[');
+        for (i, v) in values.into_iter().enumerate() {
+            if i > 0 {
+                self.out.push(b',');
+            }
+            self.out
+                .extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
+        }
+        self.out.push(b']');
+    }
+
     /// An array of strings.
     pub fn str_array<'s>(&mut self, key: &str, values: impl IntoIterator<Item = &'s str>) {
         self.key(key);
