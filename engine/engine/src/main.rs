@@ -7,6 +7,7 @@
 mod aggregator;
 mod collector;
 mod config;
+mod flowfile;
 mod fragments;
 mod handoff;
 mod live;
@@ -15,6 +16,8 @@ mod privileges;
 mod reader;
 mod report;
 mod summary;
+mod syslog;
+mod units;
 mod worker;
 
 use std::process::ExitCode;
@@ -138,12 +141,21 @@ fn run(config: &mut Config) -> anyhow::Result<ExitCode> {
             )
         })
         .collect::<anyhow::Result<_>>()?;
-    if config.inputs.is_empty() && config.dump.is_none() {
+    if config.inputs.is_empty() && config.dumps.is_empty() {
         // The demo run shows its records: nothing else would.
-        config.dump = Some(FlowDump::Stdout);
+        config
+            .dumps
+            .push(FlowDump::Stdout(config::RecordFormat::Jsonl));
     }
 
-    let dest = config.dump.as_ref().map(output::open).transpose()?;
+    // SIGHUP: record files let go of their path and open it again (after logrotate moved them).
+    let reopen = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    signal_hook::flag::register(signal_hook::consts::SIGHUP, Arc::clone(&reopen))?;
+    let sinks = config
+        .dumps
+        .iter()
+        .map(|d| output::open(d, config.rotation, &reopen))
+        .collect::<std::io::Result<Vec<_>>>()?;
     let ipfix = config
         .ipfix
         .as_ref()
@@ -156,7 +168,30 @@ fn run(config: &mut Config) -> anyhow::Result<ExitCode> {
             made.map_err(|e| anyhow::anyhow!("-I: cannot reach collector {}: {e}", t.addr))
         })
         .transpose()?;
-    let has_output = dest.is_some() || ipfix.is_some();
+    let cores_for_history: Vec<usize> = core_affinity::get_core_ids()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|c| c.id)
+        .filter(|c| !config.worker_cores.contains(c))
+        .collect();
+    let history = config.history.clone().and_then(|cfg| {
+        let dir = cfg.dir.clone();
+        match xntop_history::spawn(cfg, move || background(&cores_for_history, "history")) {
+            Ok(h) => Some(h),
+            Err(e) => {
+                eprintln!(
+                    "xntop: history off: cannot use {}: {e} (set -d DIR or --no-history)",
+                    dir.display()
+                );
+                None
+            }
+        }
+    });
+    let (history_tx, history_reader, history_thread) = match history {
+        Some((tx, reader, thread)) => (Some(tx), Some(reader), Some(thread)),
+        None => (None, None, None),
+    };
+    let has_output = !sinks.is_empty() || ipfix.is_some() || history_tx.is_some();
 
     let run = Arc::new(RunState::default());
     // A first SIGINT/SIGTERM asks for a clean stop (every flow flushed); a second one exits at once.
@@ -359,8 +394,10 @@ fn run(config: &mut Config) -> anyhow::Result<ExitCode> {
                     secure_cookies: false,
                     tls: None,
                     thread_setup: xntop_web::ThreadSetup::default(),
+                    history: None,
                 }
             };
+            web_config.history.clone_from(&history_reader);
             let cores = background_cores.clone();
             web_config.thread_setup =
                 xntop_web::ThreadSetup(Some(Arc::new(move || background(&cores, "web"))));
@@ -442,7 +479,7 @@ fn run(config: &mut Config) -> anyhow::Result<ExitCode> {
         Some(
             thread::Builder::new()
                 .name("xntop-out".into())
-                .spawn(move || output::run(dest, ipfix, rings, &run))?,
+                .spawn(move || output::run(sinks, history_tx, ipfix, rings, &run))?,
         )
     } else {
         None
@@ -505,6 +542,12 @@ fn run(config: &mut Config) -> anyhow::Result<ExitCode> {
         .filter_map(|h| h.join().ok())
         .collect();
     let output = writer.map(|h| h.join().unwrap_or_default());
+    // The output thread dropped its sender: the history writer writes what it holds and ends.
+    if let Some(h) = history_thread {
+        if h.join().is_err() {
+            eprintln!("xntop: the history thread panicked");
+        }
+    }
     if let Some(h) = aggregator {
         if h.join().is_err() {
             anyhow::bail!("the aggregator thread panicked");
@@ -563,6 +606,9 @@ fn run(config: &mut Config) -> anyhow::Result<ExitCode> {
             q.input.name, q.input.packets, q.handed_off, q.handoff_dropped
         );
     }
+    if let Some(h) = &history_reader {
+        history_summary(h);
+    }
     if let Some(r) = redis_stats {
         eprintln!(
             "  redis: {} snapshots written ({} keys), {} could not be written, {} connections",
@@ -604,6 +650,25 @@ fn run(config: &mut Config) -> anyhow::Result<ExitCode> {
         w.shutdown();
     }
     Ok(code)
+}
+
+/// The history writer's line of the summary.
+fn history_summary(h: &xntop_history::History) {
+    use std::sync::atomic::Ordering::Relaxed;
+    let c = &h.counters;
+    eprintln!(
+        "  history {}: {} records stored, {} dropped (writer behind), {} lost to {} write errors; {} segments \
+         written, {} expired, {} hour rollups; {} bytes on disk",
+        h.dir.display(),
+        c.records.load(Relaxed),
+        c.records_dropped.load(Relaxed),
+        c.records_lost.load(Relaxed),
+        c.write_errors.load(Relaxed),
+        c.segments_written.load(Relaxed),
+        c.segments_expired.load(Relaxed),
+        c.hours_written.load(Relaxed),
+        h.bytes()
+    );
 }
 
 /// Writes the published view to Redis about once a second until the aggregator is done, then once more.

@@ -21,6 +21,14 @@ impl<'a> JsonWriter<'a> {
         self.out.push(b'}');
     }
 
+    /// Continues an object whose earlier fields are already in `out`: every field starts with a comma.
+    pub fn resume(out: &'a mut Vec<u8>) -> Self {
+        Self { out, first: false }
+    }
+
+    /// Stops writing without closing the object (a [`Self::resume`] or the caller closes it).
+    pub fn end_without_brace(self) {}
+
     fn key(&mut self, key: &str) {
         if !self.first {
             self.out.push(b',');

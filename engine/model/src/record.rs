@@ -174,6 +174,16 @@ impl FlowRecord {
         if let Some(id) = self.community_id() {
             w.str("community_id", &id);
         }
+        w.end_without_brace();
+        self.write_json_tail(out);
+        out.extend_from_slice(b"}\n");
+    }
+
+    /// The fields after `community_id`, each as `,"key":value`: what DPI found, and every optional field added
+    /// from here on. The history store keeps this part verbatim (everything before it is columns), so a field
+    /// written here survives a trip through the store without the store knowing it.
+    pub fn write_json_tail(&self, out: &mut Vec<u8>) {
+        let mut w = JsonWriter::resume(out);
         if let Some(m) = &self.l7 {
             for (key, value) in [
                 ("server_name", &m.server_name),
@@ -210,8 +220,7 @@ impl FlowRecord {
                 w.u64("dns_rcode", u64::from(r));
             }
         }
-        w.end();
-        out.push(b'\n');
+        w.end_without_brace();
     }
 }
 
