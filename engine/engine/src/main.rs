@@ -428,6 +428,9 @@ fn run(config: &mut Config) -> anyhow::Result<ExitCode> {
         privileges::write_pid_file(path)?;
     }
     if let Some(user) = &config.user {
+        if let Some(h) = &history_reader {
+            give_to(&h.dir, user)?;
+        }
         privileges::drop_to(user)?;
     }
 
@@ -650,6 +653,27 @@ fn run(config: &mut Config) -> anyhow::Result<ExitCode> {
         w.shutdown();
     }
     Ok(code)
+}
+
+/// Hands the history directory to the `-U` user, who writes it once root is dropped.
+fn give_to(dir: &std::path::Path, user: &str) -> anyhow::Result<()> {
+    let u = nix::unistd::User::from_name(user)
+        .map_err(|e| anyhow::anyhow!("-U: cannot look up {user}: {e}"))?
+        .ok_or_else(|| anyhow::anyhow!("-U: no user {user}"))?;
+    let mut paths = vec![dir.to_path_buf()];
+    for sub in ["flows", "hours"] {
+        let d = dir.join(sub);
+        if let Ok(rd) = std::fs::read_dir(&d) {
+            paths.extend(rd.flatten().map(|e| e.path()));
+        }
+        paths.push(d);
+    }
+    paths.push(dir.join("lock"));
+    for p in paths {
+        nix::unistd::chown(&p, Some(u.uid), Some(u.gid))
+            .map_err(|e| anyhow::anyhow!("-U: cannot hand {} to {user}: {e}", p.display()))?;
+    }
+    Ok(())
 }
 
 /// The history writer's line of the summary.

@@ -246,9 +246,10 @@ pub fn run(
             for sink in &mut sinks {
                 sink.flush(&mut stats);
             }
-            if let Some(h) = history.as_mut() {
-                h.flush();
-            }
+        }
+        // A partial batch for the history goes once it has waited long enough, also on a quiet link.
+        if let Some(h) = history.as_mut() {
+            h.flush_if_due();
         }
         backoff(&mut spins);
     }

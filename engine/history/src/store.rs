@@ -157,9 +157,21 @@ pub struct Sender {
     tx: SyncSender<Vec<FlowRecord>>,
     buf: Vec<FlowRecord>,
     counters: Arc<Counters>,
+    last_send: Instant,
 }
 
+/// A partial batch waits at most this long for more records (the channel's slots are counted in batches, so
+/// sending every trickle would fill it with tiny ones).
+const SEND_DELAY: Duration = Duration::from_millis(250);
+
 impl Sender {
+    /// Sends a partial batch once it has waited [`SEND_DELAY`]; the output thread calls this when idle.
+    pub fn flush_if_due(&mut self) {
+        if !self.buf.is_empty() && self.last_send.elapsed() >= SEND_DELAY {
+            self.flush();
+        }
+    }
+
     pub fn push(&mut self, r: FlowRecord) {
         self.buf.push(r);
         if self.buf.len() >= SEND_BATCH {
@@ -172,6 +184,7 @@ impl Sender {
         if self.buf.is_empty() {
             return;
         }
+        self.last_send = Instant::now();
         let batch = std::mem::replace(&mut self.buf, Vec::with_capacity(SEND_BATCH));
         match self.tx.try_send(batch) {
             Ok(()) => {}
@@ -283,6 +296,8 @@ pub struct Writer {
     batch_started: Option<Instant>,
     next_seq: u64,
     last_error_log: Option<Instant>,
+    /// Hours merged by this writer: one retention deleted is not merged again from its leftover segments.
+    sealed: std::collections::BTreeSet<u32>,
 }
 
 impl Writer {
@@ -322,6 +337,7 @@ impl Writer {
             batch_started: None,
             next_seq,
             last_error_log: None,
+            sealed: std::collections::BTreeSet::new(),
         })
     }
 
@@ -415,12 +431,16 @@ impl Writer {
             for h in lo..=hi.min(lo + 48) {
                 let end_ns = (h + 1) * 3_600_000_000_000;
                 let minute = u32::try_from(h * 60).unwrap_or(u32::MAX);
-                if newest >= end_ns + SEAL_GRACE_NS && !hours.contains_key(&minute) {
+                if newest >= end_ns + SEAL_GRACE_NS
+                    && !hours.contains_key(&minute)
+                    && !self.sealed.contains(&minute)
+                {
                     due.insert(minute);
                 }
             }
         }
         for minute in due {
+            self.sealed.insert(minute);
             let lo_ns = u64::from(minute) * 60_000_000_000;
             let hi_ns = lo_ns + 3_600_000_000_000;
             let mut merge = Merge::default();
@@ -447,6 +467,7 @@ impl Writer {
             bytes.extend_from_slice(HOUR_MAGIC);
             bytes.extend_from_slice(&covered.to_le_bytes());
             merge.encode(minute, 60, HOUR_KEYS, &mut bytes);
+            self.enforce_limits(bytes.len() as u64);
             let path = self.cfg.dir.join("hours").join(format!("{minute}.roll"));
             match write_whole(&path, &bytes) {
                 Ok(()) => {
@@ -571,6 +592,7 @@ pub fn spawn(
             tx,
             buf: Vec::with_capacity(SEND_BATCH),
             counters: Arc::clone(&history.counters),
+            last_send: Instant::now(),
         },
         history,
         handle,
