@@ -15,6 +15,7 @@ mod output;
 mod privileges;
 mod reader;
 mod report;
+mod series_file;
 mod summary;
 mod syslog;
 mod units;
@@ -325,6 +326,15 @@ fn run(config: &mut Config) -> anyhow::Result<ExitCode> {
                 .looped(config.replay_loop, config.replay_topspeed)
         })
         .collect();
+    // The live series of an earlier run, and the hourly points kept with them.
+    let mut saved_series = config
+        .history
+        .as_ref()
+        .and_then(|h| series_file::load(&h.dir));
+    let saved_hours = saved_series
+        .as_ref()
+        .map(|s| s.hour.clone())
+        .unwrap_or_default();
     let aggregator = want_view
         .then(|| {
             let mut inputs: Vec<(u8, String, _)> = readers
@@ -345,6 +355,9 @@ fn run(config: &mut Config) -> anyhow::Result<ExitCode> {
                 usize::try_from(config.max_hosts).unwrap_or(usize::MAX),
             );
             agg.restore(restored);
+            if let Some(saved) = saved_series.take() {
+                agg.restore_series(saved);
+            }
             agg.keep_purged_hosts(config.redis.is_some());
             let published = Arc::clone(&published);
             let cores = background_cores.clone();
@@ -363,6 +376,23 @@ fn run(config: &mut Config) -> anyhow::Result<ExitCode> {
         .transpose()?;
 
     let view_done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let series_saver = (want_view && history_reader.is_some())
+        .then(|| {
+            let published = Arc::clone(&published);
+            let done = Arc::clone(&view_done);
+            let dir = history_reader
+                .as_ref()
+                .map(|h| h.dir.clone())
+                .unwrap_or_default();
+            let cores = background_cores.clone();
+            thread::Builder::new()
+                .name("xntop-series".into())
+                .spawn(move || {
+                    background(&cores, "series");
+                    series_loop(&dir, &published, &done, saved_hours);
+                })
+        })
+        .transpose()?;
     let redis_writer = redis
         .map(|store| {
             let published = Arc::clone(&published);
@@ -558,6 +588,9 @@ fn run(config: &mut Config) -> anyhow::Result<ExitCode> {
     }
     view_done.store(true, Ordering::Release);
     let redis_stats = redis_writer.and_then(|h| h.join().ok());
+    if let Some(h) = series_saver {
+        let _ = h.join();
+    }
     if let Some(path) = &config.dump_snapshot {
         let snap = published.load();
         let text = serde_json::to_string(&**snap)?;
@@ -693,6 +726,33 @@ fn history_summary(h: &xntop_history::History) {
         c.hours_written.load(Relaxed),
         h.bytes()
     );
+}
+
+/// Saves the published view's series once a minute (wall time) until the aggregator is done, then once more.
+fn series_loop(
+    dir: &std::path::Path,
+    published: &Arc<ArcSwap<Snapshot>>,
+    done: &std::sync::atomic::AtomicBool,
+    mut hours: Vec<xntop_model::snapshot::Point>,
+) {
+    let mut last = Instant::now();
+    let mut save = |hours: &mut Vec<_>| {
+        let snap = published.load();
+        if snap.time_ns == 0 {
+            return;
+        }
+        if let Err(e) = series_file::save(dir, &snap.timeseries, hours) {
+            eprintln!("xntop: cannot save the series in {}: {e}", dir.display());
+        }
+    };
+    while !done.load(Ordering::Acquire) {
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        if last.elapsed() >= std::time::Duration::from_secs(60) {
+            save(&mut hours);
+            last = Instant::now();
+        }
+    }
+    save(&mut hours);
 }
 
 /// Writes the published view to Redis about once a second until the aggregator is done, then once more.

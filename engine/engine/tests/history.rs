@@ -83,6 +83,9 @@ fn history_survives_a_restart_and_equals_the_records() {
         .arg(&data)
         .arg("-F")
         .arg(format!("jsonl:{}", first.display()))
+        // A snapshot dump runs the aggregator, whose series are saved at exit.
+        .arg("--dump-snapshot")
+        .arg(dir.join("snap1.json"))
         .args(["--shutdown-when-done", "-w", "0"])
         .output()
         .unwrap();
@@ -93,13 +96,24 @@ fn history_survives_a_restart_and_equals_the_records() {
         "{stderr}"
     );
 
-    // Start again on another capture, web on: the first run's flows are served with the second's.
+    // Start again an hour later (tls.pcap shifted by editcap), web on: the first run's flows are served with the
+    // second's.
+    let later = dir.join("later.pcap");
+    common::tool(
+        "editcap",
+        &[
+            "-t",
+            "3600",
+            pcap("tls.pcap").to_str().unwrap(),
+            later.to_str().unwrap(),
+        ],
+    );
     let second = dir.join("second.jsonl");
     let port = free_port();
     let token = "history-token-0123456789";
     let mut child = xntop()
         .arg("-i")
-        .arg(pcap("tls.pcap"))
+        .arg(&later)
         .arg("-d")
         .arg(&data)
         .arg("-F")
@@ -251,6 +265,46 @@ fn history_survives_a_restart_and_equals_the_records() {
         .map(|r| r["bytes_c2s"].as_u64().unwrap() + r["bytes_s2c"].as_u64().unwrap())
         .sum();
     assert_eq!(series_bytes, first_bytes + second_in_range);
+
+    // The live view's series continue: the first run's minutes and per-application series are in the second
+    // run's charts (saved in series.json at the first run's exit).
+    let snap1: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("snap1.json")).unwrap()).unwrap();
+    let first_minutes: Vec<f64> = snap1["timeseries"]["minute"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["t"].as_f64().unwrap())
+        .collect();
+    assert!(!first_minutes.is_empty());
+    let (status, body) = get(
+        port,
+        "/api/v1/timeseries?series=interface&resolution=minute",
+        token,
+    );
+    assert_eq!(status, 200, "{body}");
+    let live: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let live_t: Vec<f64> = live
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["t"].as_f64().unwrap())
+        .collect();
+    for t in &first_minutes {
+        assert!(
+            live_t.contains(t),
+            "minute {t} of the first run is served after the restart: {live_t:?}"
+        );
+    }
+    let (_, body) = get(port, "/api/v1/timeseries?series=applications", token);
+    let apps: serde_json::Value = serde_json::from_str(&body).unwrap();
+    for s in snap1["timeseries"]["applications"].as_array().unwrap() {
+        let name = s["name"].as_str().unwrap();
+        assert!(
+            apps.as_array().unwrap().iter().any(|a| a["name"] == name),
+            "the first run's {name} series is served"
+        );
+    }
 
     // Bad requests get a clear 400; no token, 401.
     assert_eq!(get(port, "/api/v1/historical/top?by=planets", token).0, 400);

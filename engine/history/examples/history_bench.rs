@@ -46,7 +46,7 @@ fn record(i: u64, n: u64, rng: &mut Rng) -> FlowRecord {
     let s = (rng.next() % 4000) * (rng.next() % 4000) / 4000;
     let server = 172u32 << 24 | 16 << 16 | s as u32;
     let app = APPS[((rng.next() % 64).leading_zeros() as usize + (r as usize % 3)) % APPS.len()];
-    let last = T0 + i * DAY_NS / n;
+    let last = T0 + u64::try_from(u128::from(i) * u128::from(DAY_NS) / u128::from(n)).unwrap_or(0);
     let dur = rng.next() % 120_000_000_000;
     let pk_c = 1 + rng.next() % 40;
     let pk_s = rng.next() % 60;
@@ -182,6 +182,13 @@ fn main() {
     w.flush();
     store_time += t.elapsed();
     let disk = h.bytes();
+    let unreadable = h
+        .snapshot()
+        .0
+        .iter()
+        .filter(|s| xntop_history::segment::Segment::open(&s.path).is_err())
+        .count();
+    assert_eq!(unreadable, 0, "every segment reads back");
     let (segments, hours, _) = h.snapshot();
 
     // Drop the page cache's advantage? No: a server answers from a warm cache; the first query is reported too.
@@ -217,7 +224,13 @@ fn main() {
         first_drill.get_or_insert(e);
         drill_times.push(e);
         drill_total = page.total;
-        assert_eq!(page.flows.len(), 50);
+        assert_eq!(
+            page.flows.len(),
+            50,
+            "{} flows in the window, {} segments read",
+            page.total,
+            page.segments
+        );
     }
     let secs = |d: Duration| d.as_secs_f64();
     #[allow(clippy::cast_precision_loss, reason = "report")]

@@ -11,7 +11,7 @@ use hashbrown::HashMap;
 use crate::rollup::{Block, Dim, Metrics};
 use crate::row::{ip16, Name, RowRef};
 use crate::segment::Segment;
-use crate::store::{read_hour, History};
+use crate::store::{read_hour_dim, History};
 
 const MINUTE_NS: u64 = 60_000_000_000;
 
@@ -253,12 +253,13 @@ pub fn flows(h: &History, q: &FlowQuery) -> FlowPage {
 
 /// The blocks answering `[from_ns, to_ns)` at minute resolution: hour files for whole sealed hours (with any
 /// segment written after the hour was merged), the segments' minute blocks elsewhere. `visit` gets each block
-/// whose minutes lie in the range.
+/// whose minutes lie in the range; from hour files only the dimensions in `dims` are read.
 fn for_blocks(
     h: &History,
     from_ns: u64,
     to_ns: u64,
     use_hours: bool,
+    dims: &[Dim],
     mut visit: impl FnMut(&Block<'_>),
 ) {
     let (segments, hours, _) = h.snapshot();
@@ -276,9 +277,9 @@ fn for_blocks(
         if !whole.contains_key(m) {
             continue;
         }
-        if let Ok((_, bytes)) = read_hour(&info.path) {
-            for b in Block::all(&bytes) {
-                visit(&b);
+        for &d in dims {
+            if let Ok((minute, span, section)) = read_hour_dim(&info.path, d) {
+                visit(&Block::single(minute, span, d, &section));
             }
         }
     }
@@ -286,10 +287,21 @@ fn for_blocks(
         .iter()
         .filter(|s| s.meta.max_last >= from_ns && s.meta.min_last < to_ns)
     {
-        let Ok(seg) = Segment::open(&s.path) else {
+        // Segments whose minutes all lie in whole hours they were merged into are not read at all.
+        let (first_min, last_min) = (
+            u32::try_from(s.meta.min_last / MINUTE_NS).unwrap_or(u32::MAX),
+            u32::try_from(s.meta.max_last / MINUTE_NS).unwrap_or(u32::MAX),
+        );
+        let all_merged = (first_min - first_min % 60..=last_min - last_min % 60)
+            .step_by(60)
+            .all(|hour| whole.get(&hour).is_some_and(|&c| s.meta.seq <= c));
+        if all_merged {
+            continue;
+        }
+        let Ok(rollups) = Segment::read_rollups(&s.path, &s.meta) else {
             continue;
         };
-        for b in Block::all(seg.rollups()) {
+        for b in Block::all(&rollups) {
             if b.minute < lo || b.minute >= hi {
                 continue;
             }
@@ -326,7 +338,12 @@ pub fn top(
 ) -> (Vec<TopEntry>, Metrics) {
     let mut sums: HashMap<Vec<u8>, Metrics> = HashMap::new();
     let mut total = [0u64; 3];
-    for_blocks(h, from_ns, to_ns, true, |b| {
+    let dims: &[Dim] = if dim == Dim::Iface {
+        &[Dim::Iface]
+    } else {
+        &[dim, Dim::Iface]
+    };
+    for_blocks(h, from_ns, to_ns, true, dims, |b| {
         for (k, m) in b.entries(dim) {
             let e = sums.entry_ref(k).or_insert([0; 3]);
             for i in 0..3 {
@@ -387,7 +404,8 @@ pub fn series(
         })
         .collect();
     // Hour files only when a step holds whole hours: their minutes are merged.
-    for_blocks(h, from_ns, to_ns, step_min % 60 == 0, |b| {
+    let wanted_dim = if key.is_some() { dim } else { Dim::Iface };
+    for_blocks(h, from_ns, to_ns, step_min % 60 == 0, &[wanted_dim], |b| {
         // An hour block spreads evenly over its minutes' steps (its minutes are merged); minute blocks land whole.
         let span = u64::from(b.span.max(1));
         let mut m = [0u64; 3];

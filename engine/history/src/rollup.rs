@@ -17,10 +17,15 @@ use crate::row::ip16;
 /// Bytes, packets, flows.
 pub type Metrics = [u64; 3];
 
-/// Keys a dimension keeps per minute block.
-pub const MINUTE_KEYS: usize = 2_000;
-/// Keys a dimension keeps per hour block.
-pub const HOUR_KEYS: usize = 100_000;
+/// Keys each dimension keeps per minute block (interface, host, application, host × application, network,
+/// conversation, port): small for the high-cardinality ones, so a minute costs a few kB whatever the traffic; the
+/// exact per-host numbers over hours come from the hour blocks, built from the raw flows.
+pub const MINUTE_KEYS: [usize; 7] = [256, 100, 1_000, 100, 100, 100, 200];
+/// Keys each dimension keeps per hour block.
+pub const HOUR_KEYS: [usize; 7] = [256, 20_000, 5_000, 20_000, 20_000, 20_000, 5_000];
+
+/// Bytes of a block's head: minute, span, and (count, length) of each dimension's section.
+pub const BLOCK_HEAD: usize = 8 + 7 * 8;
 
 /// What a rollup is keyed by.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -66,7 +71,21 @@ pub fn network_of(ip: IpAddr) -> ([u8; 16], u8) {
     }
 }
 
-/// One minute's aggregates while a segment is being filled; applications by the segment's dictionary code.
+/// What a rollup needs of a flow.
+#[derive(Clone, Copy, Debug)]
+pub struct Parts {
+    pub iface: u8,
+    pub src: IpAddr,
+    pub dst: IpAddr,
+    pub proto: u8,
+    pub dst_port: u16,
+    pub bytes: u64,
+    pub packets: u64,
+    /// Application as a dictionary code.
+    pub app: u16,
+}
+
+/// One minute's (or hour's) aggregates; applications by dictionary code.
 #[derive(Default)]
 pub struct MinuteAgg {
     ifaces: HashMap<u8, Metrics>,
@@ -81,20 +100,33 @@ pub struct MinuteAgg {
 impl MinuteAgg {
     /// Counts one record; `app` is its application's dictionary code.
     pub fn add(&mut self, r: &FlowRecord, app: u16) {
-        let bytes = r.bytes_c2s + r.bytes_s2c;
-        let packets = r.packets_c2s + r.packets_s2c;
-        let (s, d) = (ip16(r.src_ip), ip16(r.dst_ip));
-        add(self.ifaces.entry(r.iface).or_default(), bytes, packets);
+        self.add_parts(&Parts {
+            iface: r.iface,
+            src: r.src_ip,
+            dst: r.dst_ip,
+            proto: r.proto,
+            dst_port: r.dst_port,
+            bytes: r.bytes_c2s + r.bytes_s2c,
+            packets: r.packets_c2s + r.packets_s2c,
+            app,
+        });
+    }
+
+    /// Counts one flow given by its parts.
+    pub fn add_parts(&mut self, f: &Parts) {
+        let (bytes, packets, app) = (f.bytes, f.packets, f.app);
+        let (s, d) = (ip16(f.src), ip16(f.dst));
+        add(self.ifaces.entry(f.iface).or_default(), bytes, packets);
         add(self.apps.entry(app).or_default(), bytes, packets);
         add(self.convs.entry((s, d)).or_default(), bytes, packets);
         add(
-            self.ports.entry((r.proto, r.dst_port)).or_default(),
+            self.ports.entry((f.proto, f.dst_port)).or_default(),
             bytes,
             packets,
         );
         add(self.hosts.entry(s).or_default(), bytes, packets);
         add(self.host_apps.entry((s, app)).or_default(), bytes, packets);
-        let (sn, dn) = (network_of(r.src_ip), network_of(r.dst_ip));
+        let (sn, dn) = (network_of(f.src), network_of(f.dst));
         add(self.nets.entry(sn).or_default(), bytes, packets);
         if d != s {
             add(self.hosts.entry(d).or_default(), bytes, packets);
@@ -105,65 +137,138 @@ impl MinuteAgg {
         }
     }
 
-    /// Appends this minute as a block, names resolved through `dict`.
-    pub fn encode(&self, minute: u32, dict: &[&str], out: &mut Vec<u8>) {
+    /// Appends the aggregates as a block of `span` minutes from `minute`, names resolved through `dict`.
+    pub fn encode(
+        &self,
+        minute: u32,
+        span: u32,
+        caps: &[usize; 7],
+        dict: &[&str],
+        out: &mut Vec<u8>,
+    ) {
         let app = |c: u16| dict.get(usize::from(c)).copied().unwrap_or("Unknown");
-        let mut dims: [Vec<(Vec<u8>, Metrics)>; 7] = Default::default();
-        dims[0] = self.ifaces.iter().map(|(k, m)| (vec![*k], *m)).collect();
-        dims[1] = self.hosts.iter().map(|(k, m)| (k.to_vec(), *m)).collect();
-        dims[2] = self
-            .apps
-            .iter()
-            .map(|(k, m)| (app(*k).as_bytes().to_vec(), *m))
-            .collect();
-        dims[3] = self
-            .host_apps
-            .iter()
-            .map(|((h, a), m)| {
-                let mut k = h.to_vec();
-                k.extend_from_slice(app(*a).as_bytes());
-                (k, *m)
-            })
-            .collect();
-        dims[4] = self
-            .nets
-            .iter()
-            .map(|((n, len), m)| {
-                let mut k = n.to_vec();
-                k.push(*len);
-                (k, *m)
-            })
-            .collect();
-        dims[5] = self
-            .convs
-            .iter()
-            .map(|((a, b), m)| {
-                let mut k = a.to_vec();
-                k.extend_from_slice(b);
-                (k, *m)
-            })
-            .collect();
-        dims[6] = self
-            .ports
-            .iter()
-            .map(|((p, port), m)| (vec![*p, (port >> 8) as u8, *port as u8], *m))
-            .collect();
-        encode_block(minute, 1, dims, MINUTE_KEYS, out);
+        out.extend_from_slice(&minute.to_le_bytes());
+        out.extend_from_slice(&span.to_le_bytes());
+        let table_at = out.len();
+        out.resize(table_at + 7 * 8, 0);
+        let parts = [
+            emit_dim(&self.ifaces, caps[0], |k, o| o.push(*k), out),
+            emit_dim(&self.hosts, caps[1], |k, o| o.extend_from_slice(k), out),
+            emit_dim(
+                &self.apps,
+                caps[2],
+                |k, o| o.extend_from_slice(app(*k).as_bytes()),
+                out,
+            ),
+            emit_dim(
+                &self.host_apps,
+                caps[3],
+                |(h, a), o| {
+                    o.extend_from_slice(h);
+                    o.extend_from_slice(app(*a).as_bytes());
+                },
+                out,
+            ),
+            emit_dim(
+                &self.nets,
+                caps[4],
+                |(n, len), o| {
+                    o.extend_from_slice(n);
+                    o.push(*len);
+                },
+                out,
+            ),
+            emit_dim(
+                &self.convs,
+                caps[5],
+                |(a, b), o| {
+                    o.extend_from_slice(a);
+                    o.extend_from_slice(b);
+                },
+                out,
+            ),
+            emit_dim(
+                &self.ports,
+                caps[6],
+                |(p, port), o| {
+                    o.push(*p);
+                    o.extend_from_slice(&port.to_be_bytes());
+                },
+                out,
+            ),
+        ];
+        for (d, (count, len)) in parts.into_iter().enumerate() {
+            let at = table_at + d * 8;
+            out[at..at + 4].copy_from_slice(&count.to_le_bytes());
+            out[at + 4..at + 8].copy_from_slice(&len.to_le_bytes());
+        }
     }
 }
 
-/// Writes one block: `minute u32, span u32`, then per dimension `count u32, len u32` and its entries
-/// (`key_len u16, key, bytes u64, packets u64, flows u64`), largest first, capped at `cap` plus "other".
+/// Writes one dimension's entries (largest `cap` by bytes, then "other"), keys serialised by `put_key`; returns
+/// (entries, bytes written). Only the kept keys are sorted and serialised.
+fn emit_dim<K: Ord + Copy>(
+    map: &HashMap<K, Metrics>,
+    cap: usize,
+    put_key: impl Fn(&K, &mut Vec<u8>),
+    out: &mut Vec<u8>,
+) -> (u32, u32) {
+    let mut entries: Vec<(K, Metrics)> = map.iter().map(|(k, m)| (*k, *m)).collect();
+    let order =
+        |a: &(K, Metrics), b: &(K, Metrics)| b.1[0].cmp(&a.1[0]).then_with(|| a.0.cmp(&b.0));
+    let mut other: Option<Metrics> = None;
+    if entries.len() > cap {
+        if cap > 0 {
+            entries.select_nth_unstable_by(cap - 1, order);
+        }
+        for (_, m) in entries.drain(cap..) {
+            let o = other.get_or_insert([0; 3]);
+            for i in 0..3 {
+                o[i] += m[i];
+            }
+        }
+    }
+    entries.sort_unstable_by(order);
+    let start = out.len();
+    let mut key = Vec::with_capacity(64);
+    for (k, m) in &entries {
+        key.clear();
+        put_key(k, &mut key);
+        out.extend_from_slice(&u16::try_from(key.len()).unwrap_or(0).to_le_bytes());
+        out.extend_from_slice(&key);
+        for v in m {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+    }
+    if let Some(o) = other {
+        out.extend_from_slice(&0u16.to_le_bytes());
+        for v in o {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+    }
+    let count = entries.len() + usize::from(other.is_some());
+    (
+        u32::try_from(count).unwrap_or(u32::MAX),
+        u32::try_from(out.len() - start).unwrap_or(u32::MAX),
+    )
+}
+
+/// Writes one block: `minute u32, span u32`, a table of `count u32, len u32` per dimension, then each dimension's
+/// entries (`key_len u16, key, bytes u64, packets u64, flows u64`), largest first, capped at `caps[dim]` plus
+/// "other". The table lets a reader fetch one dimension of a file without reading the others.
 pub fn encode_block(
     minute: u32,
     span: u32,
     dims: [Vec<(Vec<u8>, Metrics)>; 7],
-    cap: usize,
+    caps: &[usize; 7],
     out: &mut Vec<u8>,
 ) {
     out.extend_from_slice(&minute.to_le_bytes());
     out.extend_from_slice(&span.to_le_bytes());
-    for mut entries in dims {
+    let table_at = out.len();
+    out.resize(table_at + 7 * 8, 0);
+    for (d, mut entries) in dims.into_iter().enumerate() {
+        let cap = caps[d];
         let mut other: Option<Metrics> = None;
         // An "other" already in the input (merging capped blocks) joins the new one; it never takes a named slot.
         if let Some(pos) = entries.iter().position(|(k, _)| k.is_empty()) {
@@ -180,9 +285,6 @@ pub fn encode_block(
             }
         }
         let count = entries.len() + usize::from(other.is_some());
-        let len_at = out.len() + 4;
-        out.extend_from_slice(&u32::try_from(count).unwrap_or(u32::MAX).to_le_bytes());
-        out.extend_from_slice(&0u32.to_le_bytes());
         let start = out.len();
         let mut put = |k: &[u8], m: &Metrics| {
             out.extend_from_slice(&u16::try_from(k.len()).unwrap_or(0).to_le_bytes());
@@ -198,7 +300,9 @@ pub fn encode_block(
             put(&[], &o);
         }
         let len = u32::try_from(out.len() - start).unwrap_or(u32::MAX);
-        out[len_at..len_at + 4].copy_from_slice(&len.to_le_bytes());
+        let at = table_at + d * 8;
+        out[at..at + 4].copy_from_slice(&u32::try_from(count).unwrap_or(u32::MAX).to_le_bytes());
+        out[at + 4..at + 8].copy_from_slice(&len.to_le_bytes());
     }
 }
 
@@ -222,11 +326,10 @@ impl<'a> Block<'a> {
     pub fn parse(b: &'a [u8]) -> Option<(Self, &'a [u8])> {
         let minute = u32_at(b, 0)?;
         let span = u32_at(b, 4)?;
-        let mut at = 8;
+        let mut at = BLOCK_HEAD;
         let mut sections: [&[u8]; 7] = [&[]; 7];
-        for s in &mut sections {
-            let len = u32_at(b, at + 4)? as usize;
-            at += 8;
+        for (d, s) in sections.iter_mut().enumerate() {
+            let len = u32_at(b, 8 + d * 8 + 4)? as usize;
             *s = b.get(at..at + len)?;
             at += len;
         }
@@ -238,6 +341,18 @@ impl<'a> Block<'a> {
             },
             &b[at..],
         ))
+    }
+
+    /// A block holding one dimension's section only (read alone from a file).
+    #[must_use]
+    pub fn single(minute: u32, span: u32, dim: Dim, section: &'a [u8]) -> Self {
+        let mut sections: [&[u8]; 7] = [&[]; 7];
+        sections[dim as usize] = section;
+        Self {
+            minute,
+            span,
+            sections,
+        }
     }
 
     /// Every block in `b`, stopping at the first that does not parse.
@@ -285,10 +400,10 @@ impl Merge {
         }
     }
 
-    /// The merged blocks as one block of `span` minutes from `minute`, capped at `cap` keys per dimension.
-    pub fn encode(self, minute: u32, span: u32, cap: usize, out: &mut Vec<u8>) {
+    /// The merged blocks as one block of `span` minutes from `minute`, capped at `caps` keys per dimension.
+    pub fn encode(self, minute: u32, span: u32, caps: &[usize; 7], out: &mut Vec<u8>) {
         let dims = self.dims.map(|m| m.into_iter().collect::<Vec<_>>());
-        encode_block(minute, span, dims, cap, out);
+        encode_block(minute, span, dims, caps, out);
     }
 }
 
@@ -303,7 +418,7 @@ mod tests {
             .map(|i| (vec![i; 16], [u64::from(i) * 100, 1, 1]))
             .collect();
         let mut out = Vec::new();
-        encode_block(7, 1, dims, 3, &mut out);
+        encode_block(7, 1, dims, &[3; 7], &mut out);
         let (block, rest) = Block::parse(&out).expect("parse");
         assert!(rest.is_empty());
         assert_eq!((block.minute, block.span), (7, 1));
@@ -320,7 +435,7 @@ mod tests {
         m.add(&block, &DIMS);
         m.add(&block, &DIMS);
         let mut again = Vec::new();
-        m.encode(0, 60, 2, &mut again);
+        m.encode(0, 60, &[2; 7], &mut again);
         let (merged, _) = Block::parse(&again).expect("parse");
         let hosts: Vec<_> = merged.entries(Dim::Host).collect();
         assert_eq!(hosts.len(), 3);
@@ -331,7 +446,7 @@ mod tests {
     #[test]
     fn truncated_blocks_are_refused() {
         let mut out = Vec::new();
-        encode_block(1, 1, Default::default(), 10, &mut out);
+        encode_block(1, 1, Default::default(), &[10; 7], &mut out);
         assert!(Block::parse(&out[..out.len() - 1]).is_none());
         assert_eq!(Block::all(&out).count(), 1);
     }

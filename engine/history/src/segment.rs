@@ -226,7 +226,7 @@ impl Batch {
         minutes.sort_unstable_by_key(|(m, _)| **m);
         let mut rollups = Vec::new();
         for (minute, agg) in minutes {
-            agg.encode(*minute, &dict, &mut rollups);
+            agg.encode(*minute, 1, &crate::rollup::MINUTE_KEYS, &dict, &mut rollups);
         }
         let mut meta = self.meta;
         meta.seq = seq;
@@ -322,6 +322,18 @@ impl Segment {
             return &[];
         }
         &self.bytes[base + off..base + off + len]
+    }
+
+    /// The minute blocks of the segment file at `path`, read alone (the rows are not read).
+    ///
+    /// # Errors
+    /// When the file cannot be read.
+    pub fn read_rollups(path: &Path, meta: &Meta) -> io::Result<Vec<u8>> {
+        use std::os::unix::fs::FileExt;
+        let f = std::fs::File::open(path)?;
+        let mut b = vec![0u8; meta.rollup_bytes as usize];
+        f.read_exact_at(&mut b, meta.file_bytes() - u64::from(meta.rollup_bytes))?;
+        Ok(b)
     }
 
     /// The minute blocks.

@@ -21,7 +21,8 @@ use std::time::{Duration, Instant};
 
 use xntop_model::FlowRecord;
 
-use crate::rollup::{Block, Merge, DIMS, HOUR_KEYS};
+use crate::rollup::{Dim, MinuteAgg, Parts, BLOCK_HEAD, HOUR_KEYS};
+use crate::row::Name;
 use crate::segment::{Batch, Meta, HEADER_BYTES};
 
 /// An hour is merged this long (packet time of the newest flow) after its end: records of flows that ended in
@@ -219,6 +220,31 @@ pub fn read_hour(path: &Path) -> io::Result<(u64, Vec<u8>)> {
     let mut s = [0u8; 8];
     s.copy_from_slice(&b[8..16]);
     Ok((u64::from_le_bytes(s), b[16..].to_vec()))
+}
+
+/// One dimension of an hour file, read alone: (the hour's first minute, span, the section's bytes).
+///
+/// # Errors
+/// When unreadable or not an hour file.
+pub fn read_hour_dim(path: &Path, dim: Dim) -> io::Result<(u32, u32, Vec<u8>)> {
+    use std::os::unix::fs::FileExt;
+    let f = std::fs::File::open(path)?;
+    let mut head = [0u8; 16 + BLOCK_HEAD];
+    f.read_exact_at(&mut head, 0)?;
+    if &head[..8] != HOUR_MAGIC {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            "not an hour file",
+        ));
+    }
+    let u32_at =
+        |at: usize| u32::from_le_bytes([head[at], head[at + 1], head[at + 2], head[at + 3]]);
+    let (minute, span) = (u32_at(16), u32_at(20));
+    let len = |d: usize| u64::from(u32_at(16 + 8 + d * 8 + 4));
+    let offset: u64 = (16 + BLOCK_HEAD) as u64 + (0..dim as usize).map(len).sum::<u64>();
+    let mut b = vec![0u8; usize::try_from(len(dim as usize)).unwrap_or(0)];
+    f.read_exact_at(&mut b, offset)?;
+    Ok((minute, span, b))
 }
 
 /// Writes `bytes` to `path` through a temporary name, so readers never see half a file.
@@ -443,7 +469,10 @@ impl Writer {
             self.sealed.insert(minute);
             let lo_ns = u64::from(minute) * 60_000_000_000;
             let hi_ns = lo_ns + 3_600_000_000_000;
-            let mut merge = Merge::default();
+            // From the raw flows, exact up to the hour caps (the minute blocks keep only their tops).
+            let mut agg = MinuteAgg::default();
+            let mut names: Vec<String> = vec![String::new()];
+            let mut by_name: hashbrown::HashMap<String, u16> = hashbrown::HashMap::new();
             let mut covered = 0;
             for s in segments
                 .iter()
@@ -457,16 +486,46 @@ impl Writer {
                     }
                 };
                 covered = covered.max(s.meta.seq);
-                for b in Block::all(seg.rollups()) {
-                    if b.minute >= minute && b.minute < minute + 60 {
-                        merge.add(&b, &DIMS);
+                let remap: Vec<u16> = seg
+                    .dict()
+                    .iter()
+                    .map(|n| {
+                        if let Some(&c) = by_name.get(*n) {
+                            return c;
+                        }
+                        let c = u16::try_from(names.len()).unwrap_or(0);
+                        names.push((*n).to_string());
+                        by_name.insert((*n).to_string(), c);
+                        c
+                    })
+                    .collect();
+                for i in 0..seg.rows() {
+                    let row = seg.row(i);
+                    let last = row.last_ns();
+                    if last < lo_ns || last >= hi_ns {
+                        continue;
                     }
+                    let (p, b) = (row.packets(), row.bytes());
+                    agg.add_parts(&Parts {
+                        iface: row.iface(),
+                        src: row.src(),
+                        dst: row.dst(),
+                        proto: row.proto(),
+                        dst_port: row.dst_port(),
+                        bytes: b[0] + b[1],
+                        packets: p[0] + p[1],
+                        app: remap
+                            .get(usize::from(row.name(Name::App)))
+                            .copied()
+                            .unwrap_or(0),
+                    });
                 }
             }
+            let dict: Vec<&str> = names.iter().map(String::as_str).collect();
             let mut bytes = Vec::with_capacity(1 << 16);
             bytes.extend_from_slice(HOUR_MAGIC);
             bytes.extend_from_slice(&covered.to_le_bytes());
-            merge.encode(minute, 60, HOUR_KEYS, &mut bytes);
+            agg.encode(minute, 60, &HOUR_KEYS, &dict, &mut bytes);
             self.enforce_limits(bytes.len() as u64);
             let path = self.cfg.dir.join("hours").join(format!("{minute}.roll"));
             match write_whole(&path, &bytes) {
