@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 
 use xntop_model::FlowRecord;
 
-use crate::rollup::{Dim, MinuteAgg, Parts, BLOCK_HEAD, HOUR_KEYS};
+use crate::rollup::{Block, Dim, MinuteAgg, Parts, BLOCK_HEAD, HOUR_KEYS};
 use crate::row::Name;
 use crate::segment::{Batch, Meta, HEADER_BYTES};
 
@@ -69,6 +69,17 @@ impl Config {
 pub struct SegmentInfo {
     pub path: PathBuf,
     pub meta: Meta,
+    /// The hours (first minute of each) its flows ended in.
+    pub hours: Vec<u32>,
+}
+
+/// The hours of a segment's minute blocks.
+fn hours_of(rollups: &[u8]) -> Vec<u32> {
+    let mut h: Vec<u32> = Block::all(rollups).map(|b| b.minute - b.minute % 60).collect();
+    h.dedup();
+    h.sort_unstable();
+    h.dedup();
+    h
 }
 
 /// One hour file on disk.
@@ -272,7 +283,10 @@ pub fn open_index(dir: &Path) -> io::Result<Index> {
             Some("seg") => match read_header(&path) {
                 Ok(meta) if std::fs::metadata(&path)?.len() == meta.file_bytes() => {
                     index.newest_ns = index.newest_ns.max(meta.max_last);
-                    index.segments.push(SegmentInfo { path, meta });
+                    let hours = crate::segment::Segment::read_rollups(&path, &meta)
+                        .map(|r| hours_of(&r))
+                        .unwrap_or_default();
+                    index.segments.push(SegmentInfo { path, meta, hours });
                 }
                 // A segment cut short (a crash mid-write before the rename cannot do this, a disk error can).
                 _ => eprintln!("xntop: history: ignoring damaged {}", path.display()),
@@ -414,6 +428,10 @@ impl Writer {
         let seq = self.next_seq;
         self.next_seq += 1;
         let (meta, bytes) = self.batch.take_encoded(seq);
+        let hours = {
+            let at = bytes.len() - meta.rollup_bytes as usize;
+            hours_of(&bytes[at..])
+        };
         // Make room first, so the cap holds with the new segment in it.
         self.enforce_limits(bytes.len() as u64);
         let path = self.cfg.dir.join("flows").join(format!("{seq:016}.seg"));
@@ -425,7 +443,7 @@ impl Writer {
                 c.segments_written.fetch_add(1, Ordering::Relaxed);
                 let mut idx = self.write_index();
                 idx.newest_ns = idx.newest_ns.max(meta.max_last);
-                idx.segments.push(SegmentInfo { path, meta });
+                idx.segments.push(SegmentInfo { path, meta, hours });
             }
             Err(e) => {
                 let _ = std::fs::remove_file(path.with_extension("tmp"));
@@ -447,16 +465,13 @@ impl Writer {
 
     /// Merges every hour that is `SEAL_GRACE` past into an hour file.
     fn seal_hours(&mut self) {
+        const HOUR_NS: u64 = 3_600_000_000_000;
         let (segments, hours, newest) = self.history.snapshot();
+        // Hours (first minute) that some segment holds flows of, that are past their grace and not merged yet.
         let mut due: std::collections::BTreeSet<u32> = std::collections::BTreeSet::new();
         for s in &segments {
-            let (lo, hi) = (
-                s.meta.min_last / 3_600_000_000_000,
-                s.meta.max_last / 3_600_000_000_000,
-            );
-            for h in lo..=hi.min(lo + 48) {
-                let end_ns = (h + 1) * 3_600_000_000_000;
-                let minute = u32::try_from(h * 60).unwrap_or(u32::MAX);
+            for &minute in &s.hours {
+                let end_ns = (u64::from(minute) * 60_000_000_000) + HOUR_NS;
                 if newest >= end_ns + SEAL_GRACE_NS
                     && !hours.contains_key(&minute)
                     && !self.sealed.contains(&minute)
@@ -465,63 +480,65 @@ impl Writer {
                 }
             }
         }
-        for minute in due {
-            self.sealed.insert(minute);
-            let lo_ns = u64::from(minute) * 60_000_000_000;
-            let hi_ns = lo_ns + 3_600_000_000_000;
-            // From the raw flows, exact up to the hour caps (the minute blocks keep only their tops).
-            let mut agg = MinuteAgg::default();
-            let mut names: Vec<String> = vec![String::new()];
-            let mut by_name: hashbrown::HashMap<String, u16> = hashbrown::HashMap::new();
-            let mut covered = 0;
-            for s in segments
-                .iter()
-                .filter(|s| s.meta.max_last >= lo_ns && s.meta.min_last < hi_ns)
-            {
-                let seg = match crate::segment::Segment::open(&s.path) {
-                    Ok(seg) => seg,
-                    Err(e) => {
-                        self.log_error("cannot read a segment to merge its hour", &e);
-                        continue;
-                    }
-                };
-                covered = covered.max(s.meta.seq);
-                let remap: Vec<u16> = seg
-                    .dict()
-                    .iter()
-                    .map(|n| {
-                        if let Some(&c) = by_name.get(*n) {
-                            return c;
-                        }
-                        let c = u16::try_from(names.len()).unwrap_or(0);
-                        names.push((*n).to_string());
-                        by_name.insert((*n).to_string(), c);
-                        c
-                    })
-                    .collect();
-                for i in 0..seg.rows() {
-                    let row = seg.row(i);
-                    let last = row.last_ns();
-                    if last < lo_ns || last >= hi_ns {
-                        continue;
-                    }
-                    let (p, b) = (row.packets(), row.bytes());
-                    agg.add_parts(&Parts {
-                        iface: row.iface(),
-                        src: row.src(),
-                        dst: row.dst(),
-                        proto: row.proto(),
-                        dst_port: row.dst_port(),
-                        bytes: b[0] + b[1],
-                        packets: p[0] + p[1],
-                        app: remap
-                            .get(usize::from(row.name(Name::App)))
-                            .copied()
-                            .unwrap_or(0),
-                    });
+        if due.is_empty() {
+            return;
+        }
+        // One pass over each segment that holds a due hour, its rows spread over the hours' aggregates; built from
+        // the raw flows, exact up to the hour caps (the minute blocks keep only their tops).
+        let mut aggs: std::collections::BTreeMap<u32, (MinuteAgg, u64)> =
+            due.iter().map(|&m| (m, (MinuteAgg::default(), 0))).collect();
+        let mut names: Vec<String> = vec![String::new()];
+        let mut by_name: hashbrown::HashMap<String, u16> = hashbrown::HashMap::new();
+        for s in segments
+            .iter()
+            .filter(|s| s.hours.iter().any(|h| due.contains(h)))
+        {
+            let seg = match crate::segment::Segment::open(&s.path) {
+                Ok(seg) => seg,
+                Err(e) => {
+                    self.log_error("cannot read a segment to merge its hours", &e);
+                    continue;
                 }
+            };
+            let remap: Vec<u16> = seg
+                .dict()
+                .iter()
+                .map(|n| {
+                    if let Some(&c) = by_name.get(*n) {
+                        return c;
+                    }
+                    let c = u16::try_from(names.len()).unwrap_or(0);
+                    names.push((*n).to_string());
+                    by_name.insert((*n).to_string(), c);
+                    c
+                })
+                .collect();
+            for i in 0..seg.rows() {
+                let row = seg.row(i);
+                let hour = u32::try_from(row.last_ns() / HOUR_NS * 60).unwrap_or(u32::MAX);
+                let Some((agg, covered)) = aggs.get_mut(&hour) else {
+                    continue;
+                };
+                *covered = (*covered).max(s.meta.seq);
+                let (p, b) = (row.packets(), row.bytes());
+                agg.add_parts(&Parts {
+                    iface: row.iface(),
+                    src: row.src(),
+                    dst: row.dst(),
+                    proto: row.proto(),
+                    dst_port: row.dst_port(),
+                    bytes: b[0] + b[1],
+                    packets: p[0] + p[1],
+                    app: remap
+                        .get(usize::from(row.name(Name::App)))
+                        .copied()
+                        .unwrap_or(0),
+                });
             }
-            let dict: Vec<&str> = names.iter().map(String::as_str).collect();
+        }
+        let dict: Vec<&str> = names.iter().map(String::as_str).collect();
+        for (minute, (agg, covered)) in aggs {
+            self.sealed.insert(minute);
             let mut bytes = Vec::with_capacity(1 << 16);
             bytes.extend_from_slice(HOUR_MAGIC);
             bytes.extend_from_slice(&covered.to_le_bytes());
