@@ -736,7 +736,7 @@ fn series_loop(
     mut hours: Vec<xntop_model::snapshot::Point>,
 ) {
     let mut last = Instant::now();
-    let mut save = |hours: &mut Vec<_>| {
+    let save = |hours: &mut Vec<_>| {
         let snap = published.load();
         if snap.time_ns == 0 {
             return;

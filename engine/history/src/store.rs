@@ -75,7 +75,9 @@ pub struct SegmentInfo {
 
 /// The hours of a segment's minute blocks.
 fn hours_of(rollups: &[u8]) -> Vec<u32> {
-    let mut h: Vec<u32> = Block::all(rollups).map(|b| b.minute - b.minute % 60).collect();
+    let mut h: Vec<u32> = Block::all(rollups)
+        .map(|b| b.minute - b.minute % 60)
+        .collect();
     h.dedup();
     h.sort_unstable();
     h.dedup();
@@ -485,8 +487,10 @@ impl Writer {
         }
         // One pass over each segment that holds a due hour, its rows spread over the hours' aggregates; built from
         // the raw flows, exact up to the hour caps (the minute blocks keep only their tops).
-        let mut aggs: std::collections::BTreeMap<u32, (MinuteAgg, u64)> =
-            due.iter().map(|&m| (m, (MinuteAgg::default(), 0))).collect();
+        let mut aggs: std::collections::BTreeMap<u32, (MinuteAgg, u64)> = due
+            .iter()
+            .map(|&m| (m, (MinuteAgg::default(), 0)))
+            .collect();
         let mut names: Vec<String> = vec![String::new()];
         let mut by_name: hashbrown::HashMap<String, u16> = hashbrown::HashMap::new();
         for s in segments
