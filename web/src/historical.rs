@@ -64,7 +64,7 @@ pub struct Range {
 
 impl Range {
     /// `[from, to)` in ns, defaulting to the last hour before the newest stored flow.
-    fn ns(self, newest_ns: u64) -> Result<(u64, u64), Response> {
+    fn ns(self, newest_ns: u64) -> Result<(u64, u64), &'static str> {
         let to = self
             .to
             .map_or(newest_ns / 1_000_000_000 + 1, |t| t)
@@ -73,7 +73,7 @@ impl Range {
             f.saturating_mul(1_000_000_000)
         });
         if from >= to {
-            return Err(error(StatusCode::BAD_REQUEST, "from must be before to"));
+            return Err("from must be before to");
         }
         Ok((from, to))
     }
@@ -202,7 +202,7 @@ pub async fn flows(
     let newest = h.snapshot().2;
     let (from_ns, to_ns) = match range.ns(newest) {
         Ok(r) => r,
-        Err(e) => return e,
+        Err(e) => return error(StatusCode::BAD_REQUEST, e),
     };
     let download = match f.format.as_deref() {
         None => None,
@@ -380,7 +380,7 @@ pub async fn top(
     let Some(h) = h else { return off() };
     let (from_ns, to_ns) = match range.ns(h.snapshot().2) {
         Ok(r) => r,
-        Err(e) => return e,
+        Err(e) => return error(StatusCode::BAD_REQUEST, e),
     };
     let by = t.by.unwrap_or_else(|| "hosts".into());
     let Some(dim) = dim_of(&by) else {
@@ -495,7 +495,7 @@ pub async fn timeseries(
     let Some(h) = h else { return off() };
     let (from_ns, to_ns) = match range.ns(h.snapshot().2) {
         Ok(r) => r,
-        Err(e) => return e,
+        Err(e) => return error(StatusCode::BAD_REQUEST, e),
     };
     let (dim, key) = match (s.series.as_deref().unwrap_or("total"), s.key) {
         ("total", _) => (Dim::Iface, None),

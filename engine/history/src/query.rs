@@ -182,13 +182,16 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
 }
 
+/// A flow kept for the page: sort value, (segment, row) for a stable order, its JSON line.
+type Candidate = (u64, Reverse<(u64, usize)>, String);
+
 /// Flows of a range (see [`FlowQuery`]).
 #[must_use]
 pub fn flows(h: &History, q: &FlowQuery) -> FlowPage {
     let (segments, _, _) = h.snapshot();
     let keep = q.offset + q.limit;
     // Min-heap of the best `keep` so far (by sort value, ties by segment and row order for a stable order).
-    let mut best: BinaryHeap<Reverse<(u64, Reverse<(u64, usize)>, String)>> = BinaryHeap::new();
+    let mut best: BinaryHeap<Reverse<Candidate>> = BinaryHeap::new();
     let mut page = FlowPage::default();
     let mut line = Vec::with_capacity(1024);
     for s in segments
@@ -270,7 +273,7 @@ fn for_blocks(
     // Hours fully inside the range that have a file, and the newest segment each covers.
     let whole: HashMap<u32, u64> = hours
         .range(lo..hi)
-        .filter(|(m, _)| use_hours && **m + 60 <= hi && **m % 60 == 0)
+        .filter(|(m, _)| use_hours && **m + 60 <= hi && m.is_multiple_of(60))
         .map(|(m, info)| (*m, info.covered_seq))
         .collect();
     for (m, info) in hours.range(lo..hi) {
@@ -405,41 +408,47 @@ pub fn series(
         .collect();
     // Hour files only when a step holds whole hours: their minutes are merged.
     let wanted_dim = if key.is_some() { dim } else { Dim::Iface };
-    for_blocks(h, from_ns, to_ns, step_min % 60 == 0, &[wanted_dim], |b| {
-        // An hour block spreads evenly over its minutes' steps (its minutes are merged); minute blocks land whole.
-        let span = u64::from(b.span.max(1));
-        let mut m = [0u64; 3];
-        let (d, wanted) = match key {
-            None => (Dim::Iface, None),
-            Some(k) => (dim, Some(k)),
-        };
-        for (k, v) in b.entries(d) {
-            if wanted.is_none_or(|w| w == k) {
-                for i in 0..3 {
-                    m[i] += v[i];
+    for_blocks(
+        h,
+        from_ns,
+        to_ns,
+        step_min.is_multiple_of(60),
+        &[wanted_dim],
+        |b| {
+            // An hour block spreads evenly over its minutes' steps (its minutes are merged); minute blocks land whole.
+            let span = u64::from(b.span.max(1));
+            let mut m = [0u64; 3];
+            let (d, wanted) = match key {
+                None => (Dim::Iface, None),
+                Some(k) => (dim, Some(k)),
+            };
+            for (k, v) in b.entries(d) {
+                if wanted.is_none_or(|w| w == k) {
+                    for i in 0..3 {
+                        m[i] += v[i];
+                    }
                 }
             }
-        }
-        if m == [0; 3] {
-            return;
-        }
-        let start = u64::from(b.minute);
-        let steps: Vec<u64> = (start..start + span)
-            .map(|minute| minute.saturating_sub(first) / step_min)
-            .collect::<std::collections::BTreeSet<_>>()
-            .into_iter()
-            .collect();
-        let parts = steps.len() as u64;
-        for (j, s) in steps.iter().enumerate() {
-            if let Some(p) = points.get_mut(usize::try_from(*s).unwrap_or(usize::MAX)) {
-                for i in 0..3 {
-                    // Integer shares that add up to the whole.
-                    let share = m[i] / parts + u64::from((j as u64) < m[i] % parts);
-                    p.metrics[i] += share;
+            if m == [0; 3] {
+                return;
+            }
+            let start = u64::from(b.minute);
+            let steps: Vec<u64> = (start..start + span)
+                .map(|minute| minute.saturating_sub(first) / step_min)
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            let parts = steps.len() as u64;
+            for (j, s) in steps.iter().enumerate() {
+                if let Some(p) = points.get_mut(usize::try_from(*s).unwrap_or(usize::MAX)) {
+                    for (total, v) in p.metrics.iter_mut().zip(m) {
+                        // Integer shares that add up to the whole.
+                        *total += v / parts + u64::from((j as u64) < v % parts);
+                    }
                 }
             }
-        }
-    });
+        },
+    );
     points
 }
 

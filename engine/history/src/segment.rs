@@ -350,14 +350,14 @@ mod tests {
     use crate::rollup::{Block, Dim};
 
     pub(crate) fn record(i: u64) -> FlowRecord {
-        let src: std::net::IpAddr = if i % 3 == 0 {
+        let src: std::net::IpAddr = if i.is_multiple_of(3) {
             format!("2001:db8::{:x}", i % 50)
                 .parse()
                 .unwrap_or([0u8; 4].into())
         } else {
             std::net::IpAddr::from([10, 0, (i % 7) as u8, (i % 50) as u8])
         };
-        let dst: std::net::IpAddr = if i % 3 == 0 {
+        let dst: std::net::IpAddr = if i.is_multiple_of(3) {
             "2001:db8::1".parse().unwrap_or([0u8; 4].into())
         } else {
             std::net::IpAddr::from([192, 0, 2, (i % 5) as u8])
@@ -370,8 +370,8 @@ mod tests {
             dst_port: [443u16, 53, 0, 0][(i % 4) as usize],
             vlan: (i % 2) as u16 * 10,
             iface: (i % 2) as u8,
-            tunnel: (i % 5 == 0).then_some("vxlan"),
-            app: if i % 7 == 0 {
+            tunnel: (i.is_multiple_of(5)).then_some("vxlan"),
+            app: if i.is_multiple_of(7) {
                 std::borrow::Cow::Owned(format!("TLS.App{}", i % 3))
             } else {
                 "TLS.YouTube".into()
@@ -388,9 +388,9 @@ mod tests {
             last_seen_ns: 1_700_000_000_000_000_000 + i * 1_000_000_000 + 5_123_456_789,
             tcp_flags_c2s: 0x1b,
             tcp_flags_s2c: 0x12,
-            tcp_state: (i % 4 == 0).then_some("closed"),
+            tcp_state: (i.is_multiple_of(4)).then_some("closed"),
             end_reason: "idle",
-            rtt_us: (i % 2 == 0).then_some(700),
+            rtt_us: (i.is_multiple_of(2)).then_some(700),
             retransmissions: (i % 3) as u32,
             out_of_order: 0,
             l7: (i % 2 == 1).then(|| {

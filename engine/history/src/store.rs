@@ -574,8 +574,8 @@ impl Writer {
         let mut cap = self.cfg.max_bytes;
         if let Ok(st) = nix::sys::statvfs::statvfs(&self.cfg.dir) {
             let frsize = st.fragment_size();
-            let total = u64::from(st.blocks()) * frsize;
-            let avail = u64::from(st.blocks_available()) * frsize;
+            let total = st.blocks() * frsize;
+            let avail = st.blocks_available() * frsize;
             #[allow(
                 clippy::cast_possible_truncation,
                 clippy::cast_sign_loss,

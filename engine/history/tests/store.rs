@@ -24,21 +24,25 @@ fn record(i: u64) -> FlowRecord {
     let server = IpAddr::from([192, 0, 2, (i % 7) as u8]);
     let last = T0 + i * SEC;
     FlowRecord {
-        proto: if i % 5 == 0 { 17 } else { 6 },
+        proto: if i.is_multiple_of(5) { 17 } else { 6 },
         src_ip: client,
         src_port: 30_000 + (i % 20_000) as u16,
         dst_ip: server,
-        dst_port: if i % 5 == 0 { 53 } else { 443 },
+        dst_port: if i.is_multiple_of(5) { 53 } else { 443 },
         vlan: (i % 3) as u16,
         iface: (i % 2) as u8,
         tunnel: None,
-        app: if i % 5 == 0 {
+        app: if i.is_multiple_of(5) {
             "DNS".into()
         } else {
             "TLS.YouTube".into()
         },
-        master: if i % 5 == 0 { "DNS" } else { "TLS" },
-        category: if i % 5 == 0 { "Network" } else { "Media" },
+        master: if i.is_multiple_of(5) { "DNS" } else { "TLS" },
+        category: if i.is_multiple_of(5) {
+            "Network"
+        } else {
+            "Media"
+        },
         confidence: "DPI",
         app_ids: [0, 0],
         packets_c2s: 1 + i % 9,
@@ -49,7 +53,7 @@ fn record(i: u64) -> FlowRecord {
         last_seen_ns: last,
         tcp_flags_c2s: 0x1b,
         tcp_flags_s2c: 0x1b,
-        tcp_state: (i % 5 != 0).then_some("closed"),
+        tcp_state: (!i.is_multiple_of(5)).then_some("closed"),
         end_reason: "idle",
         rtt_us: None,
         retransmissions: 0,
@@ -63,11 +67,11 @@ fn record(i: u64) -> FlowRecord {
     }
 }
 
-fn config(dir: &PathBuf) -> Config {
+fn config(dir: &std::path::Path) -> Config {
     Config {
         flush_rows: 1000,
         flush_interval: Duration::from_secs(3600),
-        ..Config::new(dir.clone())
+        ..Config::new(dir.to_path_buf())
     }
 }
 
@@ -136,7 +140,7 @@ fn records_queries_hours_and_restart() {
         .filter(|r| r.src_port == 443 || r.dst_port == 443)
         .collect();
     let total = want.len() as u64;
-    want.sort_by(|a, b| (b.bytes_c2s + b.bytes_s2c).cmp(&(a.bytes_c2s + a.bytes_s2c)));
+    want.sort_by_key(|r| std::cmp::Reverse(r.bytes_c2s + r.bytes_s2c));
     let page = flows(&h, &q);
     assert_eq!(page.total, total);
     let got_bytes: Vec<u64> = page
