@@ -1,8 +1,8 @@
 //! `-F syslog[:SOCKET]`: each record as one syslog message (RFC 3164 framing, facility local0, severity info, tag
 //! `xntop[pid]`) on the local syslog socket (`/dev/log` unless given), which journald and rsyslog read.
 //!
-//! Sends never block: a full socket buffer or an absent daemon loses the message, counted; the socket is looked
-//! for again at most every [`RECONNECT_INTERVAL`].
+//! Sends never wait long: a full socket queue is retried for at most ~2 ms, then the message is lost, counted, as
+//! it is when the daemon is absent; the socket is looked for again at most every [`RECONNECT_INTERVAL`].
 
 use std::io;
 use std::os::unix::net::UnixDatagram;
@@ -14,6 +14,10 @@ const PRIORITY: u8 = 134;
 
 /// How often a missing syslog socket is looked for again.
 const RECONNECT_INTERVAL: Duration = Duration::from_secs(5);
+
+/// Retries of a send the socket refused for lack of room, [`RETRY_PAUSE`] apart (at most ~2 ms a message).
+const SEND_RETRIES: usize = 20;
+const RETRY_PAUSE: Duration = Duration::from_micros(100);
 
 /// The default socket of the local syslog daemon.
 pub const DEFAULT_SOCKET: &str = "/dev/log";
@@ -77,7 +81,18 @@ impl SyslogSink {
         self.message.clear();
         self.message.extend_from_slice(self.header.as_bytes());
         self.message.extend_from_slice(line);
-        match sock.send(&self.message) {
+        let mut result = sock.send(&self.message);
+        // A full socket queue (a burst, a busy daemon): wait a little, bounded, before counting the loss.
+        for _ in 0..SEND_RETRIES {
+            match &result {
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    std::thread::sleep(RETRY_PAUSE);
+                    result = sock.send(&self.message);
+                }
+                _ => break,
+            }
+        }
+        match result {
             Ok(_) => self.sent += 1,
             Err(e) => {
                 self.lost += 1;
