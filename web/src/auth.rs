@@ -9,7 +9,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
-use crate::sessions::{RateLimit, Session, Sessions, IDLE};
+use crate::sessions::{Session, Sessions, IDLE};
+use crate::throttle::LoginLimit;
 use crate::users::Users;
 use crate::AppState;
 
@@ -17,8 +18,11 @@ use crate::AppState;
 pub const COOKIE: &str = "xntop_session";
 /// The header carrying the session's CSRF token.
 pub const CSRF_HEADER: &str = "x-csrf-token";
-/// Password verifications (argon2, ~19 MiB each) running at once.
-const CONCURRENT_VERIFICATIONS: usize = 2;
+/// Password verifications (argon2, ~19 MiB and one core each) running at once: one per core the process may use,
+/// so logins can never take more than the machine's CPU nor queue up memory.
+fn concurrent_verifications() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+}
 
 /// Authentication state shared by the handlers.
 #[derive(Debug)]
@@ -28,10 +32,11 @@ pub struct Auth {
     /// Who may log in with a password; `None` with `--disable-login` or when the users file is unavailable.
     pub users: Option<Arc<Users>>,
     pub sessions: Sessions,
-    pub limit: RateLimit,
+    pub limit: Arc<LoginLimit>,
     /// Mark the cookie `Secure` (served over HTTPS).
     pub secure_cookies: bool,
-    pub verifying: tokio::sync::Semaphore,
+    /// A permit per running password check; a login that finds none is refused (429), never queued.
+    pub verifying: Arc<tokio::sync::Semaphore>,
 }
 
 impl Auth {
@@ -41,9 +46,9 @@ impl Auth {
             token: token.map(Into::into),
             users: users.map(Arc::new),
             sessions: Sessions::default(),
-            limit: RateLimit::default(),
+            limit: Arc::default(),
             secure_cookies,
-            verifying: tokio::sync::Semaphore::new(CONCURRENT_VERIFICATIONS),
+            verifying: Arc::new(tokio::sync::Semaphore::new(concurrent_verifications())),
         }
     }
 
@@ -146,8 +151,9 @@ pub async fn require_auth(State(state): State<AppState>, req: Request, next: Nex
     r
 }
 
-/// Every state-changing request: when the browser says where it comes from (`Origin`), it must be this server.
-pub async fn same_origin(req: Request, next: Next) -> Response {
+/// Every state-changing request: when the browser says where it comes from (`Origin`), it must be this server,
+/// scheme included (an `http://` page must not post to the HTTPS server, nor the reverse).
+pub async fn same_origin(State(state): State<AppState>, req: Request, next: Next) -> Response {
     if !is_safe(req.method()) {
         let origin = req.headers().get(header::ORIGIN).map(HeaderValue::to_str);
         let host = req
@@ -156,9 +162,7 @@ pub async fn same_origin(req: Request, next: Next) -> Response {
             .and_then(|v| v.to_str().ok());
         let ok = match origin {
             None => true,
-            Some(Ok(o)) => o
-                .split_once("://")
-                .is_some_and(|(_, rest)| Some(rest) == host),
+            Some(Ok(o)) => origin_matches(o, state.https, host),
             Some(Err(_)) => false,
         };
         if !ok {
@@ -166,6 +170,14 @@ pub async fn same_origin(req: Request, next: Next) -> Response {
         }
     }
     next.run(req).await
+}
+
+/// Whether `origin` (`scheme://host[:port]`) names this server: its scheme and the request's `Host`.
+fn origin_matches(origin: &str, https: bool, host: Option<&str>) -> bool {
+    let scheme = if https { "https" } else { "http" };
+    origin
+        .split_once("://")
+        .is_some_and(|(s, rest)| s.eq_ignore_ascii_case(scheme) && Some(rest) == host)
 }
 
 #[cfg(test)]
@@ -181,6 +193,19 @@ mod tests {
         );
         assert_eq!(cookie(&h, COOKIE), Some("abc"));
         assert_eq!(cookie(&h, "c"), None);
+    }
+
+    #[test]
+    fn origin_needs_scheme_host_and_port() {
+        let host = Some("monitor:3000");
+        assert!(origin_matches("http://monitor:3000", false, host));
+        assert!(origin_matches("https://monitor:3000", true, host));
+        assert!(!origin_matches("https://monitor:3000", false, host));
+        assert!(!origin_matches("http://monitor:3000", true, host));
+        assert!(!origin_matches("http://monitor:3001", false, host));
+        assert!(!origin_matches("http://evil:3000", false, host));
+        assert!(!origin_matches("null", false, host));
+        assert!(!origin_matches("http://monitor:3000", false, None));
     }
 
     #[test]

@@ -7,12 +7,19 @@
 
 mod api;
 pub mod auth;
+mod conn_io;
+mod conns;
 mod events;
+pub mod fdlimit;
+mod headers;
 pub mod historical;
 mod login;
 mod metrics;
 pub mod openapi;
+mod server;
 pub mod sessions;
+mod stats;
+mod throttle;
 pub mod tls;
 mod ui;
 pub mod users;
@@ -22,18 +29,25 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use arc_swap::ArcSwap;
-use axum::extract::Request;
-use axum::http::{header, HeaderValue, StatusCode};
-use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Response};
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use axum::middleware;
+use axum::response::IntoResponse;
 use axum::routing::{get, post};
-use axum::serve::ListenerExt;
 use axum::Router;
 use xntop_model::Snapshot;
 
 use crate::auth::Auth;
+use crate::conns::{Registry, MAX_CONNECTIONS};
+use crate::headers::SecurityHeaders;
+use crate::stats::WebStats;
 pub use crate::tls::TlsFiles;
 pub use crate::users::Users;
+
+/// Connections the kernel completes and queues before the server accepts them (capped by `net.core.somaxconn`).
+const LISTEN_BACKLOG: i32 = 1024;
+/// Largest login request body (a user name and a password of at most 1 KiB, as JSON or a form).
+const MAX_LOGIN_BODY: usize = 16 * 1024;
 
 /// How the server is set up.
 #[derive(Debug, Clone)]
@@ -93,6 +107,9 @@ pub struct AppState {
     /// Set to `true` when the server shuts down: ends the event streams, which would otherwise hold the graceful
     /// shutdown open forever.
     stop: Arc<tokio::sync::watch::Sender<bool>>,
+    /// Served over HTTPS (the same-origin check compares schemes).
+    https: bool,
+    web: Arc<WebStats>,
 }
 
 /// A running server.
@@ -124,14 +141,16 @@ impl WebHandle {
 
 /// The router, for tests and for [`spawn`].
 pub fn router(snapshot: Arc<ArcSwap<Snapshot>>, config: &WebConfig) -> Router {
-    build(snapshot, config).0
+    build(snapshot, config, Arc::default()).0
 }
 
 /// The router and the switch that ends its event streams.
 fn build(
     snapshot: Arc<ArcSwap<Snapshot>>,
     config: &WebConfig,
+    web: Arc<WebStats>,
 ) -> (Router, Arc<tokio::sync::watch::Sender<bool>>) {
+    let https = config.tls.is_some();
     let state = AppState {
         snapshot,
         auth: Arc::new(Auth::new(
@@ -140,6 +159,8 @@ fn build(
             config.secure_cookies,
         )),
         stop: Arc::new(tokio::sync::watch::Sender::new(false)),
+        https,
+        web,
     };
     let protected = Router::new()
         .route("/api/v1/interfaces", get(api::interfaces))
@@ -161,30 +182,48 @@ fn build(
         .route("/", get(ui::index))
         .route("/assets/{*path}", get(ui::asset))
         .route("/favicon.ico", get(ui::favicon))
-        .route("/login", get(login::page).post(login::login))
+        .route(
+            "/login",
+            get(login::page)
+                .post(login::login)
+                .layer(DefaultBodyLimit::max(MAX_LOGIN_BODY)),
+        )
         .route("/logout", post(login::logout))
         .route("/session", get(login::session))
         .route("/api/v1/openapi.json", get(openapi::openapi_json))
         .merge(protected)
         .fallback(not_found)
-        .layer(middleware::from_fn(auth::same_origin))
-        .layer(middleware::from_fn(security_headers))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::same_origin,
+        ))
+        .layer(middleware::from_fn_with_state(
+            Arc::new(SecurityHeaders::new(https)),
+            headers::add,
+        ))
         .with_state(state);
     (router, stop)
 }
 
-/// Binds and serves on a thread of its own.
+/// Binds and serves on a thread of its own. Raises the open-file soft limit when the connection cap needs it.
 ///
 /// # Errors
-/// When the address cannot be bound.
+/// When the address cannot be bound or the TLS files are unusable.
 pub fn spawn(config: &WebConfig, snapshot: Arc<ArcSwap<Snapshot>>) -> anyhow::Result<WebHandle> {
-    let std_listener = std::net::TcpListener::bind(config.listen)
-        .with_context(|| format!("-w: cannot listen on {}", config.listen))?;
-    std_listener.set_nonblocking(true)?;
+    let std_listener =
+        listen(config.listen).with_context(|| format!("-w: cannot listen on {}", config.listen))?;
     let local_addr = std_listener.local_addr()?;
     let tls = config.tls.as_ref().map(tls::server_config).transpose()?;
-    let (router, stop) = build(snapshot, config);
-    let app = router.into_make_service_with_connect_info::<SocketAddr>();
+    let cap = connection_cap();
+    let web = Arc::new(WebStats::default());
+    let (router, stop) = build(snapshot, config, Arc::clone(&web));
+    let shared = server::Shared {
+        router,
+        registry: Arc::new(Registry::new(cap, Arc::clone(&web))),
+        tls: tls.map(tokio_rustls::TlsAcceptor::from),
+        headers: Arc::new(SecurityHeaders::new(config.tls.is_some())),
+        stats: web,
+    };
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let setup = config.thread_setup.clone();
     let thread = std::thread::Builder::new()
@@ -209,26 +248,7 @@ pub fn spawn(config: &WebConfig, snapshot: Arc<ArcSwap<Snapshot>>) -> anyhow::Re
                     let _ = rx.await;
                     stop.send_replace(true);
                 };
-                let served = match tls {
-                    None => {
-                        axum::serve(listener, app)
-                            .with_graceful_shutdown(shutdown)
-                            .await
-                    }
-                    Some(tls) => {
-                        let Ok(listener) = tls::TlsListener::new(listener, tls) else {
-                            eprintln!("xntop: web: cannot use the listening socket");
-                            return;
-                        };
-                        // `tap_io` gives the TLS listener the client's address as connect info.
-                        axum::serve(listener.tap_io(|_| {}), app)
-                            .with_graceful_shutdown(shutdown)
-                            .await
-                    }
-                };
-                if let Err(e) = served {
-                    eprintln!("xntop: web: {e}");
-                }
+                server::serve(listener, shared, shutdown).await;
             });
         })?;
     Ok(WebHandle {
@@ -238,25 +258,46 @@ pub fn spawn(config: &WebConfig, snapshot: Arc<ArcSwap<Snapshot>>) -> anyhow::Re
     })
 }
 
-async fn security_headers(req: Request, next: Next) -> Response {
-    let mut r = next.run(req).await;
-    let h = r.headers_mut();
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(
-            "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
-        ),
-    );
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("same-origin"),
-    );
-    r
+/// A non-blocking listening socket with a backlog of [`LISTEN_BACKLOG`] (std's is 128: a burst of connections
+/// overflows it and each overflow costs the client a one-second SYN retransmission).
+fn listen(addr: SocketAddr) -> std::io::Result<std::net::TcpListener> {
+    let s = socket2::Socket::new(
+        socket2::Domain::for_address(addr),
+        socket2::Type::STREAM,
+        None,
+    )?;
+    s.set_reuse_address(true)?;
+    s.bind(&addr.into())?;
+    s.listen(LISTEN_BACKLOG)?;
+    s.set_nonblocking(true)?;
+    Ok(s.into())
+}
+
+/// [`MAX_CONNECTIONS`], or fewer when the open-file limit cannot hold it (said once on stderr).
+fn connection_cap() -> usize {
+    let needed = MAX_CONNECTIONS as u64 + fdlimit::RESERVED;
+    match fdlimit::raise_for(needed) {
+        Ok(limit) => {
+            let cap = fdlimit::connections_within(limit, MAX_CONNECTIONS);
+            if cap < MAX_CONNECTIONS {
+                eprintln!(
+                    "xntop: web: the open-file limit ({}) holds {cap} connections, not {MAX_CONNECTIONS}: raise it \
+                     (LimitNOFILE=, ulimit -n) to at least {needed}",
+                    limit.soft
+                );
+            }
+            cap
+        }
+        Err(e) => {
+            eprintln!("xntop: web: cannot read the open-file limit ({e}); serving at most {MAX_CONNECTIONS} connections");
+            MAX_CONNECTIONS
+        }
+    }
+}
+
+/// The guard of `m`, also when a thread panicked holding it (the tables stay usable: each update is one step).
+fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 async fn not_found() -> impl IntoResponse {

@@ -1,6 +1,8 @@
 //! `/login` (page and form or JSON post), `/logout` and `/session` (who am I, and my CSRF token).
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
 
 use axum::extract::{ConnectInfo, FromRequest, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -9,8 +11,13 @@ use axum::{Form, Json};
 use serde::Deserialize;
 
 use crate::auth::{csrf_ok, error};
+use crate::stats::bump;
+use crate::throttle::Refusal;
 use crate::users::ADMIN;
 use crate::{ui, AppState};
+
+/// The login body must arrive within this long of the request head.
+const BODY_TIMEOUT: Duration = Duration::from_secs(10);
 
 #[derive(Deserialize)]
 pub struct Credentials {
@@ -35,6 +42,9 @@ fn client_ip(req: &Request) -> IpAddr {
 
 /// Checks the credentials (JSON `{"username","password"}` or an HTML form) and opens a session. JSON callers get
 /// 200 with the CSRF token, 401 or 429; form posts get a redirect to the UI or the login page with an error.
+///
+/// The attempt is counted against the address's budget before argon2 runs, and runs only with a verification
+/// permit (one per core, one per address): every refusal is a 429 with `Retry-After` that costs no hashing.
 pub async fn login(State(s): State<AppState>, req: Request) -> Response {
     let ip = client_ip(&req);
     let json = req
@@ -49,54 +59,90 @@ pub async fn login(State(s): State<AppState>, req: Request) -> Response {
             ui::login_page(Some(msg), status)
         }
     };
+    // A 429 that ran no password check, counted by reason.
+    let refuse = |why: Option<Refusal>| {
+        let (counter, msg, wait) = match why {
+            Some(Refusal::Spent(wait)) => (
+                &s.web.login_refused_budget,
+                "too many failed logins: try again in a minute",
+                wait,
+            ),
+            Some(Refusal::Busy) => (
+                &s.web.login_refused_address_busy,
+                "a login from this address is being checked: try again in a second",
+                1,
+            ),
+            None => (
+                &s.web.login_refused_server_busy,
+                "the server is busy checking other logins: try again in a second",
+                1,
+            ),
+        };
+        bump(counter);
+        let mut r = fail(StatusCode::TOO_MANY_REQUESTS, msg);
+        r.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(wait));
+        r
+    };
     let Some(users) = s.auth.users.clone() else {
         return fail(
             StatusCode::SERVICE_UNAVAILABLE,
             "password login is not available (no users file); use the API token",
         );
     };
-    if let Some(wait) = s.auth.limit.blocked(ip) {
-        let mut r = fail(
-            StatusCode::TOO_MANY_REQUESTS,
-            "too many failed logins: try again in a minute",
-        );
-        r.headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from(wait));
-        return r;
+    // A spent budget is refused before the body is even read.
+    if let Err(why) = s.auth.limit.check(ip) {
+        return refuse(Some(why));
     }
-    let creds = if json {
-        Json::<Credentials>::from_request(req, &s)
-            .await
-            .map(|Json(c)| c)
-            .map_err(|e| e.body_text())
-    } else {
-        Form::<Credentials>::from_request(req, &s)
-            .await
-            .map(|Form(c)| c)
-            .map_err(|e| e.body_text())
+    // The body must come in time: a connection trickling one is busy, and busy connections are never evicted.
+    let read = async {
+        if json {
+            Json::<Credentials>::from_request(req, &s)
+                .await
+                .map(|Json(c)| c)
+                .map_err(|e| e.body_text())
+        } else {
+            Form::<Credentials>::from_request(req, &s)
+                .await
+                .map(|Form(c)| c)
+                .map_err(|e| e.body_text())
+        }
     };
-    let creds = match creds {
-        Ok(c) => c,
-        Err(e) => return fail(StatusCode::BAD_REQUEST, &e),
+    let creds = match tokio::time::timeout(BODY_TIMEOUT, read).await {
+        Ok(Ok(c)) => c,
+        Ok(Err(e)) => return fail(StatusCode::BAD_REQUEST, &e),
+        Err(_) => {
+            return fail(
+                StatusCode::REQUEST_TIMEOUT,
+                "the login body did not arrive in time",
+            )
+        }
     };
     let user = creds
         .username
         .filter(|u| !u.is_empty())
         .unwrap_or_else(|| ADMIN.into());
-    let ok = {
-        let Ok(_permit) = s.auth.verifying.acquire().await else {
-            return fail(StatusCode::SERVICE_UNAVAILABLE, "shutting down");
-        };
-        let name = user.clone();
-        tokio::task::spawn_blocking(move || users.verify(&name, &creds.password))
-            .await
-            .unwrap_or(false)
+    // Every verification slot taken: refused, never queued.
+    let Ok(permit) = Arc::clone(&s.auth.verifying).try_acquire_owned() else {
+        return refuse(None);
     };
-    if !ok {
-        s.auth.limit.failed(ip);
+    let attempt = match s.auth.limit.reserve(ip) {
+        Ok(a) => a,
+        Err(why) => return refuse(Some(why)),
+    };
+    bump(&s.web.login_verifications);
+    let name = user.clone();
+    // The permit and the attempt go with the check: if the client leaves, both are held until argon2 is done.
+    let checked = tokio::task::spawn_blocking(move || {
+        let ok = users.verify(&name, &creds.password);
+        drop(permit);
+        (ok, attempt)
+    })
+    .await;
+    let Ok((true, attempt)) = checked else {
         return fail(StatusCode::UNAUTHORIZED, "wrong user name or password");
-    }
-    s.auth.limit.succeeded(ip);
+    };
+    attempt.succeeded();
     let (id, csrf) = s.auth.sessions.create(&user);
     let mut r = if json {
         Json(serde_json::json!({ "user": user, "csrf_token": csrf })).into_response()

@@ -6,7 +6,75 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
 
+use crate::stats::{get, WebStats};
 use crate::AppState;
+
+/// The web server's own counters: connections and what its caps refused, event streams dropped, logins.
+fn web_families(w: &WebStats, family: &mut impl FnMut(&str, &str, &str, &[(String, u64)])) {
+    let one = |v| [(String::new(), get(v))];
+    family(
+        "web_connections",
+        "gauge",
+        "Web connections open now.",
+        &one(&w.open),
+    );
+    family(
+        "web_connections_accepted_total",
+        "counter",
+        "Web connections accepted.",
+        &one(&w.accepted),
+    );
+    family(
+        "web_connections_refused_total",
+        "counter",
+        "Web connections closed at accept, by reason.",
+        &[
+            (
+                "{reason=\"per_address\"}".into(),
+                get(&w.refused_per_address),
+            ),
+            ("{reason=\"all_busy\"}".into(), get(&w.refused_full)),
+            ("{reason=\"accept_error\"}".into(), get(&w.accept_errors)),
+        ],
+    );
+    family(
+        "web_connections_closed_total",
+        "counter",
+        "Web connections the server closed, by reason.",
+        &[
+            ("{reason=\"evicted\"}".into(), get(&w.evicted)),
+            (
+                "{reason=\"header_timeout\"}".into(),
+                get(&w.header_timeouts),
+            ),
+            ("{reason=\"stalled\"}".into(), get(&w.stalled)),
+            ("{reason=\"tls_handshake\"}".into(), get(&w.tls_failed)),
+            ("{reason=\"events_behind\"}".into(), get(&w.events_dropped)),
+        ],
+    );
+    family(
+        "web_login_verifications_total",
+        "counter",
+        "Password checks run (argon2).",
+        &one(&w.login_verifications),
+    );
+    family(
+        "web_login_refused_total",
+        "counter",
+        "Logins refused with 429 before any password check, by reason.",
+        &[
+            ("{reason=\"budget\"}".into(), get(&w.login_refused_budget)),
+            (
+                "{reason=\"address_busy\"}".into(),
+                get(&w.login_refused_address_busy),
+            ),
+            (
+                "{reason=\"server_busy\"}".into(),
+                get(&w.login_refused_server_busy),
+            ),
+        ],
+    );
+}
 
 /// Escapes a label value (backslash, quote, newline).
 fn label(v: &str) -> String {
@@ -100,6 +168,13 @@ pub async fn metrics(State(s): State<AppState>) -> impl IntoResponse {
             ("{stage=\"view_samples\"}".into(), d.samples_dropped),
             ("{stage=\"view_stale_flows\"}".into(), d.flows_stale),
         ],
+    );
+    web_families(&s.web, &mut family);
+    family(
+        "web_login_limit_evictions_total",
+        "counter",
+        "Addresses the login limit forgot early because its table was full.",
+        &[(String::new(), get(&s.auth.limit.evicted))],
     );
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], out)
 }

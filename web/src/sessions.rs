@@ -1,21 +1,16 @@
-//! Login sessions (in memory, with expiry) and the per-address login rate limit.
+//! Login sessions (in memory, with expiry).
 
 use std::collections::HashMap;
-use std::net::IpAddr;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use crate::lock;
 use crate::users::random_hex;
 
 /// A session lasts this long after its last use.
 pub const IDLE: Duration = Duration::from_secs(8 * 3600);
 /// Most sessions kept; beyond it the one closest to expiry goes.
 pub const MAX_SESSIONS: usize = 10_000;
-/// Failed logins allowed per address within [`WINDOW`] before answering 429.
-pub const MAX_FAILURES: usize = 5;
-pub const WINDOW: Duration = Duration::from_secs(60);
-/// Most addresses tracked by the rate limit.
-const MAX_TRACKED: usize = 100_000;
 
 /// What a valid session cookie stands for.
 #[derive(Clone, Debug)]
@@ -24,10 +19,6 @@ pub struct Session {
     /// Sent back as `X-CSRF-Token` on state-changing requests.
     pub csrf: String,
     expires: Instant,
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// The live sessions, by id (256 random bits, hex).
@@ -88,47 +79,6 @@ impl Sessions {
     }
 }
 
-/// Failed logins per client address over the last [`WINDOW`].
-#[derive(Debug, Default)]
-pub struct RateLimit {
-    failures: Mutex<HashMap<IpAddr, Vec<Instant>>>,
-}
-
-impl RateLimit {
-    /// Seconds to wait when `ip` already failed [`MAX_FAILURES`] times in the window.
-    pub fn blocked(&self, ip: IpAddr) -> Option<u64> {
-        let now = Instant::now();
-        let mut map = lock(&self.failures);
-        let times = map.get_mut(&ip)?;
-        times.retain(|t| now.duration_since(*t) < WINDOW);
-        if times.len() < MAX_FAILURES {
-            return None;
-        }
-        let oldest = times.iter().min().copied()?;
-        Some(
-            WINDOW
-                .saturating_sub(now.duration_since(oldest))
-                .as_secs()
-                .max(1),
-        )
-    }
-
-    pub fn failed(&self, ip: IpAddr) {
-        let now = Instant::now();
-        let mut map = lock(&self.failures);
-        if map.len() >= MAX_TRACKED {
-            map.retain(|_, v| v.iter().any(|t| now.duration_since(*t) < WINDOW));
-        }
-        let times = map.entry(ip).or_default();
-        times.retain(|t| now.duration_since(*t) < WINDOW);
-        times.push(now);
-    }
-
-    pub fn succeeded(&self, ip: IpAddr) {
-        lock(&self.failures).remove(&ip);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -145,20 +95,5 @@ mod tests {
         assert!(s.get(&a).is_none());
         assert!(s.get(&b).is_some());
         assert!(s.get("nope").is_none());
-    }
-
-    #[test]
-    fn five_failures_block_one_address() {
-        let r = RateLimit::default();
-        let ip: IpAddr = [10, 0, 0, 1].into();
-        let other: IpAddr = [10, 0, 0, 2].into();
-        for _ in 0..MAX_FAILURES {
-            assert_eq!(r.blocked(ip), None);
-            r.failed(ip);
-        }
-        assert!(r.blocked(ip).is_some_and(|s| (1..=60).contains(&s)));
-        assert_eq!(r.blocked(other), None);
-        r.succeeded(ip);
-        assert_eq!(r.blocked(ip), None);
     }
 }

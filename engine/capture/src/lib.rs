@@ -10,6 +10,10 @@ mod pcap;
 mod pcapng;
 pub mod thread;
 
+/// Capability hardening before root is dropped (Linux only).
+#[cfg(target_os = "linux")]
+pub mod process;
+
 pub use error::CaptureError;
 pub use file::{CaptureFile, Format, Packets, RawPacket};
 

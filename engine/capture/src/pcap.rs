@@ -24,8 +24,9 @@ impl Header {
             [0x4d, 0x3c, 0xb2, 0xa1] => (false, true),
             _ => return None,
         };
-        // The low 28 bits are the link type; the top bits may carry FCS information.
-        let linktype = rd32(data, 20, big_endian) & 0x0fff_ffff;
+        // The low 26 bits are the link type (libpcap's LT_LINKTYPE); above them a flag and a length may say the
+        // frames end with an FCS.
+        let linktype = rd32(data, 20, big_endian) & 0x03ff_ffff;
         Some(Self {
             big_endian,
             nanos,

@@ -169,16 +169,33 @@ fn all_four_pcap_variants() {
 }
 
 #[test]
+fn pcap_link_type_without_its_fcs_bits() {
+    // Cisco HDLC with "frames end with a 4-byte FCS" in the upper bits (FCS length 2 words, flag bit 26).
+    let (_, pkts, err) = read(pcap_bytes(
+        false,
+        false,
+        0x2400_0068,
+        &[(1, 0, vec![0x0f, 0, 8, 0], 4)],
+    ));
+    assert_eq!(err, None);
+    assert_eq!(pkts[0].2, 104);
+}
+
+#[test]
 fn pcapng_both_orders_resolutions_and_block_kinds() {
     for big in [false, true] {
         let mut ng = Ng::new(big);
         ng.idb(1, None); // µs
         ng.idb(101, Some(9)); // ns
         ng.idb(113, Some(0x80 | 10)); // 2^-10 s
+        ng.idb(104, None); // each interface keeps its own link type
+        ng.idb(127, None);
         ng.block(0x0000_0bad, &[1, 2, 3, 4]); // custom block: skipped
         ng.epb(0, 1_700_000_000_000_001, &[1; 5], 5);
         ng.epb(1, 1_700_000_000_000_000_007, &[2; 6], 100);
         ng.epb(2, 3 * 1024 + 512, &[3; 7], 7);
+        ng.epb(4, 9, &[6; 2], 2);
+        ng.epb(3, 8, &[7; 3], 3);
         ng.spb(&[4; 8]);
         // A second section resets the interfaces.
         let second = Ng::new(big);
@@ -198,6 +215,8 @@ fn pcapng_both_orders_resolutions_and_block_kinds() {
                 (1_700_000_000_000_001_000, 5, 1, 0, 5),
                 (1_700_000_000_000_000_007, 100, 101, 1, 6),
                 (3_500_000_000, 7, 113, 2, 7),
+                (9_000, 2, 127, 4, 2),
+                (8_000, 3, 104, 3, 3),
                 (0, 8, 1, 0, 8),
                 (5_000, 1, 228, 0, 1),
             ]

@@ -10,6 +10,18 @@ use xntop_flow::Timeouts;
 /// Exit code for a bad flag or value (clap uses it too).
 pub const EXIT_USAGE: i32 = 2;
 
+/// An error the user can fix with other flags: exit code [`EXIT_USAGE`] rather than 1.
+#[derive(Debug)]
+pub struct UsageError(pub String);
+
+impl std::fmt::Display for UsageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UsageError {}
+
 #[derive(Parser, Debug)]
 #[command(
     name = "xntop",
@@ -210,9 +222,15 @@ pub struct Args {
     #[arg(short = 'v', long = "verbose", action = clap::ArgAction::Count)]
     pub verbose: u8,
 
-    /// Live capture back-end for `-i <interface>`: `auto` (AF_XDP, else AF_PACKET with a log line), `xdp`, `packet`.
+    /// Live capture back-end for `-i <interface>`: `auto` (AF_XDP on a dedicated capture port, AF_PACKET on an
+    /// interface the host uses, with a line saying why), `xdp`, `packet`.
     #[arg(long = "capture", value_name = "BACKEND", default_value = "auto")]
     pub capture: String,
+
+    /// The live interfaces are dedicated capture ports (span/tap): AF_XDP may take every packet they receive away
+    /// from the kernel even though the host seems to use them (addresses, routes, a bridge).
+    #[arg(long = "xdp-exclusive")]
+    pub xdp_exclusive: bool,
 
     /// XDP attach mode: `auto` (native, else generic), `native`, `generic`.
     #[arg(long = "xdp-mode", value_name = "MODE", default_value = "auto")]
@@ -240,6 +258,8 @@ pub struct Args {
 pub struct LiveOptions {
     /// `None` = AF_XDP with AF_PACKET fallback; `Some(true)` = AF_XDP only; `Some(false)` = AF_PACKET only.
     pub xdp: Option<bool>,
+    /// `--xdp-exclusive`: AF_XDP even on interfaces the host uses.
+    pub exclusive: bool,
     pub xdp_mode: xntop_capture::xdp::XdpMode,
     pub copy: bool,
     pub queues: Option<usize>,
@@ -637,6 +657,7 @@ fn parse_live(args: &Args) -> Result<LiveOptions> {
     }
     Ok(LiveOptions {
         xdp,
+        exclusive: args.xdp_exclusive,
         xdp_mode,
         copy: args.copy,
         queues: args.queues,

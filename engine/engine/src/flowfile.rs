@@ -53,7 +53,7 @@ fn open_append(path: &Path) -> io::Result<File> {
     OpenOptions::new()
         .append(true)
         .create(true)
-        .mode(0o640)
+        .mode(crate::privileges::FILE_MODE)
         .open(path)
 }
 

@@ -23,6 +23,7 @@ use xntop_flow::{shard_of, FlowKey, PacketInfo};
 use xntop_wire::{decode, Decoded, LinkType};
 
 use crate::config::LiveOptions;
+use crate::dedicated::{self, HostUse, InterfaceFacts};
 use crate::fragments::FragmentPorts;
 use crate::handoff::PacketDesc;
 use crate::reader::{InputCounters, InputStats};
@@ -92,27 +93,80 @@ pub struct LiveInterface {
     pub backend: String,
 }
 
+/// How one interface is captured, decided before anything is attached to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    /// `None`: AF_XDP, AF_PACKET when XDP cannot attach; `Some(true)`: AF_XDP only; `Some(false)`: AF_PACKET.
+    pub xdp: Option<bool>,
+    /// AF_PACKET also takes the packets the host sends (its own interface: its half of every conversation).
+    pub outgoing: bool,
+    /// Why `auto` did not pick AF_XDP, printed at start.
+    pub note: Option<String>,
+}
+
+/// Chooses the back-end of interface `name`. AF_XDP takes every packet it redirects away from the kernel, so it is
+/// only chosen on a dedicated capture port (`host` is `None`) or when the user says the port is one
+/// (`--xdp-exclusive`); `auto` picks AF_PACKET elsewhere, `--capture xdp` is refused there.
+///
+/// # Errors
+/// `--capture xdp` on an interface the host uses, without `--xdp-exclusive`: the message names the flag.
+pub fn choose(name: &str, opts: &LiveOptions, host: Option<&HostUse>) -> Result<Plan, String> {
+    let outgoing = host.is_some_and(|h| *h != HostUse::Loopback);
+    let plan = |xdp, note| Plan {
+        xdp,
+        outgoing,
+        note,
+    };
+    match (opts.xdp, host) {
+        (Some(false), _) => Ok(plan(Some(false), None)),
+        (xdp, None) => Ok(plan(xdp, None)),
+        (xdp, Some(_)) if opts.exclusive => Ok(plan(xdp, None)),
+        (None, Some(why)) => Ok(plan(
+            Some(false),
+            Some(format!(
+                "{name} {why}: capturing with AF_PACKET so the host keeps its traffic; use --xdp-exclusive on a \
+                 dedicated capture port"
+            )),
+        )),
+        (Some(true), Some(why)) => Err(format!(
+            "--capture xdp: {name} {why}, and AF_XDP would take every packet it receives away from the host; use \
+             --capture auto (AF_PACKET here), or add --xdp-exclusive if {name} is a dedicated capture port"
+        )),
+    }
+}
+
+/// Why the host uses interface `name`, or `None` for a dedicated capture port; facts that cannot be read count as
+/// use (the safe side).
+#[must_use]
+pub fn host_use(name: &str) -> Option<HostUse> {
+    match InterfaceFacts::gather(name) {
+        Ok(facts) => dedicated::host_use(&facts),
+        Err(e) => Some(HostUse::Unknown(e.to_string())),
+    }
+}
+
 impl LiveInterface {
-    /// Attaches to `name`: AF_XDP on every RX queue, or AF_PACKET when XDP cannot attach (and `auto`).
+    /// Attaches to `name` as `plan` says: AF_XDP on every RX queue, or AF_PACKET (also when XDP cannot attach and
+    /// the plan allows the fallback).
     ///
     /// # Errors
     /// One line naming the interface and what failed.
-    pub fn open(name: &str, iface: u8, opts: &LiveOptions) -> anyhow::Result<Self> {
+    pub fn open(name: &str, iface: u8, opts: &LiveOptions, plan: &Plan) -> anyhow::Result<Self> {
         let queues = match opts.queues {
             Some(q) => q,
             None => rx_queues(name).map_err(|e| anyhow::anyhow!("{e}"))?,
         }
         .max(1);
-        if opts.xdp != Some(false) {
+        if plan.xdp != Some(false) {
             match Self::open_xdp(name, iface, queues, opts) {
                 Ok(l) => return Ok(l),
-                Err(e) if opts.xdp.is_none() => {
+                Err(e) if plan.xdp.is_none() => {
                     eprintln!("xntop: {e}; falling back to AF_PACKET (TPACKET_V3)");
                 }
                 Err(e) => return Err(e),
             }
         }
-        Self::open_packet(name, iface, queues)
+        Self::open_packet(name, iface, queues, plan.outgoing)
     }
 
     fn open_xdp(name: &str, iface: u8, queues: usize, opts: &LiveOptions) -> anyhow::Result<Self> {
@@ -151,12 +205,13 @@ impl LiveInterface {
         })
     }
 
-    fn open_packet(name: &str, iface: u8, queues: usize) -> anyhow::Result<Self> {
+    fn open_packet(name: &str, iface: u8, queues: usize, outgoing: bool) -> anyhow::Result<Self> {
         // The fan-out group id only has to be unique on the machine: derive it from the process and interface.
         let group =
             u16::try_from((std::process::id() ^ u32::from(iface) << 8) & 0xffff).unwrap_or(1);
         let cfg = PacketConfig {
             fanout_group: Some(group),
+            outgoing,
             ..PacketConfig::default()
         };
         let sockets = (0..queues)
@@ -167,7 +222,10 @@ impl LiveInterface {
             name: name.to_string(),
             iface,
             program: None,
-            backend: format!("AF_PACKET (TPACKET_V3, fan-out by hash over {queues} socket(s))"),
+            backend: format!(
+                "AF_PACKET (TPACKET_V3, fan-out by hash over {queues} socket(s){})",
+                if outgoing { ", both directions" } else { "" }
+            ),
             sockets,
         })
     }
@@ -594,4 +652,90 @@ pub fn is_interface(name: &str) -> bool {
     !std::path::Path::new(name).exists()
         && !name.contains('/')
         && std::path::Path::new("/sys/class/net").join(name).exists()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn opts(xdp: Option<bool>, exclusive: bool) -> LiveOptions {
+        LiveOptions {
+            xdp,
+            exclusive,
+            xdp_mode: xntop_capture::xdp::XdpMode::Auto,
+            copy: false,
+            queues: None,
+            umem_frames: 4096,
+        }
+    }
+
+    fn addressed() -> HostUse {
+        HostUse::Address(
+            "10.0.0.5"
+                .parse()
+                .unwrap_or(std::net::Ipv4Addr::LOCALHOST.into()),
+        )
+    }
+
+    #[test]
+    fn auto_takes_af_xdp_only_on_a_dedicated_port() {
+        let p = choose("eth1", &opts(None, false), None);
+        assert_eq!(
+            p,
+            Ok(Plan {
+                xdp: None,
+                outgoing: false,
+                note: None
+            })
+        );
+        let p = choose("eth0", &opts(None, false), Some(&addressed()))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(p.xdp, Some(false));
+        assert!(p.outgoing, "the host's own half of its conversations");
+        assert_eq!(
+            p.note.as_deref(),
+            Some(
+                "eth0 has address 10.0.0.5: capturing with AF_PACKET so the host keeps its traffic; use \
+                 --xdp-exclusive on a dedicated capture port"
+            )
+        );
+    }
+
+    #[test]
+    fn xdp_on_a_used_interface_needs_the_exclusive_flag() {
+        let refused = choose("eth0", &opts(Some(true), false), Some(&addressed()));
+        assert!(
+            refused
+                .as_ref()
+                .is_err_and(|e| e.contains("--xdp-exclusive") && e.contains("eth0 has address")),
+            "{refused:?}"
+        );
+        for capture in [None, Some(true)] {
+            let p = choose("eth0", &opts(capture, true), Some(&addressed()));
+            assert_eq!(p.map(|p| (p.xdp, p.note)), Ok((capture, None)));
+        }
+        assert_eq!(
+            choose("eth1", &opts(Some(true), false), None).map(|p| p.xdp),
+            Ok(Some(true))
+        );
+    }
+
+    #[test]
+    fn af_packet_is_always_allowed_and_skips_outgoing_copies_on_loopback() {
+        let p = choose("eth0", &opts(Some(false), false), Some(&addressed()));
+        assert_eq!(
+            p.map(|p| (p.xdp, p.outgoing, p.note)),
+            Ok((Some(false), true, None))
+        );
+        let p = choose("lo", &opts(None, false), Some(&HostUse::Loopback));
+        assert_eq!(
+            p.as_ref().map(|p| (p.xdp, p.outgoing)),
+            Ok((Some(false), false))
+        );
+        assert!(p.is_ok_and(|p| p
+            .note
+            .is_some_and(|n| n.starts_with("lo is the loopback interface: "))));
+        let p = choose("eth1", &opts(Some(false), false), None);
+        assert_eq!(p.map(|p| p.outgoing), Ok(false));
+    }
 }

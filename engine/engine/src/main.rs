@@ -7,6 +7,7 @@
 mod aggregator;
 mod collector;
 mod config;
+mod dedicated;
 mod flowfile;
 mod fragments;
 mod handoff;
@@ -22,7 +23,7 @@ mod units;
 mod worker;
 
 use std::process::ExitCode;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread;
 use std::time::Instant;
@@ -47,6 +48,13 @@ static DEMO_CAPTURE: &[u8] = include_bytes!("../../../pcaps/demo.pcap");
 const RECORD_RING_SLOTS: usize = 16 * 1024;
 
 fn main() -> ExitCode {
+    let stop = match install_signal_handlers() {
+        Ok(stop) => stop,
+        Err(e) => {
+            eprintln!("xntop: cannot install the SIGINT/SIGTERM handlers: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     let raw = match config::expand_args(std::env::args().collect()) {
         Ok(raw) => raw,
         Err(e) => return usage_error(&e),
@@ -70,13 +78,37 @@ fn main() -> ExitCode {
             return usage_error(&e);
         }
     }
-    match run(&mut config) {
+    match run(&mut config, stop) {
         Ok(code) => code,
+        Err(e) if e.is::<config::UsageError>() => usage_error(&e),
         Err(e) => {
             eprintln!("xntop: {e:#}");
             ExitCode::FAILURE
         }
     }
+}
+
+/// Installs the SIGINT/SIGTERM handlers before anything else: a signal during start-up (opening captures, attaching
+/// XDP, creating outputs) must ask for the same clean stop as one later — every flow flushed, the summary printed —
+/// never kill the process with the default action, leaving empty outputs and no summary. A first signal sets the
+/// returned flag; a second one exits at once (code 130).
+fn install_signal_handlers() -> std::io::Result<Arc<AtomicBool>> {
+    use nix::sys::signal::{SigSet, Signal};
+    let stop = Arc::new(AtomicBool::new(false));
+    // Held back while the two actions are registered: one arriving in between would find the exit check but not
+    // yet the flag, and be lost. Unblocking also undoes a mask inherited from the parent.
+    let mut mask = SigSet::empty();
+    mask.add(Signal::SIGINT);
+    mask.add(Signal::SIGTERM);
+    mask.thread_block()?;
+    let installed = [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM]
+        .into_iter()
+        .try_for_each(|sig| {
+            signal_hook::flag::register_conditional_shutdown(sig, 130, Arc::clone(&stop))?;
+            signal_hook::flag::register(sig, Arc::clone(&stop)).map(drop)
+        });
+    mask.thread_unblock()?;
+    installed.map(|()| stop)
 }
 
 fn usage_error(e: &anyhow::Error) -> ExitCode {
@@ -110,16 +142,35 @@ fn open_inputs(config: &Config) -> anyhow::Result<Vec<(u8, Arc<CaptureFile>)>> {
         .collect()
 }
 
-fn run(config: &mut Config) -> anyhow::Result<ExitCode> {
-    let files = open_inputs(config)?;
-    let mut lives: Vec<live::LiveInterface> = config
+/// The back-end of every live interface (`-i` index, name, plan), decided before anything is opened.
+///
+/// # Errors
+/// A [`config::UsageError`] when `--capture xdp` would take an interface the host uses away from it.
+fn live_plans(config: &Config) -> anyhow::Result<Vec<(u8, String, live::Plan)>> {
+    config
         .inputs
         .iter()
         .enumerate()
         .filter(|(_, name)| config::collector_input(name).is_none() && live::is_interface(name))
         .map(|(i, name)| {
-            let l =
-                live::LiveInterface::open(name, u8::try_from(i).unwrap_or(u8::MAX), &config.live)?;
+            let host = live::host_use(name);
+            let plan =
+                live::choose(name, &config.live, host.as_ref()).map_err(config::UsageError)?;
+            Ok((u8::try_from(i).unwrap_or(u8::MAX), name.clone(), plan))
+        })
+        .collect()
+}
+
+fn run(config: &mut Config, stop: Arc<AtomicBool>) -> anyhow::Result<ExitCode> {
+    let plans = live_plans(config)?;
+    let files = open_inputs(config)?;
+    let mut lives: Vec<live::LiveInterface> = plans
+        .iter()
+        .map(|(iface, name, plan)| {
+            if let Some(note) = &plan.note {
+                eprintln!("xntop: {note}");
+            }
+            let l = live::LiveInterface::open(name, *iface, &config.live, plan)?;
             eprintln!(
                 "xntop: capturing on {name} with {}; {}",
                 l.backend,
@@ -128,6 +179,10 @@ fn run(config: &mut Config) -> anyhow::Result<ExitCode> {
             Ok(l)
         })
         .collect::<anyhow::Result<_>>()?;
+    if config.user.is_some() {
+        // Before the first thread (collectors, aggregator, web) and after the last program run (ethtool above).
+        privileges::harden()?;
+    }
     let collectors: Vec<collector::CollectorInput> = config
         .inputs
         .iter()
@@ -194,12 +249,10 @@ fn run(config: &mut Config) -> anyhow::Result<ExitCode> {
     };
     let has_output = !sinks.is_empty() || ipfix.is_some() || history_tx.is_some();
 
-    let run = Arc::new(RunState::default());
-    // A first SIGINT/SIGTERM asks for a clean stop (every flow flushed); a second one exits at once.
-    for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
-        signal_hook::flag::register_conditional_shutdown(sig, 130, Arc::clone(&run.stop))?;
-        signal_hook::flag::register(sig, Arc::clone(&run.stop))?;
-    }
+    let run = Arc::new(RunState {
+        stop,
+        ..RunState::default()
+    });
 
     let workers = config.worker_cores.len();
     if config.verbose > 0 {
@@ -594,7 +647,7 @@ fn run(config: &mut Config) -> anyhow::Result<ExitCode> {
     if let Some(path) = &config.dump_snapshot {
         let snap = published.load();
         let text = serde_json::to_string(&**snap)?;
-        std::fs::write(path, text).map_err(|e| {
+        privileges::write_file(path, text).map_err(|e| {
             anyhow::anyhow!("--dump-snapshot: cannot write {}: {e}", path.display())
         })?;
     }
@@ -659,7 +712,7 @@ fn run(config: &mut Config) -> anyhow::Result<ExitCode> {
         );
     }
     if let Some(path) = &config.stats_json {
-        std::fs::write(path, summary.to_json().to_string())
+        privileges::write_file(path, summary.to_json().to_string())
             .map_err(|e| anyhow::anyhow!("--stats-json: cannot write {}: {e}", path.display()))?;
     }
     let mut code = ExitCode::SUCCESS;
@@ -668,6 +721,13 @@ fn run(config: &mut Config) -> anyhow::Result<ExitCode> {
             eprintln!(
                 "xntop: {err} ({} packets before it were processed)",
                 i.packets
+            );
+            code = ExitCode::FAILURE;
+        }
+        for (linktype, packets) in &i.unsupported_links {
+            eprintln!(
+                "xntop: {}: link type {linktype} is not decoded ({packets} of {} packets counted as unsupported_link)",
+                i.name, i.packets
             );
             code = ExitCode::FAILURE;
         }
@@ -825,7 +885,7 @@ fn stored_token(dir: &std::path::Path) -> String {
         }
     }
     let t = new_token();
-    let written = std::fs::create_dir_all(dir).is_ok()
+    let written = private_dir(dir).is_ok()
         && std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
@@ -845,6 +905,16 @@ fn stored_token(dir: &std::path::Path) -> String {
         );
     }
     t
+}
+
+/// Creates the data directory (and missing parents) readable by its owner only: it holds the API token and the
+/// users' password hashes.
+fn private_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
 }
 
 /// A random API token: 128 bits from the kernel, hex.

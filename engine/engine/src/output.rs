@@ -80,7 +80,8 @@ impl Exporter {
 /// Records handed to the IPFIX encoder at once.
 const IPFIX_BATCH: usize = 256;
 
-/// Opens one `-F` destination. `reopen` is set by SIGHUP: record files reopen their path (external rotation).
+/// Opens one `-F` destination (a new file gets mode 0640, see [`crate::privileges::FILE_MODE`]). `reopen` is set by
+/// SIGHUP: record files reopen their path (external rotation).
 ///
 /// # Errors
 /// When the file cannot be created.

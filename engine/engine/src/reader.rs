@@ -23,6 +23,9 @@ const RELEASE_STEP: u64 = 8 << 20;
 /// Packet time between clock ticks to every worker.
 const TICK_NS: u64 = 1_000_000_000;
 
+/// Distinct undecoded link types an input lists by number; a pcapng file may name one per interface.
+pub const MAX_UNSUPPORTED_LINKS: usize = 8;
+
 /// What the reader saw on its input.
 #[derive(Debug, Clone, Default)]
 pub struct InputStats {
@@ -33,8 +36,23 @@ pub struct InputStats {
     pub rejects: [u64; Reject::COUNT],
     /// The file error that ended reading early, already formatted as one line.
     pub error: Option<String>,
+    /// Link types met that xntop does not decode, with their packet counts (at most [`MAX_UNSUPPORTED_LINKS`]
+    /// kinds; the packets of further kinds are in `rejects` only).
+    pub unsupported_links: Vec<(u32, u64)>,
     pub first_ns: u64,
     pub last_ns: u64,
+}
+
+impl InputStats {
+    /// Counts a packet of a link type xntop does not decode.
+    fn unsupported(&mut self, linktype: u32) {
+        self.rejects[Reject::UnsupportedLink as usize] += 1;
+        if let Some(entry) = self.unsupported_links.iter_mut().find(|e| e.0 == linktype) {
+            entry.1 += 1;
+        } else if self.unsupported_links.len() < MAX_UNSUPPORTED_LINKS {
+            self.unsupported_links.push((linktype, 1));
+        }
+    }
 }
 
 /// The reader's running totals, readable by the aggregator at any time (stored once per batch, never locked).
@@ -211,7 +229,6 @@ impl Reader {
                     }
                 }
                 self.stats.packets += 1;
-                self.stats.bytes += u64::from(pkt.wire_len);
                 pass_first.get_or_insert(pkt.ts_ns);
                 if self.stats.first_ns == 0 {
                     self.stats.first_ns = pkt.ts_ns;
@@ -226,9 +243,12 @@ impl Reader {
                     }
                 };
                 let Some(link) = link else {
-                    self.stats.rejects[Reject::UnsupportedLink as usize] += 1;
+                    self.stats.bytes += u64::from(pkt.wire_len);
+                    self.stats.unsupported(pkt.linktype);
                     continue;
                 };
+                let wire_len = pkt.wire_len.saturating_sub(link.pseudo_header_len());
+                self.stats.bytes += u64::from(wire_len);
                 let mut d = match decode(link, pkt.data) {
                     Ok(d) => d,
                     Err(r) => {
@@ -247,7 +267,7 @@ impl Reader {
                     tick: false,
                     key,
                     from,
-                    wire_len: pkt.wire_len,
+                    wire_len,
                     payload_offset: (d.payload.as_ptr() as usize).saturating_sub(base) as u64,
                     payload_len: u32::try_from(d.payload.len()).unwrap_or(u32::MAX),
                     tcp: d.tcp,

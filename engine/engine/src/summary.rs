@@ -194,6 +194,9 @@ impl Summary {
             "dpi": dpi,
             "inputs": self.inputs.iter().map(|i| json!({
                 "name": i.name, "packets": i.packets, "bytes": i.bytes, "error": i.error,
+                "unsupported_link_types": i.unsupported_links.iter()
+                    .map(|(linktype, packets)| json!({"linktype": linktype, "packets": packets}))
+                    .collect::<Vec<_>>(),
             })).collect::<Vec<_>>(),
             "workers": self.workers.iter().map(|w| json!({
                 "id": w.id, "core": w.core, "pinned": w.pinned, "packets": w.packets, "bytes": w.bytes,

@@ -118,6 +118,32 @@ fn truncated_last_packet_is_reported_and_the_rest_processed() {
 }
 
 #[test]
+fn an_undecoded_link_type_is_named_in_one_line() {
+    // LINKTYPE_USER0 (147): private to whoever wrote the file; two records of 4 bytes.
+    let mut pcap = Vec::new();
+    for word in [0xa1b2_c3d4u32, 0x0004_0002, 0, 0, 65535, 147] {
+        pcap.extend_from_slice(&word.to_le_bytes());
+    }
+    for sec in [1u32, 2] {
+        for word in [sec, 0, 4, 4] {
+            pcap.extend_from_slice(&word.to_le_bytes());
+        }
+        pcap.extend_from_slice(&[0x0f, 0x00, 0x08, 0x00]);
+    }
+    let dir = tmpdir("user0");
+    let path = dir.join("user0.pcap");
+    std::fs::write(&path, &pcap).unwrap();
+    let r = run_file(&path);
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    let line = error_line(&r, "user0.pcap: ");
+    assert!(
+        line.contains("link type 147") && line.contains("2 of 2 packets"),
+        "{line}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn bad_flags_exit_2_with_a_message() {
     for args in [
         &["--no-such-flag"][..],

@@ -1,5 +1,5 @@
-//! Every capture in `pcaps/`: totals equal `capinfos`, and per-flow packets and bytes per direction equal
-//! tshark's, exactly, for TCP and UDP.
+//! Every capture in `pcaps/` and `pcaps/linktypes/`: totals equal `capinfos`, and per-flow packets and bytes per
+//! direction equal tshark's, exactly, for TCP and UDP.
 
 #![allow(clippy::unwrap_used, reason = "tests fail loudly")]
 
@@ -7,7 +7,12 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use common::{project_pcaps, run_flows, tool, tshark_columns, TUPLE_FIELDS};
+use common::{linktype_pcaps, project_pcaps, run_flows, tool, tshark_columns, TUPLE_FIELDS};
+
+/// Frames tshark dissects that xntop deliberately counts as malformed instead of accounting them to a flow:
+/// 802.11 frames whose radio header says they failed their FCS check (their addresses cannot be trusted; nDPI
+/// drops them too).
+const NOT_FLOWS: &str = "radiotap.flags.badfcs == 1";
 
 /// Unordered conversation key: the two (address, port) endpoints sorted, plus the protocol.
 type ConvKey = (String, (String, u16), (String, u16));
@@ -87,7 +92,7 @@ fn tshark_fields(pcap: &str) -> BTreeMap<ConvKey, Counts> {
         std::path::Path::new(pcap),
         &[
             "-Y",
-            "(tcp or udp) and not icmp and not icmpv6",
+            &format!("(tcp or udp) and not icmp and not icmpv6 and not {NOT_FLOWS}"),
             "-E",
             "occurrence=f",
         ],
@@ -121,10 +126,11 @@ fn tshark_fields(pcap: &str) -> BTreeMap<ConvKey, Counts> {
 /// tshark's conversation tables (`-z conv,tcp -z conv,udp`): frames exactly; bytes exactly where tshark prints
 /// them in bytes (it rounds larger values to kB/MB).
 fn tshark_conv(pcap: &str) -> Vec<(ConvKey, Counts, bool)> {
-    let out = tool(
-        "tshark",
-        &["-r", pcap, "-n", "-q", "-z", "conv,tcp", "-z", "conv,udp"],
+    let (tcp, udp) = (
+        format!("conv,tcp,not {NOT_FLOWS}"),
+        format!("conv,udp,not {NOT_FLOWS}"),
     );
+    let out = tool("tshark", &["-r", pcap, "-n", "-q", "-z", &tcp, "-z", &udp]);
     let mut proto = "";
     let mut rows = Vec::new();
     for line in out.lines() {
@@ -170,49 +176,97 @@ fn tshark_conv(pcap: &str) -> Vec<(ConvKey, Counts, bool)> {
 #[test]
 fn totals_and_flows_match_capinfos_and_tshark() {
     for pcap in project_pcaps() {
+        check_against_tshark(&pcap, "exact");
+    }
+}
+
+/// The link layers: the same recorded packets in every framing xntop decodes, and the frames each link sends on
+/// its own. Besides the flows, every frame tshark does not see IP in is one xntop gives no flow either.
+#[test]
+fn every_link_type_matches_capinfos_and_tshark() {
+    for pcap in linktype_pcaps() {
+        let stats = check_against_tshark(&pcap, "exact-link");
         let name = pcap.display().to_string();
-        // Long timeouts so a flow is one record, as tshark sees it.
-        let (lines, stats) = run_flows(
+        // One line per frame: IPv4 source, IPv6 source, radiotap's bad-FCS flag (empty when absent).
+        let frames = tshark_columns(
             &pcap,
-            &["--udp-idle", "86400", "--tcp-idle", "86400"],
-            "exact",
+            &["-E", "occurrence=f"],
+            &["ip.src", "ipv6.src", "radiotap.flags.badfcs"],
         );
-        let (packets, bytes) = common::capinfos_totals(&pcap);
+        let (mut no_flow, mut bad_fcs) = (0u64, 0u64);
+        for line in frames.lines() {
+            let f: Vec<&str> = line.split('\t').collect();
+            assert_eq!(f.len(), 3, "unexpected tshark line {line:?}");
+            let bad = matches!(f[2], "1" | "True");
+            bad_fcs += u64::from(bad);
+            no_flow += u64::from(bad || (f[0].is_empty() && f[1].is_empty()));
+        }
+        let rejected: u64 = stats["rejects"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|v| v.as_u64().unwrap())
+            .sum();
         assert_eq!(
-            stats["packets"].as_u64(),
-            Some(packets),
-            "{name}: packets vs capinfos"
+            rejected, no_flow,
+            "{name}: frames without a flow vs tshark's frames without IP: {}",
+            stats["rejects"]
         );
         assert_eq!(
-            stats["bytes"].as_u64(),
-            Some(bytes),
-            "{name}: bytes vs capinfos"
+            stats["rejects"]["ieee80211_bad_fcs"].as_u64(),
+            Some(bad_fcs),
+            "{name}: frames with a bad FCS"
         );
+        assert!(
+            stats["rejects"]["unsupported_link"].as_u64() == Some(0),
+            "{name}: {}",
+            stats["rejects"]
+        );
+    }
+}
 
-        let ours = xntop_convs(&lines);
-        let theirs = tshark_fields(&name);
-        assert!(!theirs.is_empty(), "{name}: tshark saw no TCP/UDP flows");
-        assert_eq!(
-            ours, theirs,
-            "{name}: per-flow counts differ from tshark's dissection"
-        );
+/// Runs xntop on `pcap` and compares its totals with capinfos and its TCP/UDP flows with tshark; returns the run's
+/// statistics. `tag` names the run's scratch directory (tests run in parallel).
+fn check_against_tshark(pcap: &std::path::Path, tag: &str) -> serde_json::Value {
+    let name = pcap.display().to_string();
+    // Long timeouts so a flow is one record, as tshark sees it.
+    let (lines, stats) = run_flows(pcap, &["--udp-idle", "86400", "--tcp-idle", "86400"], tag);
+    let (packets, bytes) = common::capinfos_totals(pcap);
+    assert_eq!(
+        stats["packets"].as_u64(),
+        Some(packets),
+        "{name}: packets vs capinfos"
+    );
+    assert_eq!(
+        stats["bytes"].as_u64(),
+        Some(bytes),
+        "{name}: bytes vs capinfos"
+    );
 
-        for (key, counts, exact) in tshark_conv(&name) {
-            let mine = ours
-                .get(&key)
-                .unwrap_or_else(|| panic!("{name}: tshark conversation {key:?} missing"));
+    let ours = xntop_convs(&lines);
+    let theirs = tshark_fields(&name);
+    assert!(!theirs.is_empty(), "{name}: tshark saw no TCP/UDP flows");
+    assert_eq!(
+        ours, theirs,
+        "{name}: per-flow counts differ from tshark's dissection"
+    );
+
+    for (key, counts, exact) in tshark_conv(&name) {
+        let mine = ours
+            .get(&key)
+            .unwrap_or_else(|| panic!("{name}: tshark conversation {key:?} missing"));
+        assert_eq!(
+            (mine.packets_lo_hi, mine.packets_hi_lo),
+            (counts.packets_lo_hi, counts.packets_hi_lo),
+            "{name}: {key:?} frames vs tshark conv"
+        );
+        if exact {
             assert_eq!(
-                (mine.packets_lo_hi, mine.packets_hi_lo),
-                (counts.packets_lo_hi, counts.packets_hi_lo),
-                "{name}: {key:?} frames vs tshark conv"
+                (mine.bytes_lo_hi, mine.bytes_hi_lo),
+                (counts.bytes_lo_hi, counts.bytes_hi_lo),
+                "{name}: {key:?} bytes vs tshark conv"
             );
-            if exact {
-                assert_eq!(
-                    (mine.bytes_lo_hi, mine.bytes_hi_lo),
-                    (counts.bytes_lo_hi, counts.bytes_hi_lo),
-                    "{name}: {key:?} bytes vs tshark conv"
-                );
-            }
         }
     }
+    stats
 }

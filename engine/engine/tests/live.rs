@@ -1,8 +1,8 @@
 //! Live capture end to end: xntop on one end of a veth pair (the other end in a network namespace this test
 //! creates), tcpreplay sending the project's demo capture into it, and the flow records compared with those of an
 //! offline run on the same packets — packets and bytes per direction, and the DPI verdict, exactly — with no drop
-//! counted at any stage. AF_XDP native with 2 and 1 queues, AF_XDP generic, and AF_PACKET; one worker, and two
-//! (packets handed between them). Timestamps are per packet: every AF_XDP frame carries the XDP program's stamp, and
+//! counted at any stage. AF_XDP native with 2 and 1 queues, AF_XDP generic, AF_PACKET, and the default back-end
+//! (which must pick AF_XDP on these address-less veths); one worker, and two (packets handed between them). Timestamps are per packet: every AF_XDP frame carries the XDP program's stamp, and
 //! the flows' first and last times match those of tcpdump recording the sending end (median error < 200 µs; the
 //! replay paces packets 500 µs apart, so times taken once per batch would be off by about that).
 //!
@@ -11,178 +11,15 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use common::netns::{is_root, Log, Running, Veth};
 use common::{capinfos_totals, repo_root, tmpdir, tool, tshark_columns, xntop, TUPLE_FIELDS};
 
 /// The scenarios share CPUs, tcpreplay and the namespace names: one at a time.
 static SERIAL: Mutex<()> = Mutex::new(());
-
-fn is_root() -> bool {
-    nix::unistd::geteuid().is_root()
-}
-
-fn run(args: &[&str]) -> String {
-    let out = Command::new(args[0])
-        .args(&args[1..])
-        .output()
-        .unwrap_or_else(|e| panic!("{args:?}: {e}"));
-    assert!(
-        out.status.success(),
-        "{args:?}: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-/// A namespace and a veth pair (`host` here, `peer` in `ns`), removed on every exit path.
-struct Veth {
-    ns: String,
-    host: String,
-    peer: String,
-}
-
-impl Veth {
-    fn new(tag: &str, queues: u32) -> Self {
-        let id = std::process::id() % 100_000;
-        let v = Self {
-            ns: format!("xlt{tag}{id}"),
-            host: format!("xlh{tag}{id}"),
-            peer: format!("xlp{tag}{id}"),
-        };
-        let q = queues.to_string();
-        run(&["ip", "netns", "add", &v.ns]);
-        run(&[
-            "ip",
-            "link",
-            "add",
-            &v.host,
-            "numrxqueues",
-            &q,
-            "numtxqueues",
-            &q,
-            "type",
-            "veth",
-            "peer",
-            "name",
-            &v.peer,
-            "numrxqueues",
-            &q,
-            "numtxqueues",
-            &q,
-        ]);
-        run(&["ip", "link", "set", &v.peer, "netns", &v.ns]);
-        // No IPv6 on either end: no solicitations of the kernel's own mixed with the replayed packets.
-        run(&[
-            "sysctl",
-            "-qw",
-            &format!("net.ipv6.conf.{}.disable_ipv6=1", v.host),
-        ]);
-        run(&[
-            "ip",
-            "netns",
-            "exec",
-            &v.ns,
-            "sysctl",
-            "-qw",
-            &format!("net.ipv6.conf.{}.disable_ipv6=1", v.peer),
-        ]);
-        run(&["ip", "link", "set", &v.host, "up"]);
-        run(&["ip", "-n", &v.ns, "link", "set", &v.peer, "up"]);
-        v
-    }
-
-    /// Sends `pcap` from the peer end, 2000 packets a second.
-    fn replay(&self, pcap: &str) {
-        let out = run(&[
-            "ip",
-            "netns",
-            "exec",
-            &self.ns,
-            "taskset",
-            "-c",
-            "0",
-            "tcpreplay",
-            "-i",
-            &self.peer,
-            "--pps",
-            "2000",
-            pcap,
-        ]);
-        let failed = out
-            .lines()
-            .find_map(|l| l.trim().strip_prefix("Failed packets:"))
-            .map(str::trim);
-        assert_eq!(failed, Some("0"), "tcpreplay: {out}");
-    }
-}
-
-/// tcpdump recording the sending end (inside the namespace), stopped by `stop`.
-struct Recorder(Running);
-
-impl Veth {
-    /// Starts tcpdump on the peer end writing to `out`, and waits until it listens.
-    fn record(&self, out: &std::path::Path) -> Recorder {
-        let mut child = Command::new("ip")
-            .args([
-                "netns",
-                "exec",
-                &self.ns,
-                "tcpdump",
-                "-i",
-                &self.peer,
-                "-n",
-                "-s",
-                "0",
-                "-U",
-                "--immediate-mode",
-                "-w",
-            ])
-            .arg(out)
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap_or_else(|e| panic!("tcpdump: {e}"));
-        let stderr = child.stderr.take().unwrap_or_else(|| panic!("no stderr"));
-        let mut lines = BufReader::new(stderr).lines();
-        let listening = lines.any(|l| l.is_ok_and(|l| l.contains("listening on")));
-        assert!(listening, "tcpdump did not start");
-        // Keep reading, so its last words (the counts, on SIGINT) do not meet a closed pipe.
-        std::thread::spawn(move || lines.for_each(drop));
-        Recorder(Running(child))
-    }
-}
-
-impl Recorder {
-    /// Stops tcpdump with SIGINT, so it writes out what it has.
-    fn stop(mut self) {
-        run(&["kill", "-INT", &self.0 .0.id().to_string()]);
-        let _ = self.0 .0.wait();
-    }
-}
-
-/// Kills the capture process if the test fails before stopping it.
-struct Running(std::process::Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-impl Drop for Veth {
-    fn drop(&mut self) {
-        let _ = Command::new("ip")
-            .args(["link", "del", &self.host])
-            .output();
-        let _ = Command::new("ip").args(["netns", "del", &self.ns]).output();
-    }
-}
 
 /// Per-flow (packets c2s, packets s2c, bytes c2s, bytes s2c, app) keyed by the 5-tuple.
 type Flows = BTreeMap<String, (u64, u64, u64, u64, String)>;
@@ -213,6 +50,11 @@ fn flows(jsonl: &str) -> Flows {
 }
 
 fn scenario(tag: &str, queues: u32, cores: &str, extra: &[&str]) {
+    scenario_on(tag, queues, cores, extra, false);
+}
+
+/// `host_ipv6`: the capturing end keeps its IPv6 link-local address.
+fn scenario_on(tag: &str, queues: u32, cores: &str, extra: &[&str], host_ipv6: bool) {
     if !is_root() {
         eprintln!("skipping live capture test {tag}: needs root (network namespaces, veth, XDP)");
         return;
@@ -254,7 +96,7 @@ fn scenario(tag: &str, queues: u32, cores: &str, extra: &[&str]) {
     let expected = flows(&String::from_utf8_lossy(&offline.stdout));
     assert!(expected.len() > 20, "offline run: {} flows", expected.len());
 
-    let veth = Veth::new(tag, queues);
+    let veth = Veth::with_ipv6(tag, queues, host_ipv6);
     let live_out = dir.join("live.jsonl");
     let child = xntop()
         .args(["-i", &veth.host])
@@ -266,32 +108,24 @@ fn scenario(tag: &str, queues: u32, cores: &str, extra: &[&str]) {
         .spawn()
         .unwrap_or_else(|e| panic!("xntop: {e}"));
     let mut child = Running(child);
-    let stderr = child.0.stderr.take().unwrap_or_else(|| panic!("no stderr"));
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
-    let mut log = Vec::new();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !log.iter().any(|l: &String| l.contains("capturing on")) {
-        match rx.recv_timeout(Duration::from_millis(200)) {
-            Ok(l) => log.push(l),
-            Err(_) => assert!(Instant::now() < deadline, "xntop did not start: {log:?}"),
-        }
-    }
+    let mut log = Log::of(&mut child.0);
+    log.wait_for("capturing on", Duration::from_secs(20));
     let sent = dir.join("sent.pcap");
     let recorder = veth.record(&sent);
     veth.replay(sendable.to_str().unwrap_or(""));
-    recorder.stop();
+    let recorded = recorder.stop();
     std::thread::sleep(Duration::from_millis(1500));
-    run(&["kill", "-TERM", &child.0.id().to_string()]);
+    child.signal("TERM");
     let status = child.0.wait().unwrap_or_else(|e| panic!("wait: {e}"));
-    while let Ok(l) = rx.recv_timeout(Duration::from_millis(500)) {
-        log.push(l);
+    let log = log.rest();
+    if !extra.contains(&"--capture") {
+        // The default on a dedicated port (no address but the IPv6 link-local one, no route): AF_XDP, no excuse.
+        assert!(
+            log.contains(&format!("capturing on {} with AF_XDP", veth.host))
+                && !log.contains("so the host keeps its traffic"),
+            "{tag}: auto did not pick AF_XDP on an address-less veth\n{log}"
+        );
     }
-    let log = log.join("\n");
     assert!(status.success(), "xntop: {log}");
     let records = std::fs::read_to_string(&live_out).unwrap_or_default();
     let got = flows(&records);
@@ -363,13 +197,19 @@ fn scenario(tag: &str, queues: u32, cores: &str, extra: &[&str]) {
             "{tag}: unstamped frames in {line}"
         );
     }
-    check_times(tag, &records, &sent, capinfos_totals(&sendable).0);
+    check_times(
+        tag,
+        &records,
+        &sent,
+        capinfos_totals(&sendable).0,
+        &recorded,
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// Each flow's first and last times against those tcpdump recorded on the sending end: the median error over all
 /// TCP/UDP flows must stay under 200 µs.
-fn check_times(tag: &str, records: &str, sent: &std::path::Path, packets: u64) {
+fn check_times(tag: &str, records: &str, sent: &std::path::Path, packets: u64, recorder_log: &str) {
     let canonical = |proto: &str, a: String, b: String| {
         let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
         format!("{proto} {lo} {hi}")
@@ -382,7 +222,7 @@ fn check_times(tag: &str, records: &str, sent: &std::path::Path, packets: u64) {
     let fields = tshark_columns(sent, &[], &columns);
     assert!(
         fields.lines().count() as u64 >= packets,
-        "{tag}: tcpdump recorded {} of the {packets} packets sent",
+        "{tag}: tcpdump recorded {} of the {packets} packets sent: {recorder_log}",
         fields.lines().count()
     );
     for line in fields.lines() {
@@ -467,6 +307,13 @@ fn af_xdp_native_one_queue() {
 #[test]
 fn af_xdp_generic() {
     scenario("g1", 1, "1", &["--capture", "xdp", "--xdp-mode", "generic"]);
+}
+
+/// The default back-end on an address-less interface (bar its IPv6 link-local address): AF_XDP, and the same
+/// records as offline.
+#[test]
+fn auto_on_a_dedicated_port_is_af_xdp() {
+    scenario_on("a1", 1, "1", &[], true);
 }
 
 #[test]

@@ -10,41 +10,15 @@ use std::net::TcpStream;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{free_tcp_port, http_get, tmpdir, xntop};
+use common::{free_tcp_port, http_get, tmpdir};
 
 const TOKEN: &str = "test-token-events-0123456789";
 
 /// xntop replaying the demo capture in a loop, serving on `port` with [`TOKEN`].
 fn start(tag: &str, port: u16, extra: &[&str]) -> (Child, std::path::PathBuf) {
-    let dir = tmpdir(tag);
-    let child = xntop()
-        .args([
-            "--replay-loop",
-            "-g",
-            "0",
-            "-w",
-            &format!("127.0.0.1:{port}"),
-        ])
-        .args(["--api-token", TOKEN])
-        .args(extra)
-        .arg("-d")
-        .arg(dir.join("data"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "xntop never listened");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    (child, dir)
-}
-
-fn stop(mut child: Child, dir: &std::path::Path) {
-    child.kill().unwrap();
-    let _ = child.wait();
-    let _ = std::fs::remove_dir_all(dir);
+    let mut args = vec!["--api-token", TOKEN];
+    args.extend_from_slice(extra);
+    common::serve_demo(tag, port, &args, &[])
 }
 
 #[test]
@@ -106,7 +80,7 @@ fn events_stream_summaries_behind_the_token() {
             assert!(d.get(key).is_some(), "{key} missing in {d}");
         }
     }
-    stop(child, &dir);
+    common::stop_serving(child, &dir);
 }
 
 #[test]
@@ -196,7 +170,7 @@ fn openapi_lists_every_route() {
             "schema {s} missing"
         );
     }
-    stop(child, &dir);
+    common::stop_serving(child, &dir);
 }
 
 /// `curl -k` (the certificate is self-signed); (status, headers and body).
@@ -215,6 +189,8 @@ fn curl(args: &[&str]) -> (u16, String) {
     (status, text)
 }
 
+/// HTTPS serves the API, marks the session cookie `Secure` and every response (hyper's own 431 included) with
+/// HSTS; plain HTTP is not answered on the same port.
 #[test]
 fn https_serves_the_api_and_secure_cookies() {
     let dir = tmpdir("webhttps");
@@ -253,11 +229,23 @@ fn https_serves_the_api_and_secure_cookies() {
 
     let (status, text) = curl(&["-H", &auth, &format!("{base}/api/v1/interfaces")]);
     assert_eq!(status, 200, "{text}");
+    let hsts = "strict-transport-security: max-age=31536000";
+    assert!(text.to_ascii_lowercase().contains(hsts), "{text}");
     let body = text.split_once("\r\n\r\n").unwrap().1;
     assert!(serde_json::from_str::<serde_json::Value>(body)
         .unwrap()
         .is_array());
     assert_eq!(curl(&[&format!("{base}/api/v1/interfaces")]).0, 401);
+    // hyper's own error responses carry the security headers and HSTS too.
+    let long = format!("X-Long: {}", "a".repeat(20_000));
+    let (status, text) = curl(&["-H", &long, &format!("{base}/")]);
+    assert_eq!(status, 431, "{text}");
+    let lower = text.to_ascii_lowercase();
+    assert!(lower.contains(hsts), "{text}");
+    assert!(
+        lower.contains("content-security-policy: default-src 'self'"),
+        "{text}"
+    );
 
     // The login's session cookie is Secure.
     let login = serde_json::json!({ "username": "admin", "password": password }).to_string();
@@ -283,6 +271,6 @@ fn https_serves_the_api_and_secure_cookies() {
         "plain HTTP answered: {plain:?}"
     );
 
-    stop(child, &data);
+    common::stop_serving(child, &data);
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -1,6 +1,7 @@
 //! Password login against a real xntop: the users file holds only an argon2id hash, a wrong password is 401, the
 //! right one gives a session cookie that opens the API, logout needs the CSRF token and ends the session, the
-//! UI redirects to /login without a session, and five failures from one address give 429.
+//! UI redirects to /login without a session, five failures from one address give 429, and bursts of concurrent
+//! guesses never get more password checks than that budget.
 
 #![allow(clippy::unwrap_used, reason = "tests fail loudly")]
 
@@ -9,6 +10,7 @@ mod common;
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::process::Stdio;
+use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
 use common::{tmpdir, xntop};
@@ -29,8 +31,26 @@ impl Resp {
 }
 
 fn request(port: u16, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> Resp {
-    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    request_on(
+        TcpStream::connect(("127.0.0.1", port)).unwrap(),
+        port,
+        method,
+        path,
+        headers,
+        body,
+    )
+}
+
+/// A request on a connection already open.
+fn request_on(
+    mut s: TcpStream,
+    port: u16,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> Resp {
+    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
     let mut req =
         format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n");
     for (k, v) in headers {
@@ -49,14 +69,41 @@ fn request(port: u16, method: &str, path: &str, headers: &[(&str, &str)], body: 
 }
 
 fn login(port: u16, password: &str) -> Resp {
+    login_on(
+        TcpStream::connect(("127.0.0.1", port)).unwrap(),
+        port,
+        password,
+    )
+}
+
+fn login_on(s: TcpStream, port: u16, password: &str) -> Resp {
     let body = serde_json::json!({ "username": "admin", "password": password }).to_string();
-    request(
+    request_on(
+        s,
         port,
         "POST",
         "/login",
         &[("Content-Type", "application/json")],
         &body,
     )
+}
+
+/// One login per password, all at once from 127.0.0.1: every connection is opened first, then the requests are
+/// released together.
+fn burst(port: u16, passwords: &[String]) -> Vec<Resp> {
+    let gate = Arc::new(Barrier::new(passwords.len()));
+    let threads: Vec<_> = passwords
+        .iter()
+        .map(|pw| {
+            let (pw, gate) = (pw.clone(), Arc::clone(&gate));
+            std::thread::spawn(move || {
+                let s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+                gate.wait();
+                login_on(s, port, &pw)
+            })
+        })
+        .collect();
+    threads.into_iter().map(|t| t.join().unwrap()).collect()
 }
 
 fn free_port() -> u16 {
@@ -88,11 +135,7 @@ fn login_session_csrf_logout_and_rate_limit() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "xntop never listened");
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    common::wait_listening(port);
 
     let users = std::fs::read_to_string(data.join("users.json")).unwrap();
     assert!(users.contains("$argon2id$"), "{users}");
@@ -140,18 +183,21 @@ fn login_session_csrf_logout_and_rate_limit() {
         &form,
     );
     assert_eq!((r.status, r.header("location")), (303, Some("/")));
-    // A cross-origin post is refused before anything else.
-    let r = request(
-        port,
-        "POST",
-        "/login",
-        &[
-            ("Content-Type", "application/json"),
-            ("Origin", "http://evil.example"),
-        ],
-        "{}",
-    );
-    assert_eq!(r.status, 403);
+    // A cross-origin post is refused before anything else; the same host and port under another scheme is
+    // another origin.
+    for origin in [
+        "http://evil.example".to_string(),
+        format!("https://127.0.0.1:{port}"),
+    ] {
+        let r = request(
+            port,
+            "POST",
+            "/login",
+            &[("Content-Type", "application/json"), ("Origin", &origin)],
+            "{}",
+        );
+        assert_eq!(r.status, 403, "{origin}");
+    }
 
     // Logout needs the CSRF token, then the cookie is dead.
     assert_eq!(
@@ -172,8 +218,9 @@ fn login_session_csrf_logout_and_rate_limit() {
         401
     );
 
-    // Rate limit: 5 failures in a minute, then 429 even for the right password.
-    for _ in 0..5 {
+    // Rate limit: 5 failures in a minute, then 429 even for the right password. The first wrong password above
+    // still counts: the logins since did not reset the budget.
+    for _ in 0..4 {
         assert_eq!(login(port, "nope").status, 401);
     }
     let r = login(port, password);
@@ -183,6 +230,82 @@ fn login_session_csrf_logout_and_rate_limit() {
     child.kill().unwrap();
     let _ = child.wait();
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The finding: 200 simultaneous wrong passwords from one address got 199 × 401 and let the right one in.
+/// Now each attempt is counted before argon2 runs: over any number of bursts the address gets at most
+/// `MAX_FAILURES` (5) password checks a minute, every other attempt is a 429 with `Retry-After` that runs none, and
+/// the right password sent once the budget is spent is refused like any guess.
+#[test]
+fn concurrent_guesses_never_pass_the_budget() {
+    const BUDGET: u64 = 5;
+    let port = free_port();
+    let password = "the right one";
+    let token = "burst-test-token-0123456789";
+    let (child, dir) = common::serve_demo(
+        "weblogin-burst",
+        port,
+        &["--admin-password", password, "--api-token", token],
+        &[],
+    );
+    let started = Instant::now();
+    let wrong: Vec<String> = (0..200).map(|i| format!("guess {i}")).collect();
+    let (mut unauthorized, mut refused) = (0u64, 0u64);
+    let mut tally = |resps: &[Resp]| {
+        for r in resps {
+            match r.status {
+                401 => unauthorized += 1,
+                429 => {
+                    refused += 1;
+                    assert!(r.header("retry-after").is_some(), "{}", r.head);
+                }
+                s => panic!("a guess got {s}: {}", r.body),
+            }
+        }
+        resps
+            .iter()
+            .any(|r| r.body.contains("too many failed logins"))
+    };
+    // Bursts of 200 until the address's budget is spent (the first burst alone may not spend it: attempts that
+    // find a check running for their address are refused without counting).
+    let mut spent = false;
+    for _ in 0..20 {
+        spent = tally(&burst(port, &wrong));
+        if spent {
+            break;
+        }
+    }
+    assert!(spent, "20 bursts never spent the budget");
+    // One more burst with the right password in the middle: it comes after the budget is spent, so it is a 429.
+    let mut mixed = wrong.clone();
+    mixed[100] = password.to_string();
+    let resps = burst(port, &mixed);
+    assert_eq!(resps[100].status, 429, "{}", resps[100].body);
+    tally(&resps);
+    assert!(
+        started.elapsed() < Duration::from_secs(60),
+        "the test ran past the limit's window"
+    );
+
+    let (status, text) = common::http_get(port, "/metrics", Some(token)).unwrap();
+    assert_eq!(status, 200);
+    let checks = common::prom_sample(&text, "xntop_web_login_verifications_total");
+    assert_eq!(
+        unauthorized, BUDGET,
+        "a budget of {BUDGET} failures a minute"
+    );
+    assert_eq!(checks, unauthorized, "every password check is a 401 here");
+    let refusals: u64 = ["budget", "address_busy", "server_busy"]
+        .iter()
+        .map(|r| {
+            common::prom_sample(
+                &text,
+                &format!("xntop_web_login_refused_total{{reason=\"{r}\"}}"),
+            )
+        })
+        .sum();
+    assert_eq!(refusals, refused, "every 429 is counted, none ran argon2");
+    common::stop_serving(child, &dir);
 }
 
 #[test]
@@ -204,11 +327,7 @@ fn disable_login_serves_ui_and_api_openly() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "xntop never listened");
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    common::wait_listening(port);
     let r = request(port, "GET", "/", &[], "");
     assert_eq!(r.status, 200);
     assert!(r.body.contains("/assets/js/app.js"));

@@ -262,8 +262,15 @@ pub fn read_hour_dim(path: &Path, dim: Dim) -> io::Result<(u32, u32, Vec<u8>)> {
 
 /// Writes `bytes` to `path` through a temporary name, so readers never see half a file.
 fn write_whole(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
     let tmp = path.with_extension("tmp");
-    let mut f = std::fs::File::create(&tmp)?;
+    // Flow records are not for every local user: 0640 like xntop's other files.
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o640)
+        .open(&tmp)?;
     f.write_all(bytes)?;
     drop(f);
     std::fs::rename(&tmp, path)

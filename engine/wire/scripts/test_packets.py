@@ -10,18 +10,28 @@ Fixed addresses, ports, ids and payloads make the output identical on every run.
 
 import struct
 import sys
+import zlib
 
 from scapy.all import (
-    ARP, ICMP, IP, LLC, PPP, SNAP, STP, TCP, UDP, Dot11, Dot11QoS, Dot1AD, Dot1Q, Dot3, Ether, GRE, GRE_PPTP,
+    ARP, ICMP, IP, LLC, PPP, SNAP, STP, TCP, UDP, Dot11, Dot11Beacon, Dot11Elt, Dot11QoS, Dot1AD, Dot1Q, Dot3, Ether,
+    GRE, GRE_PPTP,
     ICMPv6EchoRequest, IPOption_Router_Alert, IPOption_RR, IPv6, IPv6ExtHdrDestOpt, IPv6ExtHdrFragment,
     IPv6ExtHdrHopByHop, IPv6ExtHdrRouting, PPPoE, PPPoED, RouterAlert, Raw, fragment, fragment6,
 )
+from scapy.contrib.avs import AVSWLANHeader
+from scapy.contrib.cdp import CDPMsgDeviceID, CDPv2_HDR
+from scapy.contrib.chdlc import CHDLC, SLARP
 from scapy.contrib.erspan import ERSPAN_II
+from scapy.contrib.ppi_cace import PPI_Dot11Common
 from scapy.contrib.gtp import GTP_U_Header, GTPEchoRequest, GTPPDUSessionContainer
 from scapy.contrib.mpls import MPLS
 from scapy.layers.inet import TCPerror
 from scapy.layers.ipsec import AH, ESP
+from scapy.layers.dot11 import PrismHeader
 from scapy.layers.l2 import CookedLinux, CookedLinuxV2
+from scapy.layers.pflog import PFLog
+from scapy.layers.ppi import PPI, PPI_Hdr
+from scapy.layers.ppp import DIR_PPP, HDLC, PPP_LCP_Echo
 from scapy.layers.sctp import SCTP, SCTPChunkInit
 from scapy.layers.vxlan import VXLAN
 
@@ -73,6 +83,73 @@ def dest_opts(n, payload):
     for _ in range(n):
         p = IPv6ExtHdrDestOpt() / p
     return p
+
+
+def q922(dlci, octets=2, cr=0):
+    """Q.922 address (ITU-T Q.922 3.3): DLCI bits spread over 2 or 4 octets, EA set only in the last."""
+    if octets == 2:
+        return bytes([((dlci >> 4) << 2) | (cr << 1), ((dlci & 0xF) << 4) | 1])
+    assert octets == 4
+    return bytes([((dlci >> 17) << 2) | (cr << 1), ((dlci >> 13) & 0xF) << 4, ((dlci >> 6) & 0x7F) << 1,
+                  ((dlci & 0x3F) << 2) | 1])
+
+
+def nflog(family, tlvs, big=False):
+    """NFLOG message (libpcap LINKTYPE_NFLOG): family, version 0, resource id 5 (big-endian), then TLVs whose
+    length and type are in the capturing host's byte order; each TLV padded to 4 bytes."""
+    order = ">" if big else "<"
+    out = bytes([family, 0]) + struct.pack(">H", 5)
+    for kind, value in tlvs:
+        tlv = struct.pack(order + "HH", 4 + len(value), kind) + value
+        out += tlv + b"\x00" * (-len(tlv) % 4)
+    return Raw(out)
+
+
+def ipnet(family, packet):
+    """Solaris dl_ipnetinfo: version 1, family, htype, packet length, ifindex 3, group ifindex, zones."""
+    return Raw(struct.pack(">BBHIIIII", 1, family, 0, len(bytes(packet)), 3, 0, 0, 0)) / packet
+
+
+def pflog_61(af, payload):
+    """The 61-byte pf log header of OpenBSD 3.8-4.8 and today's FreeBSD/NetBSD/macOS, padded to 64 bytes:
+    rule numbers big-endian, uid/pid fields in host order."""
+    hdr = struct.pack(">BBBB16s16sii", 61, af, 0, 0, b"vtnet0", b"", 3, -1)
+    hdr += struct.pack("<iiii", -1, 0, -1, 0) + bytes([1])
+    return Raw(hdr + b"\x00" * 3) / payload
+
+
+def radiotap(present_words, fields):
+    """A radiotap header (radiotap.org): version 0, length, presence words, then the fields as given (already
+    aligned by the caller)."""
+    body = b"".join(struct.pack("<I", w) for w in present_words) + fields
+    return Raw(struct.pack("<BBH", 0, 0, 4 + len(body)) + body)
+
+
+def with_fcs(frame):
+    raw = bytes(frame)
+    return raw + struct.pack("<I", zlib.crc32(raw))
+
+
+def wlan_data(payload, ds="to_DS"):
+    return Dot11(type=2, subtype=0, FCfield=ds, addr1="00:00:00:00:00:01", addr2="00:11:22:33:44:55",
+                 addr3="66:77:88:99:aa:bb") / LLC(dsap=0xAA, ssap=0xAA, ctrl=3) / SNAP(OUI=0, code=payload[0]) / \
+        payload[1]
+
+
+def v4_udp(sport, dport, data):
+    return 0x0800, IP(src=V4_A, dst=V4_B) / UDP(sport=sport, dport=dport) / data
+
+
+def v6_udp(sport, dport, data):
+    return 0x86DD, IPv6(src=V6_A, dst=V6_B) / UDP(sport=sport, dport=dport) / data
+
+
+def v4_syn(sport, dport):
+    return 0x0800, IP(src=V4_A, dst=V4_B) / syn(sport, dport)
+
+
+def v6_syn(sport, dport):
+    return 0x86DD, IPv6(src=V6_A, dst=V6_B) / syn(sport, dport)
 
 
 v4_frags = fragment(IP(src=V4_A, dst=V4_B, id=0xBEEF) / UDP(sport=5353, dport=9999) / (b"x" * 100), fragsize=48)
@@ -203,9 +280,102 @@ PACKETS = [
     ("capwap", "CAPWAP_8023", "ethernet",
      eth() / IP(src="203.0.113.1", dst="203.0.113.2") / UDP(sport=12224, dport=5247) / capwap(2, 1, 0) /
      inner_eth() / IP(src=V4_A, dst=V4_B) / UDP(sport=9010, dport=9011) / b"8023"),
+    ("chdlc", "CHDLC_IPV4_TCP", "c_hdlc", CHDLC(address=0x0F, proto=0x0800) / v4_syn(40020, 179)[1]),
+    ("chdlc", "CHDLC_IPV6_UDP", "c_hdlc", CHDLC(address=0x8F, proto=0x86DD) / v6_udp(5000, 5001, b"chdlc6")[1]),
+    ("chdlc", "CHDLC_MPLS_UDP", "c_hdlc",
+     CHDLC(proto=0x8847) / MPLS(label=16, s=1, ttl=64) / v4_udp(5002, 5003, b"mpls")[1]),
+    ("chdlc", "CHDLC_SLARP", "c_hdlc", CHDLC(address=0x8F, proto=0x8035) / SLARP(type=2, mysequence=5, yoursequence=4)),
+    ("chdlc", "CHDLC_CDP", "c_hdlc",
+     CHDLC(address=0x8F, proto=0x2000) / CDPv2_HDR(vers=2, ttl=180, msg=[CDPMsgDeviceID(val=b"router1")])),
+    ("chdlc", "CHDLC_DIR_IPV4_UDP", "c_hdlc_with_dir",
+     Raw(b"\x01") / CHDLC(proto=0x0800) / v4_udp(5004, 5005, b"dir")[1]),
+    ("ppp", "PPP_HDLC_IPV4_UDP", "ppp_hdlc", HDLC() / PPP(proto=0x21) / v4_udp(5010, 5011, b"hdlc")[1]),
+    ("ppp", "PPP_BARE_IPV6_TCP", "ppp", PPP(proto=0x57) / v6_syn(40021, 443)[1]),
+    ("ppp", "PPP_PFC_IPV4_UDP", "ppp", Raw(b"\x21") / v4_udp(5012, 5013, b"pfc")[1]),
+    ("ppp", "PPP_CHDLC_IPV4_UDP", "ppp", CHDLC(address=0x0F, proto=0x0800) / v4_udp(5014, 5015, b"cisco")[1]),
+    ("ppp", "PPP_MPLS_UDP", "ppp_hdlc",
+     HDLC() / PPP(proto=0x0281) / MPLS(label=17, s=1, ttl=64) / v4_udp(5016, 5017, b"mpls")[1]),
+    ("ppp", "PPP_LCP_ECHO", "ppp_hdlc", HDLC() / PPP(proto=0xC021) / PPP_LCP_Echo(code=9, id=1, magic_number=0x1234)),
+    ("ppp", "PPP_DIR_IPV4_TCP", "ppp_with_dir", DIR_PPP(direction=1) / HDLC() / PPP(proto=0x21) / v4_syn(40022, 22)[1]),
+    ("ppp", "PPP_PPPD_IPV6_UDP", "ppp_pppd", Raw(b"\x01\x03") / PPP(proto=0x57) / v6_udp(5018, 5019, b"pppd")[1]),
+    ("ppp", "PPP_ETHER_IPV4_UDP", "ppp_ether",
+     PPPoE(sessionid=0x11) / PPP(proto=0x21) / v4_udp(5020, 5021, b"pppoe")[1]),
+    ("frame_relay", "FR_IPV4_UDP", "frelay", Raw(q922(100) + b"\x03\xcc") / v4_udp(5030, 5031, b"fr")[1]),
+    ("frame_relay", "FR_SNAP_IPV6_TCP", "frelay",
+     Raw(q922(200) + b"\x03\x00\x80\x00\x00\x00\x86\xdd") / v6_syn(40023, 80)[1]),
+    ("frame_relay", "FR_4BYTE_IPV6_UDP", "frelay",
+     Raw(q922(0x123456, octets=4) + b"\x03\x8e") / v6_udp(5032, 5033, b"fr4")[1]),
+    ("frame_relay", "FR_PPP_IPV4_UDP", "frelay", Raw(q922(300) + b"\x03\xcf\x00\x21") / v4_udp(5034, 5035, b"ppp")[1]),
+    ("frame_relay", "FR_BRIDGED_IPV4_UDP", "frelay",
+     Raw(q922(400) + b"\x03\x00\x80\x00\x80\xc2\x00\x07") / eth() / v4_udp(5036, 5037, b"bridged")[1]),
+    ("frame_relay", "FR_CISCO_IPV4_TCP", "frelay", Raw(q922(500) + b"\x08\x00") / v4_syn(40024, 443)[1]),
+    # Q.933 Annex A STATUS ENQUIRY on DLCI 0: call reference 0, message type 0x75, report type "full status".
+    ("frame_relay", "FR_LMI", "frelay", Raw(q922(0) + b"\x03\x08\x00\x75\x95\x01\x01\x00\x03\x02\x01\x00")),
+    ("frame_relay", "FR_DIR_IPV4_UDP", "frelay_with_dir",
+     Raw(b"\x00" + q922(600) + b"\x03\xcc") / v4_udp(5038, 5039, b"dir")[1]),
+    ("pflog", "PFLOG_IPV4_TCP", "pflog",
+     PFLog(addrfamily=2, action=1, iface=b"em0", rulenumber=4, subrulenumber=-1, direction=1, naddrfamily=2,
+           saddr=V4_A, daddr=V4_B, sport=40025, dport=22) / v4_syn(40025, 22)[1]),
+    ("pflog", "PFLOG_IPV6_UDP", "pflog",
+     PFLog(addrfamily=24, action=0, iface=b"em0", naddrfamily=24, saddr=V6_A, daddr=V6_B, sport=5040, dport=5041) /
+     v6_udp(5040, 5041, b"pf6")[1]),
+    ("pflog", "PFLOG_61_IPV6_UDP", "pflog", pflog_61(28, v6_udp(5042, 5043, b"freebsd")[1])),
+    ("nflog", "NFLOG_IPV4_UDP", "nflog",
+     nflog(2, [(1, b"\x08\x00\x01\x00"), (10, b"xntop\x00"), (11, struct.pack(">I", 0)),
+               (9, bytes(v4_udp(5050, 5051, b"nflog")[1]))])),
+    ("nflog", "NFLOG_BE_IPV6_TCP", "nflog",
+     nflog(10, [(1, b"\x86\xdd\x03\x00"), (9, bytes(v6_syn(40026, 443)[1]))], big=True)),
+    ("nflog", "NFLOG_NO_PAYLOAD", "nflog", nflog(2, [(1, b"\x08\x00\x01\x00"), (10, b"nothing\x00")])),
+    ("ipnet", "IPNET_IPV4_UDP", "ipnet", ipnet(2, v4_udp(5060, 5061, b"ipnet")[1])),
+    ("ipnet", "IPNET_IPV6_TCP", "ipnet", ipnet(26, v6_syn(40027, 22)[1])),
+    ("wlan", "WLAN_DATA_IPV4_UDP", "ieee802_11", wlan_data(v4_udp(5070, 5071, b"wlan"))),
+    ("wlan", "WLAN_QOS_IPV6_TCP", "ieee802_11",
+     Dot11(type=2, subtype=8, FCfield="from_DS", addr1="00:11:22:33:44:55", addr2="00:00:00:00:00:01",
+           addr3="66:77:88:99:aa:bb") / Dot11QoS(TID=6) / LLC(dsap=0xAA, ssap=0xAA, ctrl=3) /
+     SNAP(OUI=0, code=0x86DD) / v6_syn(40028, 443)[1]),
+    ("wlan", "WLAN_BEACON", "ieee802_11",
+     Dot11(type=0, subtype=8, addr1="ff:ff:ff:ff:ff:ff", addr2="00:00:00:00:00:01", addr3="00:00:00:00:00:01") /
+     Dot11Beacon(cap=0x0411) / Dot11Elt(ID=0, info=b"xntop")),
+    ("wlan", "WLAN_PROTECTED", "ieee802_11",
+     Dot11(type=2, subtype=0, FCfield="to_DS+protected", addr1="00:00:00:00:00:01", addr2="00:11:22:33:44:55",
+           addr3="66:77:88:99:aa:bb") / Raw(b"\x01\x00\x00\x20\x00\x00\x00\x00" + b"\x5a" * 24)),
+    ("wlan", "WLAN_NULL", "ieee802_11",
+     Dot11(type=2, subtype=4, FCfield="to_DS", addr1="00:00:00:00:00:01", addr2="00:11:22:33:44:55",
+           addr3="00:00:00:00:00:01")),
+    ("wlan", "WLAN_ACK", "ieee802_11", Dot11(type=1, subtype=13, addr1="00:11:22:33:44:55")),
+    ("radiotap", "RADIOTAP_IPV6_TCP", "radiotap",
+     # Flags, Rate, Channel (2-aligned frequency and flags), antenna signal.
+     radiotap([0x2E], struct.pack("<BBHHb", 0, 0x6C, 5180, 0x0140, -42)) /
+     Dot11(type=2, subtype=8, FCfield="from_DS", addr1="00:11:22:33:44:55", addr2="00:00:00:00:00:01",
+           addr3="66:77:88:99:aa:bb") / Dot11QoS(TID=0) / LLC(dsap=0xAA, ssap=0xAA, ctrl=3) /
+     SNAP(OUI=0, code=0x86DD) / v6_syn(40029, 443)[1]),
+    ("radiotap", "RADIOTAP_TSFT_FCS_IPV4_UDP", "radiotap",
+     # TSFT (8-aligned, right after the presence word) then Flags with FCS-at-end.
+     radiotap([0x03], struct.pack("<QB", 123456789, 0x10)) / Raw(with_fcs(wlan_data(v4_udp(5080, 5081, b"fcs"))))),
+    ("radiotap", "RADIOTAP_EXT_IPV4_UDP", "radiotap",
+     # Two presence words (Ext set in the first), Flags after both.
+     radiotap([0x80000002, 0x00000000], struct.pack("<B", 0x10)) /
+     Raw(with_fcs(wlan_data(v4_udp(5082, 5083, b"ext"))))),
+    ("radiotap", "RADIOTAP_BAD_FCS", "radiotap",
+     radiotap([0x02], struct.pack("<B", 0x50)) / Raw(wlan_data(v4_udp(5084, 5085, b"bad")).build() + b"\0\0\0\0")),
+    ("radiotap", "RADIOTAP_BEACON", "radiotap",
+     radiotap([0x02], struct.pack("<B", 0)) /
+     Dot11(type=0, subtype=8, addr1="ff:ff:ff:ff:ff:ff", addr2="00:00:00:00:00:01", addr3="00:00:00:00:00:01") /
+     Dot11Beacon(cap=0x0411) / Dot11Elt(ID=0, info=b"xntop")),
+    ("prism", "PRISM_IPV4_UDP", "prism",
+     PrismHeader(dev=b"wlan0", channel_did=0x3041, channel_len=4, channel=6) / wlan_data(v4_udp(5090, 5091, b"prism"))),
+    ("prism", "AVS_IPV6_UDP", "avs",
+     AVSWLANHeader(version=0x80211001, channel=6, datarate=540) / wlan_data(v6_udp(5092, 5093, b"avs"))),
+    ("ppi", "PPI_ETHERNET_IPV4_UDP", "ppi", PPI(dlt=1) / eth() / v4_udp(5100, 5101, b"ppi")[1]),
+    ("ppi", "PPI_80211_COMMON_IPV4_TCP", "ppi",
+     PPI(dlt=105, headers=[PPI_Hdr(pfh_type=2) / PPI_Dot11Common(Rate=108, Ch_Freq=2437)]) /
+     wlan_data(v4_syn(40030, 80))),
 ]
 
-LINKTYPES = {"ethernet": 1, "null": 0, "loop": 108, "raw": 101, "linux_sll": 113, "linux_sll2": 276}
+LINKTYPES = {"ethernet": 1, "null": 0, "loop": 108, "raw": 101, "linux_sll": 113, "linux_sll2": 276, "ppp": 9,
+             "ppp_hdlc": 50, "ppp_with_dir": 204, "ppp_pppd": 166, "ppp_ether": 51, "c_hdlc": 104,
+             "c_hdlc_with_dir": 205, "frelay": 107, "frelay_with_dir": 206, "pflog": 117, "nflog": 239,
+             "ipnet": 226, "ieee802_11": 105, "radiotap": 127, "prism": 119, "avs": 163, "ppi": 192}
 
 
 def rust_static(name, data):
@@ -250,7 +420,12 @@ def main():
         print("\n".join(lines))
     if src_dir:
         variants = {"ethernet": "Ethernet", "null": "Null", "loop": "Loop", "raw": "Raw", "linux_sll": "LinuxSll",
-                    "linux_sll2": "LinuxSll2"}
+                    "linux_sll2": "LinuxSll2", "ppp": "Ppp", "ppp_hdlc": "Ppp", "ppp_with_dir": "PppWithDir",
+                    "ppp_pppd": "PppPppd", "ppp_ether": "PppEther", "c_hdlc": "CiscoHdlc",
+                    "c_hdlc_with_dir": "CiscoHdlcWithDir", "frelay": "FrameRelay",
+                    "frelay_with_dir": "FrameRelayWithDir", "pflog": "Pflog", "nflog": "Nflog", "ipnet": "Ipnet",
+                    "ieee802_11": "Ieee80211", "radiotap": "Radiotap", "prism": "Prism", "avs": "Avs",
+                    "ppi": "Ppi"}
         samples = [f'("{name}", LinkType::{variants[link]}, &crate::{rust_file}::tests::{name}),'
                    for rust_file, name, link, _ in PACKETS]
         blocks["proptests"] = [f"/// Every packet of the test modules, with its link type.",

@@ -7,6 +7,7 @@ use std::net::{IpAddr, Ipv4Addr};
 
 use crate::ethernet::{self, ethertype};
 use crate::{capwap, gre, gtp, icmp, ipv4, ipv6, mpls, null, pppoe, sctp, sll, tcp, udp, vxlan};
+use crate::{chdlc, direction, frame_relay, ipnet, nflog, pflog, ppi, ppp, prism, radiotap, wlan};
 use crate::{Decoded, Fragment, LinkType, Reject, Tunnel};
 
 /// Tunnels looked through, one inside the other; one more is [`Reject::TooManyEncapsulations`]. Real traffic
@@ -68,22 +69,28 @@ pub fn decode(link: LinkType, frame: &[u8]) -> Result<Decoded<'_>, Reject> {
         tcp: None,
         payload: &[],
     };
-    let (net, packet) = match link {
-        LinkType::Ethernet => {
-            let eth = ethernet::Frame::new_checked(frame)?;
-            d.dst_mac = Some(eth.dst_addr());
-            d.src_mac = Some(eth.src_addr());
-            shims(eth.ethertype(), eth.payload(), &mut d.vlan)?
-        }
+    let (net, packet) = link_layer(link, frame, &mut d)?;
+    network(net, packet, &mut d, 0)?;
+    Ok(d)
+}
+
+/// Reads the link layer of a captured frame down to the IP packet it carries; fills the MACs and VLAN it finds.
+fn link_layer<'a>(
+    link: LinkType,
+    frame: &'a [u8],
+    d: &mut Decoded<'a>,
+) -> Result<(Network, &'a [u8]), Reject> {
+    match link {
+        LinkType::Ethernet => carried(Inner::Ethernet(frame), d),
         LinkType::LinuxSll => {
             let sll = sll::Sll::new_checked(frame)?;
             d.src_mac = sll.src_mac();
-            shims(sll.protocol(), sll.payload(), &mut d.vlan)?
+            shims(sll.protocol(), sll.payload(), &mut d.vlan)
         }
         LinkType::LinuxSll2 => {
             let sll = sll::Sll2::new_checked(frame)?;
             d.src_mac = sll.src_mac();
-            shims(sll.protocol(), sll.payload(), &mut d.vlan)?
+            shims(sll.protocol(), sll.payload(), &mut d.vlan)
         }
         LinkType::Null | LinkType::Loop => {
             let header = null::Header::new_checked(frame)?;
@@ -92,24 +99,52 @@ pub fn decode(link: LinkType, frame: &[u8]) -> Result<Decoded<'_>, Reject> {
                 Some(null::Family::Inet6) => Network::V6,
                 None => return Err(Reject::NonIp),
             };
-            (net, header.payload())
+            Ok((net, header.payload()))
         }
-        LinkType::Raw => (by_version(frame).ok_or(Reject::IpBadVersion)?, frame),
-        LinkType::Ipv4 => (Network::V4, frame),
-        LinkType::Ipv6 => (Network::V6, frame),
-        LinkType::Ppp => {
-            // HDLC-framed PPP may keep its address and control bytes.
-            let body = frame.strip_prefix(&[0xff, 0x03]).unwrap_or(frame);
-            let (protocol, packet) = pppoe::ppp_protocol(body).ok_or(Reject::PppoeTruncated)?;
-            match protocol {
-                pppoe::protocol::IPV4 => (Network::V4, packet),
-                pppoe::protocol::IPV6 => (Network::V6, packet),
-                _ => return Err(Reject::NonIp),
-            }
+        LinkType::Raw => carried(Inner::Ip(frame), d),
+        LinkType::Ipv4 => Ok((Network::V4, frame)),
+        LinkType::Ipv6 => Ok((Network::V6, frame)),
+        LinkType::Ppp => carried(ppp::hdlc_like(frame)?, d),
+        LinkType::PppWithDir => carried(ppp::with_direction(frame)?, d),
+        LinkType::PppPppd => carried(ppp::pppd(frame)?, d),
+        LinkType::PppEther => carried(ppp::pppoe_session(frame)?, d),
+        LinkType::CiscoHdlc => carried(chdlc::Header::new_checked(frame)?.inner(), d),
+        LinkType::CiscoHdlcWithDir => {
+            let frame = direction::Header::new_checked(frame)?.payload();
+            carried(chdlc::Header::new_checked(frame)?.inner(), d)
         }
-    };
-    network(net, packet, &mut d, 0)?;
-    Ok(d)
+        LinkType::FrameRelay => carried(frame_relay::Frame::new_checked(frame)?.inner()?, d),
+        LinkType::FrameRelayWithDir => {
+            let frame = direction::Header::new_checked(frame)?.payload();
+            carried(frame_relay::Frame::new_checked(frame)?.inner()?, d)
+        }
+        LinkType::Pflog => carried(pflog::Header::new_checked(frame)?.inner()?, d),
+        LinkType::Nflog => carried(nflog::Message::new_checked(frame)?.inner()?, d),
+        LinkType::Ipnet => carried(ipnet::Header::new_checked(frame)?.inner()?, d),
+        LinkType::Ieee80211 => carried(wlan::frame(frame, false)?, d),
+        LinkType::Radiotap => carried(radiotap::Header::new_checked(frame)?.inner()?, d),
+        LinkType::Prism => carried(prism::prism(frame)?, d),
+        LinkType::Avs => carried(prism::avs(frame)?, d),
+        // `inner` never names PPI again, so this recurses once at most.
+        LinkType::Ppi => {
+            let (inner, frame) = ppi::Header::new_checked(frame)?.inner()?;
+            link_layer(inner, frame, d)
+        }
+    }
+}
+
+/// Follows what a link layer says it carries to IP. An Ethernet frame's MACs are the frame's MACs.
+fn carried<'a>(inner: Inner<'a>, d: &mut Decoded<'a>) -> Result<(Network, &'a [u8]), Reject> {
+    match inner {
+        Inner::Ethernet(frame) => {
+            let eth = ethernet::Frame::new_checked(frame)?;
+            d.dst_mac = Some(eth.dst_addr());
+            d.src_mac = Some(eth.src_addr());
+            shims(eth.ethertype(), eth.payload(), &mut d.vlan)
+        }
+        Inner::EtherType(et, packet) => shims(et, packet, &mut d.vlan),
+        Inner::Ip(packet) => Ok((by_version(packet).ok_or(Reject::IpBadVersion)?, packet)),
+    }
 }
 
 /// Follows an ethertype through VLAN tags, an MPLS label stack or a PPPoE session to IP. `vlan` receives each

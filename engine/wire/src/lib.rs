@@ -11,21 +11,32 @@ mod bytes;
 mod decode;
 
 pub mod capwap;
+pub mod chdlc;
+pub mod direction;
 pub mod ethernet;
+pub mod frame_relay;
 pub mod gre;
 pub mod gtp;
 pub mod icmp;
 pub mod ieee80211;
+pub mod ipnet;
 pub mod ipv4;
 pub mod ipv6;
 pub mod mpls;
+pub mod nflog;
 pub mod null;
+pub mod pflog;
+pub mod ppi;
+pub mod ppp;
 pub mod pppoe;
+pub mod prism;
+pub mod radiotap;
 pub mod sctp;
 pub mod sll;
 pub mod tcp;
 pub mod udp;
 pub mod vxlan;
+pub mod wlan;
 
 #[cfg(test)]
 mod proptests;
@@ -54,11 +65,82 @@ pub enum LinkType {
     LinuxSll,
     /// `LINKTYPE_LINUX_SLL2` (276): Linux "cooked" capture v2, 20-byte header.
     LinuxSll2,
-    /// `LINKTYPE_PPP` (9) and `LINKTYPE_PPP_HDLC` (50): optional address/control bytes, then the PPP protocol.
+    /// `LINKTYPE_PPP` (9) and `LINKTYPE_PPP_HDLC` (50): PPP with or without the HDLC address and control bytes,
+    /// or Cisco HDLC (both link types may hold it; its address byte tells).
     Ppp,
+    /// `LINKTYPE_PPP_WITH_DIR` (204): a direction byte, then as [`LinkType::Ppp`].
+    PppWithDir,
+    /// `LINKTYPE_PPP_PPPD` (166): PPP in HDLC-like framing with the address byte replaced by a direction.
+    PppPppd,
+    /// `LINKTYPE_PPP_ETHER` (51): a PPPoE session header without the Ethernet header.
+    PppEther,
+    /// `LINKTYPE_C_HDLC` (104): Cisco HDLC, an ethertype after address and control.
+    CiscoHdlc,
+    /// `LINKTYPE_C_HDLC_WITH_DIR` (205): a direction byte, then Cisco HDLC.
+    CiscoHdlcWithDir,
+    /// `LINKTYPE_FRELAY` (107): Frame Relay, a Q.922 address then RFC 2427 or Cisco encapsulation.
+    FrameRelay,
+    /// `LINKTYPE_FRELAY_WITH_DIR` (206): a direction byte, then Frame Relay.
+    FrameRelayWithDir,
+    /// `LINKTYPE_PFLOG` (117): OpenBSD/FreeBSD pf log header, then IPv4 or IPv6.
+    Pflog,
+    /// `LINKTYPE_NFLOG` (239): Linux netfilter log header and TLVs, the packet in one of them.
+    Nflog,
+    /// `LINKTYPE_IPNET` (226): Solaris ipnet header, then IPv4 or IPv6.
+    Ipnet,
+    /// `LINKTYPE_IEEE802_11` (105): 802.11 frames without a radio header.
+    Ieee80211,
+    /// `LINKTYPE_IEEE802_11_RADIOTAP` (127): a radiotap header, then an 802.11 frame.
+    Radiotap,
+    /// `LINKTYPE_IEEE802_11_PRISM` (119): a Prism (or AVS) monitor header, then an 802.11 frame.
+    Prism,
+    /// `LINKTYPE_IEEE802_11_AVS` (163): an AVS monitor header, then an 802.11 frame.
+    Avs,
+    /// `LINKTYPE_PPI` (192): a Per-Packet Information header naming the link type of the frame after it.
+    Ppi,
 }
 
 impl LinkType {
+    /// Every link type, for tests and tables.
+    pub const ALL: [LinkType; 24] = [
+        LinkType::Ethernet,
+        LinkType::Null,
+        LinkType::Loop,
+        LinkType::Raw,
+        LinkType::Ipv4,
+        LinkType::Ipv6,
+        LinkType::LinuxSll,
+        LinkType::LinuxSll2,
+        LinkType::Ppp,
+        LinkType::PppWithDir,
+        LinkType::PppPppd,
+        LinkType::PppEther,
+        LinkType::CiscoHdlc,
+        LinkType::CiscoHdlcWithDir,
+        LinkType::FrameRelay,
+        LinkType::FrameRelayWithDir,
+        LinkType::Pflog,
+        LinkType::Nflog,
+        LinkType::Ipnet,
+        LinkType::Ieee80211,
+        LinkType::Radiotap,
+        LinkType::Prism,
+        LinkType::Avs,
+        LinkType::Ppi,
+    ];
+
+    /// Bytes at the start of each frame that the capture added and that are not part of the frame on the link:
+    /// the direction byte of the `*_WITH_DIR` link types. tshark and capinfos leave them out of the frame length,
+    /// and so do xntop's byte counts. (Other capture headers — radiotap, pflog, NFLOG … — are counted by all
+    /// three.)
+    #[must_use]
+    pub const fn pseudo_header_len(self) -> u32 {
+        match self {
+            Self::PppWithDir | Self::CiscoHdlcWithDir | Self::FrameRelayWithDir => 1,
+            _ => 0,
+        }
+    }
+
     /// Maps a pcap/pcapng link-type number; `None` for framings xntop does not decode.
     #[must_use]
     pub fn from_pcap(linktype: u32) -> Option<Self> {
@@ -72,6 +154,21 @@ impl LinkType {
             113 => Self::LinuxSll,
             276 => Self::LinuxSll2,
             9 | 50 => Self::Ppp,
+            204 => Self::PppWithDir,
+            166 => Self::PppPppd,
+            51 => Self::PppEther,
+            104 => Self::CiscoHdlc,
+            205 => Self::CiscoHdlcWithDir,
+            107 => Self::FrameRelay,
+            206 => Self::FrameRelayWithDir,
+            117 => Self::Pflog,
+            239 => Self::Nflog,
+            226 => Self::Ipnet,
+            105 => Self::Ieee80211,
+            127 => Self::Radiotap,
+            119 => Self::Prism,
+            163 => Self::Avs,
+            192 => Self::Ppi,
             _ => return None,
         })
     }
@@ -154,6 +251,19 @@ pub enum Reject {
     PppoeTruncated,
     SllTruncated,
     NullTruncated,
+    /// A PPP frame (link-layer PPP, not PPPoE) without a whole protocol field.
+    PppTruncated,
+    /// A Cisco HDLC frame shorter than its 4-byte header.
+    ChdlcTruncated,
+    /// A Frame Relay Q.922 address longer than 4 bytes, or the address or encapsulation header cut short.
+    FrameRelayBadHeader,
+    /// An 802.11 data frame shorter than its MAC header and LLC/SNAP header.
+    Ieee80211Truncated,
+    /// The radio header says the 802.11 frame failed its FCS check: its bytes cannot be trusted.
+    Ieee80211BadFcs,
+    /// A capture tool's metadata header (direction byte, pflog, NFLOG, ipnet, PPI, radiotap, Prism, AVS) cut short,
+    /// with a length running past the frame, or with a TLV chain that does not parse.
+    CaptureHeaderMalformed,
     /// IP version nibble is neither 4 nor 6 where IP was expected.
     IpBadVersion,
     Ipv4Truncated,
@@ -176,7 +286,7 @@ pub enum Reject {
 
 impl Reject {
     /// Every variant, in declaration order (index = `self as usize`).
-    pub const ALL: [Reject; 20] = [
+    pub const ALL: [Reject; 26] = [
         Reject::NonIp,
         Reject::UnsupportedLink,
         Reject::EthernetTruncated,
@@ -185,6 +295,12 @@ impl Reject {
         Reject::PppoeTruncated,
         Reject::SllTruncated,
         Reject::NullTruncated,
+        Reject::PppTruncated,
+        Reject::ChdlcTruncated,
+        Reject::FrameRelayBadHeader,
+        Reject::Ieee80211Truncated,
+        Reject::Ieee80211BadFcs,
+        Reject::CaptureHeaderMalformed,
         Reject::IpBadVersion,
         Reject::Ipv4Truncated,
         Reject::Ipv4BadHeaderLength,
@@ -213,6 +329,12 @@ impl Reject {
             Reject::PppoeTruncated => "pppoe_truncated",
             Reject::SllTruncated => "sll_truncated",
             Reject::NullTruncated => "null_truncated",
+            Reject::PppTruncated => "ppp_truncated",
+            Reject::ChdlcTruncated => "chdlc_truncated",
+            Reject::FrameRelayBadHeader => "frame_relay_bad_header",
+            Reject::Ieee80211Truncated => "ieee80211_truncated",
+            Reject::Ieee80211BadFcs => "ieee80211_bad_fcs",
+            Reject::CaptureHeaderMalformed => "capture_header_malformed",
             Reject::IpBadVersion => "ip_bad_version",
             Reject::Ipv4Truncated => "ipv4_truncated",
             Reject::Ipv4BadHeaderLength => "ipv4_bad_header_length",
@@ -283,6 +405,20 @@ mod type_tests {
     fn link_types_from_pcap() {
         assert_eq!(LinkType::from_pcap(1), Some(LinkType::Ethernet));
         assert_eq!(LinkType::from_pcap(276), Some(LinkType::LinuxSll2));
-        assert_eq!(LinkType::from_pcap(105), None, "802.11 is not decoded");
+        assert_eq!(LinkType::from_pcap(104), Some(LinkType::CiscoHdlc));
+        assert_eq!(LinkType::from_pcap(147), None, "LINKTYPE_USER0 is private");
+        assert_eq!(
+            LinkType::from_pcap(204).map(LinkType::pseudo_header_len),
+            Some(1)
+        );
+        assert_eq!(LinkType::Radiotap.pseudo_header_len(), 0);
+        // Every variant has a number, and the table lists each once.
+        for (i, link) in LinkType::ALL.iter().enumerate() {
+            assert!(
+                (0..300).any(|n| LinkType::from_pcap(n) == Some(*link)),
+                "{link:?}"
+            );
+            assert!(!LinkType::ALL[..i].contains(link), "{link:?} twice");
+        }
     }
 }

@@ -5,20 +5,11 @@ use proptest::prelude::*;
 
 use crate::{decode, LinkType};
 
-const LINK_TYPES: [LinkType; 8] = [
-    LinkType::Ethernet,
-    LinkType::Null,
-    LinkType::Loop,
-    LinkType::Raw,
-    LinkType::Ipv4,
-    LinkType::Ipv6,
-    LinkType::LinuxSll,
-    LinkType::LinuxSll2,
-];
+const LINK_TYPES: [LinkType; LinkType::ALL.len()] = LinkType::ALL;
 
 // ---- PACKETS proptests
 /// Every packet of the test modules, with its link type.
-static SAMPLES: [(&str, LinkType, &[u8]); 54] = [
+static SAMPLES: [(&str, LinkType, &[u8]); 100] = [
     (
         "IPV4_TCP_SYN",
         LinkType::Ethernet,
@@ -269,16 +260,257 @@ static SAMPLES: [(&str, LinkType, &[u8]); 54] = [
         LinkType::Ethernet,
         &crate::capwap::tests::CAPWAP_8023,
     ),
+    (
+        "CHDLC_IPV4_TCP",
+        LinkType::CiscoHdlc,
+        &crate::chdlc::tests::CHDLC_IPV4_TCP,
+    ),
+    (
+        "CHDLC_IPV6_UDP",
+        LinkType::CiscoHdlc,
+        &crate::chdlc::tests::CHDLC_IPV6_UDP,
+    ),
+    (
+        "CHDLC_MPLS_UDP",
+        LinkType::CiscoHdlc,
+        &crate::chdlc::tests::CHDLC_MPLS_UDP,
+    ),
+    (
+        "CHDLC_SLARP",
+        LinkType::CiscoHdlc,
+        &crate::chdlc::tests::CHDLC_SLARP,
+    ),
+    (
+        "CHDLC_CDP",
+        LinkType::CiscoHdlc,
+        &crate::chdlc::tests::CHDLC_CDP,
+    ),
+    (
+        "CHDLC_DIR_IPV4_UDP",
+        LinkType::CiscoHdlcWithDir,
+        &crate::chdlc::tests::CHDLC_DIR_IPV4_UDP,
+    ),
+    (
+        "PPP_HDLC_IPV4_UDP",
+        LinkType::Ppp,
+        &crate::ppp::tests::PPP_HDLC_IPV4_UDP,
+    ),
+    (
+        "PPP_BARE_IPV6_TCP",
+        LinkType::Ppp,
+        &crate::ppp::tests::PPP_BARE_IPV6_TCP,
+    ),
+    (
+        "PPP_PFC_IPV4_UDP",
+        LinkType::Ppp,
+        &crate::ppp::tests::PPP_PFC_IPV4_UDP,
+    ),
+    (
+        "PPP_CHDLC_IPV4_UDP",
+        LinkType::Ppp,
+        &crate::ppp::tests::PPP_CHDLC_IPV4_UDP,
+    ),
+    (
+        "PPP_MPLS_UDP",
+        LinkType::Ppp,
+        &crate::ppp::tests::PPP_MPLS_UDP,
+    ),
+    (
+        "PPP_LCP_ECHO",
+        LinkType::Ppp,
+        &crate::ppp::tests::PPP_LCP_ECHO,
+    ),
+    (
+        "PPP_DIR_IPV4_TCP",
+        LinkType::PppWithDir,
+        &crate::ppp::tests::PPP_DIR_IPV4_TCP,
+    ),
+    (
+        "PPP_PPPD_IPV6_UDP",
+        LinkType::PppPppd,
+        &crate::ppp::tests::PPP_PPPD_IPV6_UDP,
+    ),
+    (
+        "PPP_ETHER_IPV4_UDP",
+        LinkType::PppEther,
+        &crate::ppp::tests::PPP_ETHER_IPV4_UDP,
+    ),
+    (
+        "FR_IPV4_UDP",
+        LinkType::FrameRelay,
+        &crate::frame_relay::tests::FR_IPV4_UDP,
+    ),
+    (
+        "FR_SNAP_IPV6_TCP",
+        LinkType::FrameRelay,
+        &crate::frame_relay::tests::FR_SNAP_IPV6_TCP,
+    ),
+    (
+        "FR_4BYTE_IPV6_UDP",
+        LinkType::FrameRelay,
+        &crate::frame_relay::tests::FR_4BYTE_IPV6_UDP,
+    ),
+    (
+        "FR_PPP_IPV4_UDP",
+        LinkType::FrameRelay,
+        &crate::frame_relay::tests::FR_PPP_IPV4_UDP,
+    ),
+    (
+        "FR_BRIDGED_IPV4_UDP",
+        LinkType::FrameRelay,
+        &crate::frame_relay::tests::FR_BRIDGED_IPV4_UDP,
+    ),
+    (
+        "FR_CISCO_IPV4_TCP",
+        LinkType::FrameRelay,
+        &crate::frame_relay::tests::FR_CISCO_IPV4_TCP,
+    ),
+    (
+        "FR_LMI",
+        LinkType::FrameRelay,
+        &crate::frame_relay::tests::FR_LMI,
+    ),
+    (
+        "FR_DIR_IPV4_UDP",
+        LinkType::FrameRelayWithDir,
+        &crate::frame_relay::tests::FR_DIR_IPV4_UDP,
+    ),
+    (
+        "PFLOG_IPV4_TCP",
+        LinkType::Pflog,
+        &crate::pflog::tests::PFLOG_IPV4_TCP,
+    ),
+    (
+        "PFLOG_IPV6_UDP",
+        LinkType::Pflog,
+        &crate::pflog::tests::PFLOG_IPV6_UDP,
+    ),
+    (
+        "PFLOG_61_IPV6_UDP",
+        LinkType::Pflog,
+        &crate::pflog::tests::PFLOG_61_IPV6_UDP,
+    ),
+    (
+        "NFLOG_IPV4_UDP",
+        LinkType::Nflog,
+        &crate::nflog::tests::NFLOG_IPV4_UDP,
+    ),
+    (
+        "NFLOG_BE_IPV6_TCP",
+        LinkType::Nflog,
+        &crate::nflog::tests::NFLOG_BE_IPV6_TCP,
+    ),
+    (
+        "NFLOG_NO_PAYLOAD",
+        LinkType::Nflog,
+        &crate::nflog::tests::NFLOG_NO_PAYLOAD,
+    ),
+    (
+        "IPNET_IPV4_UDP",
+        LinkType::Ipnet,
+        &crate::ipnet::tests::IPNET_IPV4_UDP,
+    ),
+    (
+        "IPNET_IPV6_TCP",
+        LinkType::Ipnet,
+        &crate::ipnet::tests::IPNET_IPV6_TCP,
+    ),
+    (
+        "WLAN_DATA_IPV4_UDP",
+        LinkType::Ieee80211,
+        &crate::wlan::tests::WLAN_DATA_IPV4_UDP,
+    ),
+    (
+        "WLAN_QOS_IPV6_TCP",
+        LinkType::Ieee80211,
+        &crate::wlan::tests::WLAN_QOS_IPV6_TCP,
+    ),
+    (
+        "WLAN_BEACON",
+        LinkType::Ieee80211,
+        &crate::wlan::tests::WLAN_BEACON,
+    ),
+    (
+        "WLAN_PROTECTED",
+        LinkType::Ieee80211,
+        &crate::wlan::tests::WLAN_PROTECTED,
+    ),
+    (
+        "WLAN_NULL",
+        LinkType::Ieee80211,
+        &crate::wlan::tests::WLAN_NULL,
+    ),
+    (
+        "WLAN_ACK",
+        LinkType::Ieee80211,
+        &crate::wlan::tests::WLAN_ACK,
+    ),
+    (
+        "RADIOTAP_IPV6_TCP",
+        LinkType::Radiotap,
+        &crate::radiotap::tests::RADIOTAP_IPV6_TCP,
+    ),
+    (
+        "RADIOTAP_TSFT_FCS_IPV4_UDP",
+        LinkType::Radiotap,
+        &crate::radiotap::tests::RADIOTAP_TSFT_FCS_IPV4_UDP,
+    ),
+    (
+        "RADIOTAP_EXT_IPV4_UDP",
+        LinkType::Radiotap,
+        &crate::radiotap::tests::RADIOTAP_EXT_IPV4_UDP,
+    ),
+    (
+        "RADIOTAP_BAD_FCS",
+        LinkType::Radiotap,
+        &crate::radiotap::tests::RADIOTAP_BAD_FCS,
+    ),
+    (
+        "RADIOTAP_BEACON",
+        LinkType::Radiotap,
+        &crate::radiotap::tests::RADIOTAP_BEACON,
+    ),
+    (
+        "PRISM_IPV4_UDP",
+        LinkType::Prism,
+        &crate::prism::tests::PRISM_IPV4_UDP,
+    ),
+    (
+        "AVS_IPV6_UDP",
+        LinkType::Avs,
+        &crate::prism::tests::AVS_IPV6_UDP,
+    ),
+    (
+        "PPI_ETHERNET_IPV4_UDP",
+        LinkType::Ppi,
+        &crate::ppi::tests::PPI_ETHERNET_IPV4_UDP,
+    ),
+    (
+        "PPI_80211_COMMON_IPV4_TCP",
+        LinkType::Ppi,
+        &crate::ppi::tests::PPI_80211_COMMON_IPV4_TCP,
+    ),
 ];
 // ---- END
 
 /// Samples on which `decode` rejects by design.
-const REJECTED: [&str; 5] = [
+const REJECTED: [&str; 16] = [
     "ARP",
     "STP_8023",
     "PPPOE_DISCOVERY",
     "IPV6_9_EXT_UDP",
     "VXLAN_NESTED_5",
+    "CHDLC_SLARP",
+    "CHDLC_CDP",
+    "PPP_LCP_ECHO",
+    "FR_LMI",
+    "NFLOG_NO_PAYLOAD",
+    "WLAN_BEACON",
+    "WLAN_PROTECTED",
+    "WLAN_NULL",
+    "WLAN_ACK",
+    "RADIOTAP_BAD_FCS",
+    "RADIOTAP_BEACON",
 ];
 
 fn within(inner: &[u8], outer: &[u8]) -> bool {

@@ -65,6 +65,10 @@ pub struct PacketConfig {
     pub block_timeout_ms: u32,
     /// Fan-out group id shared by the sockets of one interface (`None`: no fan-out).
     pub fanout_group: Option<u16>,
+    /// Also deliver the packets the host sends through the interface (default: received packets only). Wanted on
+    /// an interface the host uses, where its own half of every conversation goes out; never on loopback, where
+    /// every packet is seen both ways.
+    pub outgoing: bool,
 }
 
 impl Default for PacketConfig {
@@ -74,6 +78,7 @@ impl Default for PacketConfig {
             blocks: 64,
             block_timeout_ms: 10,
             fanout_group: None,
+            outgoing: false,
         }
     }
 }
@@ -102,6 +107,7 @@ pub struct PacketRing {
     next: usize,
     name: String,
     stats: PacketStats,
+    outgoing: bool,
 }
 
 impl std::fmt::Debug for PacketRing {
@@ -128,7 +134,8 @@ fn setsockopt<T>(fd: RawFd, level: libc::c_int, opt: libc::c_int, v: &T) -> std:
 }
 
 impl PacketRing {
-    /// Opens an AF_PACKET socket with a TPACKET_V3 ring on `ifname` (all protocols; outgoing packets skipped),
+    /// Opens an AF_PACKET socket with a TPACKET_V3 ring on `ifname` (all protocols; outgoing packets only with
+    /// [`PacketConfig::outgoing`]),
     /// joined to the fan-out group when one is given.
     ///
     /// # Errors
@@ -227,6 +234,7 @@ impl PacketRing {
             next: 0,
             name: ifname.to_owned(),
             stats: PacketStats::default(),
+            outgoing: cfg.outgoing,
         };
         // SAFETY: sockaddr_ll is plain old data; all-zero is valid.
         let mut sll: libc::sockaddr_ll = unsafe { std::mem::zeroed() };
@@ -317,7 +325,7 @@ impl PacketRing {
             let nsec = u64::from(self.read_u32(self.cur, off + PKT_NSEC));
             let pkttype = self.read_u8(self.cur, off + PKT_SLL + SLL_PKTTYPE);
             let start = off + mac;
-            if start + snap <= self.block_size && pkttype != PACKET_OUTGOING {
+            if start + snap <= self.block_size && (self.outgoing || pkttype != PACKET_OUTGOING) {
                 // SAFETY: `start + snap <= block_size`: inside the block, which user space owns until we hand it
                 // back (status set to TP_STATUS_KERNEL only after the last packet of the block).
                 let frame =

@@ -3,6 +3,8 @@
 #![allow(dead_code, reason = "each test file uses a different subset")]
 #![allow(clippy::unwrap_used, reason = "tests fail loudly")]
 
+pub mod netns;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -26,7 +28,16 @@ pub fn repo_root() -> PathBuf {
 
 /// Every capture in `pcaps/`, sorted.
 pub fn project_pcaps() -> Vec<PathBuf> {
-    let mut v: Vec<_> = std::fs::read_dir(repo_root().join("pcaps"))
+    captures_in("pcaps")
+}
+
+/// Every capture in `pcaps/linktypes/` (the recorded packets in each link layer xntop decodes), sorted.
+pub fn linktype_pcaps() -> Vec<PathBuf> {
+    captures_in("pcaps/linktypes")
+}
+
+fn captures_in(dir: &str) -> Vec<PathBuf> {
+    let mut v: Vec<_> = std::fs::read_dir(repo_root().join(dir))
         .unwrap()
         .filter_map(Result::ok)
         .map(|e| e.path())
@@ -38,7 +49,7 @@ pub fn project_pcaps() -> Vec<PathBuf> {
         })
         .collect();
     v.sort();
-    assert!(!v.is_empty(), "no captures in pcaps/");
+    assert!(!v.is_empty(), "no captures in {dir}/");
     v
 }
 
@@ -200,4 +211,63 @@ pub fn free_tcp_port() -> u16 {
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
         .unwrap_or(0)
+}
+
+/// Waits (up to 20 s) until something accepts connections on 127.0.0.1:`port`.
+pub fn wait_listening(port: u16) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "nothing listened on port {port}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
+/// The value of a sample in Prometheus text, by its name and labels (e.g. `xntop_web_connections` or
+/// `xntop_drops_total{stage="capture"}`).
+pub fn prom_sample(text: &str, sample: &str) -> u64 {
+    text.lines()
+        .find_map(|l| l.strip_prefix(sample)?.strip_prefix(' ')?.parse().ok())
+        .unwrap_or_else(|| panic!("{sample} missing from the metrics"))
+}
+
+/// xntop replaying the demo capture in a loop, serving the web on 127.0.0.1:`port` with `args`, its data directory
+/// in a fresh temporary one (returned); run through `wrapper` (e.g. `prlimit --nofile=…`) when one is given.
+/// Returns once it listens.
+pub fn serve_demo(
+    tag: &str,
+    port: u16,
+    args: &[&str],
+    wrapper: &[&str],
+) -> (std::process::Child, PathBuf) {
+    let dir = tmpdir(tag);
+    let mut cmd = match wrapper.split_first() {
+        Some((prog, rest)) => {
+            let mut c = Command::new(prog);
+            c.args(rest).arg(env!("CARGO_BIN_EXE_xntop"));
+            c
+        }
+        None => xntop(),
+    };
+    let child = cmd
+        .args(["--replay-loop", "-g", "0", "-w"])
+        .arg(format!("127.0.0.1:{port}"))
+        .args(args)
+        .arg("-d")
+        .arg(dir.join("data"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_listening(port);
+    (child, dir)
+}
+
+/// Stops a [`serve_demo`] and removes its directory.
+pub fn stop_serving(mut child: std::process::Child, dir: &Path) {
+    child.kill().unwrap();
+    let _ = child.wait();
+    let _ = std::fs::remove_dir_all(dir);
 }

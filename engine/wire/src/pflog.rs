@@ -1,0 +1,199 @@
+//! The pf log header (`LINKTYPE_PFLOG`), as OpenBSD, FreeBSD, NetBSD, DragonFly and macOS write it in front of
+//! each packet the packet filter logs.
+//!
+//! The header's first byte is its own length without the padding that rounds it to 4 bytes: 45 (OpenBSD 3.4),
+//! 61 (OpenBSD 3.8 and the other BSDs) or 100 (OpenBSD 4.9 and later). The packet starts at that length rounded up
+//! to a multiple of 4; the address family says whether it is IPv4 or IPv6.
+
+use crate::bytes::{rest, u8_at};
+use crate::decode::Inner;
+use crate::ethernet::ethertype;
+use crate::null::{AF_INET, AF_INET6};
+use crate::Reject;
+
+mod field {
+    pub const LENGTH: usize = 0;
+    pub const FAMILY: usize = 1;
+    pub const ACTION: usize = 2;
+    pub const REASON: usize = 3;
+    /// Interface name, 16 bytes, NUL-padded.
+    pub const IFNAME: core::ops::Range<usize> = 4..20;
+}
+
+/// The shortest header a pf has written (OpenBSD 3.4), before padding.
+pub const MIN_HEADER_LEN: usize = 45;
+
+/// A read-only view of a pf log header.
+#[derive(Debug, Clone, Copy)]
+pub struct Header<T: AsRef<[u8]>> {
+    buffer: T,
+}
+
+impl<T: AsRef<[u8]>> Header<T> {
+    pub const fn new_unchecked(buffer: T) -> Self {
+        Self { buffer }
+    }
+
+    /// # Errors
+    /// [`Reject::CaptureHeaderMalformed`] when the length byte is below [`MIN_HEADER_LEN`] or the padded header
+    /// runs past the frame.
+    pub fn new_checked(buffer: T) -> Result<Self, Reject> {
+        let header = Self::new_unchecked(buffer);
+        let len = header.buffer.as_ref().len();
+        if usize::from(header.length()) < MIN_HEADER_LEN || header.padded_len() > len {
+            return Err(Reject::CaptureHeaderMalformed);
+        }
+        Ok(header)
+    }
+
+    /// The header length the header states (without its end padding).
+    #[inline]
+    pub fn length(&self) -> u8 {
+        u8_at(self.buffer.as_ref(), field::LENGTH)
+    }
+
+    /// Where the packet starts: the stated length rounded up to 4 bytes.
+    #[inline]
+    pub fn padded_len(&self) -> usize {
+        usize::from(self.length()).next_multiple_of(4)
+    }
+
+    /// The logged packet's address family, in the numbering of the system that logged it.
+    #[inline]
+    pub fn family(&self) -> u8 {
+        u8_at(self.buffer.as_ref(), field::FAMILY)
+    }
+
+    /// pf's action (pass, block …), numbered as on the logging system.
+    #[inline]
+    pub fn action(&self) -> u8 {
+        u8_at(self.buffer.as_ref(), field::ACTION)
+    }
+
+    #[inline]
+    pub fn reason(&self) -> u8 {
+        u8_at(self.buffer.as_ref(), field::REASON)
+    }
+
+    /// The interface name, without its NUL padding.
+    pub fn ifname(&self) -> &[u8] {
+        let name = self.buffer.as_ref().get(field::IFNAME).unwrap_or(&[]);
+        let end = name.iter().position(|&c| c == 0).unwrap_or(name.len());
+        &name[..end]
+    }
+}
+
+impl<'a> Header<&'a [u8]> {
+    #[inline]
+    pub fn payload(&self) -> &'a [u8] {
+        rest(self.buffer, self.padded_len())
+    }
+
+    /// The logged packet, by address family.
+    ///
+    /// # Errors
+    /// [`Reject::NonIp`] for a family other than IPv4 and the BSDs' IPv6 values.
+    pub fn inner(&self) -> Result<Inner<'a>, Reject> {
+        let family = u32::from(self.family());
+        let et = if family == AF_INET {
+            ethertype::IPV4
+        } else if AF_INET6.contains(&family) {
+            ethertype::IPV6
+        } else {
+            return Err(Reject::NonIp);
+        };
+        Ok(Inner::EtherType(et, self.payload()))
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::{decode, LinkType, Reject};
+
+    // ---- PACKETS pflog
+    /// PFLog / IP / TCP 192.0.2.1:40025 > 198.51.100.2:ssh S (pflog)
+    pub(crate) static PFLOG_IPV4_TCP: [u8; 160] = [
+        0x64, 0x02, 0x01, 0x00, 0x65, 0x6d, 0x30, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+        0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+        0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x04, 0xff, 0xff, 0xff, 0xff, 0x00,
+        0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+        0x01, 0x00, 0x02, 0x00, 0xc0, 0x00, 0x02, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+        0x00, 0x00, 0x00, 0x00, 0x00, 0xc6, 0x33, 0x64, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+        0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x9c, 0x59, 0x00, 0x16, 0x45, 0x00, 0x00, 0x3c, 0x00,
+        0x01, 0x00, 0x00, 0x40, 0x06, 0x8e, 0x84, 0xc0, 0x00, 0x02, 0x01, 0xc6, 0x33, 0x64, 0x02,
+        0x9c, 0x59, 0x00, 0x16, 0x00, 0x00, 0x03, 0xe8, 0x00, 0x00, 0x00, 0x00, 0xa0, 0x02, 0xfa,
+        0xf0, 0xc0, 0x7f, 0x00, 0x00, 0x02, 0x04, 0x05, 0xb4, 0x04, 0x02, 0x08, 0x0a, 0x00, 0x00,
+        0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x01, 0x03, 0x03, 0x07,
+    ];
+    /// PFLog / IPv6 / UDP 2001:db8::1:5040 > 2001:db8::2:5041 / Raw (pflog)
+    pub(crate) static PFLOG_IPV6_UDP: [u8; 151] = [
+        0x64, 0x18, 0x00, 0x00, 0x65, 0x6d, 0x30, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+        0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+        0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+        0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+        0xff, 0x00, 0x18, 0x00, 0x20, 0x01, 0x0d, 0xb8, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+        0x00, 0x00, 0x00, 0x00, 0x01, 0x20, 0x01, 0x0d, 0xb8, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+        0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x13, 0xb0, 0x13, 0xb1, 0x60, 0x00, 0x00, 0x00, 0x00,
+        0x0b, 0x11, 0x40, 0x20, 0x01, 0x0d, 0xb8, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+        0x00, 0x00, 0x00, 0x01, 0x20, 0x01, 0x0d, 0xb8, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+        0x00, 0x00, 0x00, 0x00, 0x02, 0x13, 0xb0, 0x13, 0xb1, 0x00, 0x0b, 0xd6, 0x9b, 0x70, 0x66,
+        0x36,
+    ];
+    /// Raw / IPv6 / UDP 2001:db8::1:5042 > 2001:db8::2:5043 / Raw (pflog)
+    pub(crate) static PFLOG_61_IPV6_UDP: [u8; 119] = [
+        0x3d, 0x1c, 0x00, 0x00, 0x76, 0x74, 0x6e, 0x65, 0x74, 0x30, 0x00, 0x00, 0x00, 0x00, 0x00,
+        0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+        0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0xff, 0xff, 0xff, 0xff, 0xff,
+        0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00,
+        0x01, 0x00, 0x00, 0x00, 0x60, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x11, 0x40, 0x20, 0x01, 0x0d,
+        0xb8, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x20, 0x01,
+        0x0d, 0xb8, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x13,
+        0xb2, 0x13, 0xb3, 0x00, 0x0f, 0xea, 0xaa, 0x66, 0x72, 0x65, 0x65, 0x62, 0x73, 0x64,
+    ];
+    // ---- END
+
+    #[test]
+    fn header_fields() {
+        let h = Header::new_checked(&PFLOG_IPV4_TCP[..]).expect("long enough");
+        assert_eq!((h.length(), h.padded_len(), h.family()), (100, 100, 2));
+        assert_eq!((h.action(), h.reason()), (1, 0));
+        assert_eq!(h.ifname(), b"em0");
+        let h = Header::new_checked(&PFLOG_61_IPV6_UDP[..]).expect("long enough");
+        assert_eq!((h.length(), h.padded_len(), h.family()), (61, 64, 28));
+    }
+
+    #[test]
+    fn ipv4_and_ipv6_of_every_bsd() {
+        let d = decode(LinkType::Pflog, &PFLOG_IPV4_TCP).expect("decodes");
+        assert_eq!((d.proto, d.dst_port), (6, 22));
+        let d = decode(LinkType::Pflog, &PFLOG_IPV6_UDP).expect("decodes");
+        assert_eq!((d.proto, d.dst_port, d.payload), (17, 5041, &b"pf6"[..]));
+        let d = decode(LinkType::Pflog, &PFLOG_61_IPV6_UDP).expect("decodes");
+        assert_eq!(
+            (d.proto, d.dst_port, d.payload),
+            (17, 5043, &b"freebsd"[..])
+        );
+    }
+
+    #[test]
+    fn other_families_and_bad_lengths() {
+        let mut other = PFLOG_IPV4_TCP;
+        other[1] = 17;
+        assert_eq!(decode(LinkType::Pflog, &other), Err(Reject::NonIp));
+        let mut short = PFLOG_IPV4_TCP;
+        short[0] = 44;
+        assert_eq!(
+            decode(LinkType::Pflog, &short),
+            Err(Reject::CaptureHeaderMalformed)
+        );
+        assert_eq!(
+            decode(LinkType::Pflog, &PFLOG_IPV4_TCP[..99]),
+            Err(Reject::CaptureHeaderMalformed)
+        );
+        assert_eq!(
+            decode(LinkType::Pflog, &[]),
+            Err(Reject::CaptureHeaderMalformed)
+        );
+    }
+}
