@@ -276,6 +276,13 @@ fn write_whole(path: &Path, bytes: &[u8]) -> io::Result<()> {
     std::fs::rename(&tmp, path)
 }
 
+/// Creates `dir` and its missing parents (the data directory among them) with mode 0700, as xntop makes its data
+/// directory.
+fn private_dir(dir: &Path) -> io::Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)
+}
+
 /// Opens (creating) the store's directory and reads its index.
 ///
 /// # Errors
@@ -283,8 +290,8 @@ fn write_whole(path: &Path, bytes: &[u8]) -> io::Result<()> {
 pub fn open_index(dir: &Path) -> io::Result<Index> {
     let flows = dir.join("flows");
     let hours = dir.join("hours");
-    std::fs::create_dir_all(&flows)?;
-    std::fs::create_dir_all(&hours)?;
+    private_dir(&flows)?;
+    private_dir(&hours)?;
     let mut index = Index::default();
     for e in std::fs::read_dir(&flows)? {
         let path = e?.path();
@@ -362,7 +369,7 @@ impl Writer {
                 .unwrap_or(usize::MAX)
                 .max(64),
         );
-        std::fs::create_dir_all(&cfg.dir)?;
+        private_dir(&cfg.dir)?;
         let lock_file = std::fs::File::create(cfg.dir.join("lock"))?;
         let lock = nix::fcntl::Flock::lock(lock_file, nix::fcntl::FlockArg::LockExclusiveNonblock)
             .map_err(|(_, e)| {
