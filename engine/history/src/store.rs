@@ -280,7 +280,10 @@ fn write_whole(path: &Path, bytes: &[u8]) -> io::Result<()> {
 /// directory.
 fn private_dir(dir: &Path) -> io::Result<()> {
     use std::os::unix::fs::DirBuilderExt;
-    std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
 }
 
 /// Opens (creating) the store's directory and reads its index.
