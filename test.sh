@@ -7,7 +7,7 @@ cd "$(dirname "$0")"
 # tcpreplay and iproute2 feed the live-capture tests (veth pairs in namespaces), ping, python3 (http.server) and curl
 # the host-traffic test; clang-16/llvm-16/clang-format-16 rebuild the XDP program to check the committed object
 # against its source.
-packages=(tshark wireshark-common tcpdump nfdump softflowd redis-server redis-tools chromium tcpreplay iproute2
+packages=(python3-jsonschema tshark wireshark-common tcpdump nfdump softflowd redis-server redis-tools chromium tcpreplay iproute2
   clang-16 llvm-16 clang-format-16 libbpf-dev systemd curl openssl iputils-ping python3)
 missing=()
 for p in "${packages[@]}"; do

@@ -12,6 +12,7 @@ mod conns;
 mod events;
 pub mod fdlimit;
 mod headers;
+pub mod historical;
 mod login;
 mod metrics;
 pub mod openapi;
@@ -64,6 +65,8 @@ pub struct WebConfig {
     pub tls: Option<TlsFiles>,
     /// Runs first on the server's thread (the engine moves it off the workers' cores and lowers its priority).
     pub thread_setup: ThreadSetup,
+    /// The flow history `/api/v1/historical/…` reads (`None`: those routes answer 503).
+    pub history: Option<xntop_history::History>,
 }
 
 /// A hook run at the start of the server's thread.
@@ -91,6 +94,7 @@ impl WebConfig {
             secure_cookies: false,
             tls: None,
             thread_setup: ThreadSetup::default(),
+            history: None,
         }
     }
 }
@@ -168,6 +172,7 @@ fn build(
         .route("/api/v1/summary", get(api::summary))
         .route("/api/v1/events", get(events::events))
         .route("/metrics", get(metrics::metrics))
+        .merge(historical::routes(config.history.clone()))
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             auth::require_auth,

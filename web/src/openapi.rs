@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::{api, events};
+use crate::{api, events, historical};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -29,6 +29,10 @@ use crate::{api, events};
         api::timeseries,
         api::summary,
         events::events,
+        historical::flows,
+        historical::top,
+        historical::timeseries,
+        historical::bounds,
         openapi_json,
     ),
     modifiers(&Security),
@@ -36,6 +40,7 @@ use crate::{api, events};
     tags(
         (name = "view", description = "The aggregator's snapshot, refreshed every second"),
         (name = "push", description = "Server-Sent Events"),
+        (name = "history", description = "The flow history on disk: flows, top-N and series over a time range"),
         (name = "meta", description = "This document"),
     )
 )]

@@ -41,6 +41,7 @@ static ASSETS: &[Asset] = &[
     asset!("js/host.js", JS),
     asset!("js/applications.js", JS),
     asset!("js/interfaces.js", JS),
+    asset!("js/history.js", JS),
     asset!("vendor/uplot/uPlot.iife.min.js", JS),
     asset!("vendor/uplot/uPlot.min.css", CSS),
 ];

@@ -152,6 +152,8 @@ pub struct Aggregator {
     minute_hosts: HashMap<IpAddr, Volume>,
     /// Closed minutes, oldest first, at most [`MINUTE_POINTS`].
     minute_tops: VecDeque<MinuteTop>,
+    /// Series an earlier run saved (`series_file`): shown before this run's own points.
+    saved_series: Option<crate::series_file::Saved>,
 }
 
 /// Adds `bytes` to a host's application list, keeping at most [`MAX_HOST_APPS`] (the largest).
@@ -302,6 +304,7 @@ impl Aggregator {
             minute_apps: HashMap::new(),
             minute_hosts: HashMap::new(),
             minute_tops: VecDeque::with_capacity(MINUTE_POINTS),
+            saved_series: None,
         }
     }
 
@@ -802,12 +805,12 @@ impl Aggregator {
             host_flows,
             flow_apps: self.flow_apps.clone(),
             applications,
-            timeseries: TimeSeries {
+            timeseries: self.with_saved(TimeSeries {
                 second: self.second.iter().copied().collect(),
                 minute: self.minute_points(),
                 applications: app_series,
                 hosts: host_series,
-            },
+            }),
             drops: Drops {
                 reports_dropped: reports_dropped + self.reports_missed,
                 samples_dropped: self.samples_dropped,
@@ -904,6 +907,23 @@ impl Aggregator {
         }
         self.minute_acc.0 += dp;
         self.minute_acc.1 += db;
+    }
+
+    /// Series saved by an earlier run, to be shown before this run's points.
+    pub fn restore_series(&mut self, saved: crate::series_file::Saved) {
+        self.saved_series = Some(saved);
+    }
+
+    /// `ts` with the saved series' older points in front.
+    fn with_saved(&self, mut ts: TimeSeries) -> TimeSeries {
+        use crate::series_file::{prepend, prepend_named};
+        if let Some(s) = &self.saved_series {
+            prepend(&s.second, &mut ts.second, SECOND_POINTS);
+            prepend(&s.minute, &mut ts.minute, MINUTE_POINTS + 1);
+            prepend_named(&s.applications, &mut ts.applications, MINUTE_POINTS + 1);
+            prepend_named(&s.hosts, &mut ts.hosts, MINUTE_POINTS + 1);
+        }
+        ts
     }
 
     /// The closed minutes of all interfaces and the minute in progress.

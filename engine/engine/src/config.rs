@@ -58,9 +58,42 @@ pub struct Args {
     #[arg(long = "dump-snapshot", value_name = "PATH")]
     pub dump_snapshot: Option<PathBuf>,
 
-    /// Dump ended flows: `jsonl:PATH` (`jsonl:-` for standard output).
+    /// Dump ended flows (repeatable): `jsonl:PATH`, `eve:PATH` (Suricata EVE flow events), `ecs:PATH` (Elastic
+    /// Common Schema), PATH `-` for standard output; `syslog[:SOCKET]` for the local syslog daemon.
     #[arg(short = 'F', long = "dump-flows", value_name = "SPEC")]
-    pub dump_flows: Option<String>,
+    pub dump_flows: Vec<String>,
+
+    /// Rotate a `-F` record file once it holds this many bytes (into PATH.1.gz, …).
+    #[arg(long = "dump-max-size", value_name = "SIZE", default_value = "256M")]
+    pub dump_max_size: String,
+
+    /// Also rotate a `-F` record file after this long (e.g. `1h`, `1d`; 0 = by size only).
+    #[arg(
+        long = "dump-rotate-interval",
+        value_name = "DURATION",
+        default_value = "0"
+    )]
+    pub dump_rotate_interval: String,
+
+    /// Do not keep the flow history in `<data dir>/history` (kept by default).
+    #[arg(long = "no-history")]
+    pub no_history: bool,
+
+    /// Keep history this long (packet time of the newest flow), e.g. `7d`, `12h`; 0 = by size only.
+    #[arg(
+        long = "history-retention",
+        value_name = "DURATION",
+        default_value = "7d"
+    )]
+    pub history_retention: String,
+
+    /// Keep at most this much history on disk (the oldest is dropped first), e.g. `20G`.
+    #[arg(long = "history-max-size", value_name = "SIZE", default_value = "20G")]
+    pub history_max_size: String,
+
+    /// Rotated `-F` files kept per record file (the oldest is deleted beyond it).
+    #[arg(long = "dump-keep", value_name = "N", default_value_t = 8)]
+    pub dump_keep: usize,
 
     /// Export ended flows as IPFIX: `ipfix://HOST[:PORT]` (UDP, port 4739 by default).
     #[arg(short = 'I', long = "export-flows", value_name = "ENDPOINT")]
@@ -278,11 +311,25 @@ pub struct LiveOptions {
     pub umem_frames: u32,
 }
 
+/// How records are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordFormat {
+    /// xntop's record (ARCHITECTURE.md §4).
+    Jsonl,
+    /// Suricata EVE `flow` events.
+    Eve,
+    /// Elastic Common Schema documents.
+    Ecs,
+}
+
 /// Where ended flows go.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FlowDump {
-    JsonLines(PathBuf),
-    Stdout,
+    /// A record file, appended to and rotated.
+    File(RecordFormat, PathBuf),
+    Stdout(RecordFormat),
+    /// The local syslog daemon's socket.
+    Syslog(PathBuf),
 }
 
 /// The validated configuration.
@@ -295,7 +342,11 @@ pub struct Config {
     pub max_hosts: u64,
     pub dump_snapshot: Option<PathBuf>,
     pub max_flows: u64,
-    pub dump: Option<FlowDump>,
+    pub dumps: Vec<FlowDump>,
+    /// When `-F` files rotate.
+    pub rotation: crate::flowfile::Rotation,
+    /// The embedded flow history, unless `--no-history`.
+    pub history: Option<xntop_history::Config>,
     /// IPFIX collector to export to.
     pub ipfix: Option<ExportTarget>,
     pub redis: Option<xntop_export::redis_store::RedisConfig>,
@@ -411,10 +462,26 @@ pub fn parse_cores(spec: &str, available: usize) -> Result<Vec<usize>> {
 }
 
 fn parse_dump(spec: &str) -> Result<FlowDump> {
-    match spec.split_once(':') {
-        Some(("jsonl", "-")) => Ok(FlowDump::Stdout),
-        Some(("jsonl", path)) if !path.is_empty() => Ok(FlowDump::JsonLines(PathBuf::from(path))),
-        _ => bail!("-F: unsupported flow dump '{spec}' (expected jsonl:PATH or jsonl:-)"),
+    if spec == "syslog" {
+        return Ok(FlowDump::Syslog(PathBuf::from(
+            crate::syslog::DEFAULT_SOCKET,
+        )));
+    }
+    let (kind, path) = spec.split_once(':').unwrap_or((spec, ""));
+    let format = match kind {
+        "jsonl" => RecordFormat::Jsonl,
+        "eve" => RecordFormat::Eve,
+        "ecs" => RecordFormat::Ecs,
+        "syslog" if !path.is_empty() => return Ok(FlowDump::Syslog(PathBuf::from(path))),
+        _ => bail!(
+            "-F: unsupported flow dump '{spec}' (expected jsonl:PATH, eve:PATH, ecs:PATH (PATH - = standard \
+             output) or syslog[:SOCKET])"
+        ),
+    };
+    match path {
+        "" => bail!("-F: '{spec}' names no file (use {kind}:PATH or {kind}:-)"),
+        "-" => Ok(FlowDump::Stdout(format)),
+        p => Ok(FlowDump::File(format, PathBuf::from(p))),
     }
 }
 
@@ -581,7 +648,37 @@ impl Config {
             max_flows: args.max_flows,
             max_hosts: args.max_hosts,
             dump_snapshot: args.dump_snapshot,
-            dump: args.dump_flows.as_deref().map(parse_dump).transpose()?,
+            dumps: args
+                .dump_flows
+                .iter()
+                .map(|d| parse_dump(d))
+                .collect::<Result<_>>()?,
+            rotation: crate::flowfile::Rotation {
+                max_size: crate::units::parse_size("--dump-max-size", &args.dump_max_size)?.max(1),
+                max_age: match crate::units::parse_duration(
+                    "--dump-rotate-interval",
+                    &args.dump_rotate_interval,
+                )? {
+                    0 => None,
+                    s => Some(std::time::Duration::from_secs(s)),
+                },
+                keep: args.dump_keep,
+            },
+            history: (!args.no_history)
+                .then(|| -> Result<_> {
+                    Ok(xntop_history::Config {
+                        retention_s: crate::units::parse_duration(
+                            "--history-retention",
+                            &args.history_retention,
+                        )?,
+                        max_bytes: crate::units::parse_size(
+                            "--history-max-size",
+                            &args.history_max_size,
+                        )?,
+                        ..xntop_history::Config::new(args.data_dir.join("history"))
+                    })
+                })
+                .transpose()?,
             ipfix: args.export_flows.as_deref().map(parse_export).transpose()?,
             redis: args
                 .redis
@@ -675,10 +772,30 @@ pub(crate) mod tests {
 
     #[test]
     fn dump_specs() {
-        assert_eq!(parse_dump("jsonl:-").ok(), Some(FlowDump::Stdout));
+        assert_eq!(
+            parse_dump("jsonl:-").ok(),
+            Some(FlowDump::Stdout(RecordFormat::Jsonl))
+        );
+        assert_eq!(
+            parse_dump("eve:/tmp/e").ok(),
+            Some(FlowDump::File(RecordFormat::Eve, "/tmp/e".into()))
+        );
+        assert_eq!(
+            parse_dump("ecs:-").ok(),
+            Some(FlowDump::Stdout(RecordFormat::Ecs))
+        );
+        assert_eq!(
+            parse_dump("syslog").ok(),
+            Some(FlowDump::Syslog("/dev/log".into()))
+        );
+        assert_eq!(
+            parse_dump("syslog:/run/x.sock").ok(),
+            Some(FlowDump::Syslog("/run/x.sock".into()))
+        );
+        assert!(parse_dump("eve:").is_err());
         assert_eq!(
             parse_dump("jsonl:/tmp/x").ok(),
-            Some(FlowDump::JsonLines("/tmp/x".into()))
+            Some(FlowDump::File(RecordFormat::Jsonl, "/tmp/x".into()))
         );
         assert!(parse_dump("csv:/tmp/x").is_err());
         assert!(parse_dump("jsonl:").is_err());

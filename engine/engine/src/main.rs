@@ -8,6 +8,7 @@ mod aggregator;
 mod collector;
 mod config;
 mod dedicated;
+mod flowfile;
 mod fragments;
 mod handoff;
 mod live;
@@ -15,7 +16,10 @@ mod output;
 mod privileges;
 mod reader;
 mod report;
+mod series_file;
 mod summary;
+mod syslog;
+mod units;
 mod worker;
 
 use std::process::ExitCode;
@@ -194,12 +198,21 @@ fn run(config: &mut Config, stop: Arc<AtomicBool>) -> anyhow::Result<ExitCode> {
             )
         })
         .collect::<anyhow::Result<_>>()?;
-    if config.inputs.is_empty() && config.dump.is_none() {
+    if config.inputs.is_empty() && config.dumps.is_empty() {
         // The demo run shows its records: nothing else would.
-        config.dump = Some(FlowDump::Stdout);
+        config
+            .dumps
+            .push(FlowDump::Stdout(config::RecordFormat::Jsonl));
     }
 
-    let dest = config.dump.as_ref().map(output::open).transpose()?;
+    // SIGHUP: record files let go of their path and open it again (after logrotate moved them).
+    let reopen = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    signal_hook::flag::register(signal_hook::consts::SIGHUP, Arc::clone(&reopen))?;
+    let sinks = config
+        .dumps
+        .iter()
+        .map(|d| output::open(d, config.rotation, &reopen))
+        .collect::<std::io::Result<Vec<_>>>()?;
     let ipfix = config
         .ipfix
         .as_ref()
@@ -212,7 +225,30 @@ fn run(config: &mut Config, stop: Arc<AtomicBool>) -> anyhow::Result<ExitCode> {
             made.map_err(|e| anyhow::anyhow!("-I: cannot reach collector {}: {e}", t.addr))
         })
         .transpose()?;
-    let has_output = dest.is_some() || ipfix.is_some();
+    let cores_for_history: Vec<usize> = core_affinity::get_core_ids()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|c| c.id)
+        .filter(|c| !config.worker_cores.contains(c))
+        .collect();
+    let history = config.history.clone().and_then(|cfg| {
+        let dir = cfg.dir.clone();
+        match xntop_history::spawn(cfg, move || background(&cores_for_history, "history")) {
+            Ok(h) => Some(h),
+            Err(e) => {
+                eprintln!(
+                    "xntop: history off: cannot use {}: {e} (set -d DIR or --no-history)",
+                    dir.display()
+                );
+                None
+            }
+        }
+    });
+    let (history_tx, history_reader, history_thread) = match history {
+        Some((tx, reader, thread)) => (Some(tx), Some(reader), Some(thread)),
+        None => (None, None, None),
+    };
+    let has_output = !sinks.is_empty() || ipfix.is_some() || history_tx.is_some();
 
     let run = Arc::new(RunState {
         stop,
@@ -344,6 +380,15 @@ fn run(config: &mut Config, stop: Arc<AtomicBool>) -> anyhow::Result<ExitCode> {
                 .looped(config.replay_loop, config.replay_topspeed)
         })
         .collect();
+    // The live series of an earlier run, and the hourly points kept with them.
+    let mut saved_series = config
+        .history
+        .as_ref()
+        .and_then(|h| series_file::load(&h.dir));
+    let saved_hours = saved_series
+        .as_ref()
+        .map(|s| s.hour.clone())
+        .unwrap_or_default();
     let aggregator = want_view
         .then(|| {
             let mut inputs: Vec<(u8, String, _)> = readers
@@ -364,6 +409,9 @@ fn run(config: &mut Config, stop: Arc<AtomicBool>) -> anyhow::Result<ExitCode> {
                 usize::try_from(config.max_hosts).unwrap_or(usize::MAX),
             );
             agg.restore(restored);
+            if let Some(saved) = saved_series.take() {
+                agg.restore_series(saved);
+            }
             agg.keep_purged_hosts(config.redis.is_some());
             let published = Arc::clone(&published);
             let cores = background_cores.clone();
@@ -382,6 +430,23 @@ fn run(config: &mut Config, stop: Arc<AtomicBool>) -> anyhow::Result<ExitCode> {
         .transpose()?;
 
     let view_done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let series_saver = (want_view && history_reader.is_some())
+        .then(|| {
+            let published = Arc::clone(&published);
+            let done = Arc::clone(&view_done);
+            let dir = history_reader
+                .as_ref()
+                .map(|h| h.dir.clone())
+                .unwrap_or_default();
+            let cores = background_cores.clone();
+            thread::Builder::new()
+                .name("xntop-series".into())
+                .spawn(move || {
+                    background(&cores, "series");
+                    series_loop(&dir, &published, &done, saved_hours);
+                })
+        })
+        .transpose()?;
     let redis_writer = redis
         .map(|store| {
             let published = Arc::clone(&published);
@@ -413,8 +478,10 @@ fn run(config: &mut Config, stop: Arc<AtomicBool>) -> anyhow::Result<ExitCode> {
                     secure_cookies: false,
                     tls: None,
                     thread_setup: xntop_web::ThreadSetup::default(),
+                    history: None,
                 }
             };
+            web_config.history.clone_from(&history_reader);
             let cores = background_cores.clone();
             web_config.thread_setup =
                 xntop_web::ThreadSetup(Some(Arc::new(move || background(&cores, "web"))));
@@ -445,6 +512,9 @@ fn run(config: &mut Config, stop: Arc<AtomicBool>) -> anyhow::Result<ExitCode> {
         privileges::write_pid_file(path)?;
     }
     if let Some(user) = &config.user {
+        if let Some(h) = &history_reader {
+            give_to(&h.dir, user)?;
+        }
         privileges::drop_to(user)?;
     }
 
@@ -496,7 +566,7 @@ fn run(config: &mut Config, stop: Arc<AtomicBool>) -> anyhow::Result<ExitCode> {
         Some(
             thread::Builder::new()
                 .name("xntop-out".into())
-                .spawn(move || output::run(dest, ipfix, rings, &run))?,
+                .spawn(move || output::run(sinks, history_tx, ipfix, rings, &run))?,
         )
     } else {
         None
@@ -559,6 +629,12 @@ fn run(config: &mut Config, stop: Arc<AtomicBool>) -> anyhow::Result<ExitCode> {
         .filter_map(|h| h.join().ok())
         .collect();
     let output = writer.map(|h| h.join().unwrap_or_default());
+    // The output thread dropped its sender: the history writer writes what it holds and ends.
+    if let Some(h) = history_thread {
+        if h.join().is_err() {
+            eprintln!("xntop: the history thread panicked");
+        }
+    }
     if let Some(h) = aggregator {
         if h.join().is_err() {
             anyhow::bail!("the aggregator thread panicked");
@@ -566,6 +642,9 @@ fn run(config: &mut Config, stop: Arc<AtomicBool>) -> anyhow::Result<ExitCode> {
     }
     view_done.store(true, Ordering::Release);
     let redis_stats = redis_writer.and_then(|h| h.join().ok());
+    if let Some(h) = series_saver {
+        let _ = h.join();
+    }
     if let Some(path) = &config.dump_snapshot {
         let snap = published.load();
         let text = serde_json::to_string(&**snap)?;
@@ -617,6 +696,9 @@ fn run(config: &mut Config, stop: Arc<AtomicBool>) -> anyhow::Result<ExitCode> {
             q.input.name, q.input.packets, q.handed_off, q.handoff_dropped
         );
     }
+    if let Some(h) = &history_reader {
+        history_summary(h);
+    }
     if let Some(r) = redis_stats {
         eprintln!(
             "  redis: {} snapshots written ({} keys), {} could not be written, {} connections",
@@ -661,6 +743,73 @@ fn run(config: &mut Config, stop: Arc<AtomicBool>) -> anyhow::Result<ExitCode> {
         w.shutdown();
     }
     Ok(code)
+}
+
+/// Hands the history directory to the `-U` user, who writes it once root is dropped.
+fn give_to(dir: &std::path::Path, user: &str) -> anyhow::Result<()> {
+    let u = nix::unistd::User::from_name(user)
+        .map_err(|e| anyhow::anyhow!("-U: cannot look up {user}: {e}"))?
+        .ok_or_else(|| anyhow::anyhow!("-U: no user {user}"))?;
+    let mut paths = vec![dir.to_path_buf()];
+    for sub in ["flows", "hours"] {
+        let d = dir.join(sub);
+        if let Ok(rd) = std::fs::read_dir(&d) {
+            paths.extend(rd.flatten().map(|e| e.path()));
+        }
+        paths.push(d);
+    }
+    paths.push(dir.join("lock"));
+    for p in paths {
+        nix::unistd::chown(&p, Some(u.uid), Some(u.gid))
+            .map_err(|e| anyhow::anyhow!("-U: cannot hand {} to {user}: {e}", p.display()))?;
+    }
+    Ok(())
+}
+
+/// The history writer's line of the summary.
+fn history_summary(h: &xntop_history::History) {
+    use std::sync::atomic::Ordering::Relaxed;
+    let c = &h.counters;
+    eprintln!(
+        "  history {}: {} records stored, {} dropped (writer behind), {} lost to {} write errors; {} segments \
+         written, {} expired, {} hour rollups; {} bytes on disk",
+        h.dir.display(),
+        c.records.load(Relaxed),
+        c.records_dropped.load(Relaxed),
+        c.records_lost.load(Relaxed),
+        c.write_errors.load(Relaxed),
+        c.segments_written.load(Relaxed),
+        c.segments_expired.load(Relaxed),
+        c.hours_written.load(Relaxed),
+        h.bytes()
+    );
+}
+
+/// Saves the published view's series once a minute (wall time) until the aggregator is done, then once more.
+fn series_loop(
+    dir: &std::path::Path,
+    published: &Arc<ArcSwap<Snapshot>>,
+    done: &std::sync::atomic::AtomicBool,
+    mut hours: Vec<xntop_model::snapshot::Point>,
+) {
+    let mut last = Instant::now();
+    let save = |hours: &mut Vec<_>| {
+        let snap = published.load();
+        if snap.time_ns == 0 {
+            return;
+        }
+        if let Err(e) = series_file::save(dir, &snap.timeseries, hours) {
+            eprintln!("xntop: cannot save the series in {}: {e}", dir.display());
+        }
+    };
+    while !done.load(Ordering::Acquire) {
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        if last.elapsed() >= std::time::Duration::from_secs(60) {
+            save(&mut hours);
+            last = Instant::now();
+        }
+    }
+    save(&mut hours);
 }
 
 /// Writes the published view to Redis about once a second until the aggregator is done, then once more.

@@ -105,6 +105,10 @@ fn openapi_lists_every_route() {
         "/api/v1/summary",
         "/api/v1/events",
         "/api/v1/openapi.json",
+        "/api/v1/historical/flows",
+        "/api/v1/historical/top",
+        "/api/v1/historical/timeseries",
+        "/api/v1/historical/bounds",
     ];
     for r in routes {
         assert!(paths.contains_key(r), "{r} missing from {:?}", paths.keys());

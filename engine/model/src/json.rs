@@ -21,6 +21,14 @@ impl<'a> JsonWriter<'a> {
         self.out.push(b'}');
     }
 
+    /// Continues an object whose earlier fields are already in `out`: every field starts with a comma.
+    pub fn resume(out: &'a mut Vec<u8>) -> Self {
+        Self { out, first: false }
+    }
+
+    /// Stops writing without closing the object (a [`Self::resume`] or the caller closes it).
+    pub fn end_without_brace(self) {}
+
     fn key(&mut self, key: &str) {
         if !self.first {
             self.out.push(b',');
@@ -65,6 +73,39 @@ impl<'a> JsonWriter<'a> {
             self.out.push(b'0');
         }
         self.out.extend_from_slice(digits.as_bytes());
+    }
+
+    /// Starts a nested object under `key`; [`Self::close`] ends it.
+    pub fn open(&mut self, key: &str) {
+        self.key(key);
+        self.out.push(b'{');
+        self.first = true;
+    }
+
+    /// Ends the object [`Self::open`] started.
+    pub fn close(&mut self) {
+        self.out.push(b'}');
+        self.first = false;
+    }
+
+    pub fn bool(&mut self, key: &str, value: bool) {
+        self.key(key);
+        self.out
+            .extend_from_slice(if value { b"true" } else { b"false" });
+    }
+
+    /// An array of unsigned integers.
+    pub fn u64_array(&mut self, key: &str, values: impl IntoIterator<Item = u64>) {
+        self.key(key);
+        self.out.push(b'[');
+        for (i, v) in values.into_iter().enumerate() {
+            if i > 0 {
+                self.out.push(b',');
+            }
+            self.out
+                .extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
+        }
+        self.out.push(b']');
     }
 
     /// An array of strings.

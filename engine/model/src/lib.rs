@@ -4,10 +4,15 @@
 //! it out of the hot path. Serialisation is hand-written (no reflection) because the exporter writes millions of
 //! records per second and the field order is part of the contract (ARCHITECTURE.md §4).
 
+pub mod community_id;
+mod ecs;
+mod eve;
 mod json;
 mod record;
 pub mod snapshot;
+pub mod timefmt;
 
+pub use ecs::ECS_VERSION;
 pub use json::JsonWriter;
 pub use record::{proto_name, FlowRecord, L7Meta};
 pub use snapshot::Snapshot;

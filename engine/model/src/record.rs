@@ -99,6 +99,39 @@ pub fn proto_name(proto: u8) -> Option<&'static str> {
 }
 
 impl FlowRecord {
+    /// The flow's Community ID (`"1:…"`), or `None` for ICMP and ICMPv6: their hash takes the message type and
+    /// code, which a flow of several message types (echo request and reply share one xntop flow) does not have.
+    #[must_use]
+    pub fn community_id(&self) -> Option<String> {
+        (!matches!(self.proto, 1 | 58)).then(|| {
+            crate::community_id::community_id(
+                self.proto,
+                self.src_ip,
+                self.src_port,
+                self.dst_ip,
+                self.dst_port,
+            )
+        })
+    }
+
+    /// A 53-bit flow identifier for formats that want a number (EVE's `flow_id`): the Community ID hash's first
+    /// bytes (ports included for ICMP too, as 0), mixed with the start time so a key's later flows differ.
+    #[must_use]
+    pub fn flow_id(&self) -> u64 {
+        let h = crate::community_id::hash(
+            0,
+            self.proto,
+            self.src_ip,
+            self.src_port,
+            self.dst_ip,
+            self.dst_port,
+        );
+        let mut b = [0u8; 8];
+        b.copy_from_slice(&h[..8]);
+        (u64::from_be_bytes(b) ^ self.first_seen_ns.wrapping_mul(0x9e37_79b9_7f4a_7c15))
+            & ((1 << 53) - 1)
+    }
+
     /// Appends the record as one JSON object and a newline.
     pub fn write_json_line(&self, out: &mut Vec<u8>) {
         let mut w = JsonWriter::begin(out);
@@ -138,6 +171,19 @@ impl FlowRecord {
             w.u64("retransmissions", u64::from(self.retransmissions));
             w.u64("out_of_order", u64::from(self.out_of_order));
         }
+        if let Some(id) = self.community_id() {
+            w.str("community_id", &id);
+        }
+        w.end_without_brace();
+        self.write_json_tail(out);
+        out.extend_from_slice(b"}\n");
+    }
+
+    /// The fields after `community_id`, each as `,"key":value`: what DPI found, and every optional field added
+    /// from here on. The history store keeps this part verbatim (everything before it is columns), so a field
+    /// written here survives a trip through the store without the store knowing it.
+    pub fn write_json_tail(&self, out: &mut Vec<u8>) {
+        let mut w = JsonWriter::resume(out);
         if let Some(m) = &self.l7 {
             for (key, value) in [
                 ("server_name", &m.server_name),
@@ -174,18 +220,17 @@ impl FlowRecord {
                 w.u64("dns_rcode", u64::from(r));
             }
         }
-        w.end();
-        out.push(b'\n');
+        w.end_without_brace();
     }
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    #[test]
-    fn json_line_has_the_contract_fields() {
-        let r = FlowRecord {
+    /// A closed HTTP flow with a server name and a DNS answer, for the serialisers' tests.
+    pub(crate) fn sample() -> FlowRecord {
+        FlowRecord {
             proto: 6,
             src_ip: "10.0.0.2".parse().unwrap_or(IpAddr::from([0u8; 4])),
             src_port: 40000,
@@ -217,7 +262,12 @@ mod tests {
                 dns_answers: vec!["192.0.2.7".parse().unwrap_or(IpAddr::from([0u8; 4]))],
                 ..L7Meta::default()
             })),
-        };
+        }
+    }
+
+    #[test]
+    fn json_line_has_the_contract_fields() {
+        let r = sample();
         let mut out = Vec::new();
         r.write_json_line(&mut out);
         let line = String::from_utf8_lossy(&out);
@@ -227,6 +277,8 @@ mod tests {
         ));
         assert!(line.contains(r#""first_seen":1700000000.000001,"last_seen":1700000001.500000"#));
         assert!(line.contains(r#""end_reason":"tcp_closed","rtt_us":120,"retransmissions":0"#));
+        // Community ID after the TCP counters: a new optional field, the others keep their place.
+        assert!(line.contains(r#""out_of_order":0,"community_id":"1:"#));
         assert!(line.contains(r#""server_name":"www.example.test","dns_answers":["192.0.2.7"]}"#));
     }
 }

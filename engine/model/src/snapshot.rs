@@ -246,7 +246,7 @@ pub struct AppView {
 }
 
 /// One point of a series.
-#[derive(Clone, Copy, Debug, Serialize)]
+#[derive(Clone, Copy, Debug, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Point {
     /// Seconds since the epoch (packet time).
@@ -275,7 +275,7 @@ pub struct TimeSeries {
 
 /// One named series. The last point of a minute series is the minute in progress, its rates averaged over the
 /// part of it that has passed.
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Series {
     /// Application name, or host address.

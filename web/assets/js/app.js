@@ -7,6 +7,7 @@ import * as hosts from './hosts.js';
 import * as host from './host.js';
 import * as applications from './applications.js';
 import * as interfaces from './interfaces.js';
+import * as history from './history.js';
 
 const REFRESH_MS = 1000;
 const viewEl = document.getElementById('view');
@@ -20,7 +21,7 @@ function route() {
   const params = new URLSearchParams(query ?? '');
   const parts = path.split('/').filter(Boolean);
   if (parts[0] === 'hosts' && parts[1]) return { name: 'hosts', view: host, params, arg: decodeURIComponent(parts[1]) };
-  const views = { flows, hosts, applications, interfaces };
+  const views = { flows, hosts, applications, interfaces, history };
   const name = parts[0] && views[parts[0]] ? parts[0] : 'dashboard';
   return { name, view: views[name] ?? dashboard, params };
 }

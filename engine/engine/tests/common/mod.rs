@@ -9,7 +9,14 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 pub fn xntop() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_xntop"))
+    let mut c = Command::new(env!("CARGO_BIN_EXE_xntop"));
+    // The default data directory holds the flow history: tests keep theirs in a temporary one (a test's own -d
+    // wins over it).
+    c.env(
+        "XNTOP_DATA_DIR",
+        std::env::temp_dir().join(format!("xntop-test-data-{}", std::process::id())),
+    );
+    c
 }
 
 pub fn repo_root() -> PathBuf {
