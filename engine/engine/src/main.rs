@@ -8,6 +8,8 @@ mod aggregator;
 mod collector;
 mod config;
 mod dedicated;
+mod devices;
+mod enrich;
 mod fragments;
 mod handoff;
 mod live;
@@ -16,6 +18,7 @@ mod privileges;
 mod reader;
 mod report;
 mod summary;
+mod traffic;
 mod worker;
 
 use std::process::ExitCode;
@@ -212,6 +215,7 @@ fn run(config: &mut Config, stop: Arc<AtomicBool>) -> anyhow::Result<ExitCode> {
         })
         .transpose()?;
     let has_output = dest.is_some() || ipfix.is_some();
+    let geo = enrich::open(config)?;
 
     let run = Arc::new(RunState {
         stop,
@@ -362,6 +366,21 @@ fn run(config: &mut Config, stop: Arc<AtomicBool>) -> anyhow::Result<ExitCode> {
                 config.local_networks.clone(),
                 usize::try_from(config.max_hosts).unwrap_or(usize::MAX),
             );
+            if let Some(db) = &geo {
+                agg.enrich(enrich::cache(db));
+            }
+            agg.name_networks(config.networks.clone());
+            if let Some(db) = config.syn_db {
+                agg.syn_signatures(db);
+            }
+            if private_dir(&config.data_dir).is_ok() {
+                agg.persist_devices(config.data_dir.clone());
+            } else {
+                eprintln!(
+                    "xntop: cannot create the data directory {}: the device inventory is not kept across restarts",
+                    config.data_dir.display()
+                );
+            }
             agg.restore(restored);
             agg.keep_purged_hosts(config.redis.is_some());
             let published = Arc::clone(&published);
@@ -492,10 +511,11 @@ fn run(config: &mut Config, stop: Arc<AtomicBool>) -> anyhow::Result<ExitCode> {
     let writer = if has_output {
         let rings: Vec<_> = record_consumers.into_iter().flatten().collect();
         let run = Arc::clone(&run);
+        let geo = geo.as_ref().map(enrich::cache);
         Some(
             thread::Builder::new()
                 .name("xntop-out".into())
-                .spawn(move || output::run(dest, ipfix, rings, &run))?,
+                .spawn(move || output::run(dest, ipfix, rings, &run, geo))?,
         )
     } else {
         None

@@ -149,6 +149,7 @@ pub fn run(
     mut ipfix: Option<Exporter>,
     mut rings: Vec<Consumer<FlowRecord>>,
     run: &Arc<RunState>,
+    mut geo: Option<xntop_assets::geo::GeoCache>,
 ) -> OutputStats {
     let mut json = dest.map(|dest| JsonSink {
         dest,
@@ -162,8 +163,11 @@ pub fn run(
     loop {
         let mut drained = 0usize;
         for ring in &mut rings {
-            while let Ok(record) = ring.pop() {
+            while let Ok(mut record) = ring.pop() {
                 drained += 1;
+                if let Some(g) = geo.as_mut() {
+                    crate::enrich::record(g, &mut record);
+                }
                 if let Some(j) = json.as_mut() {
                     j.push(&record, &mut stats);
                 }

@@ -534,6 +534,7 @@ impl Collector {
                     ..xntop_model::L7Meta::default()
                 })
             }),
+            geo: [None, None],
         })
     }
 }
@@ -648,6 +649,7 @@ mod tests {
             retransmissions: 0,
             out_of_order: 0,
             l7: None,
+            geo: [None, None],
         }
     }
 

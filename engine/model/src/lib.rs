@@ -4,10 +4,13 @@
 //! it out of the hot path. Serialisation is hand-written (no reflection) because the exporter writes millions of
 //! records per second and the field order is part of the contract (ARCHITECTURE.md §4).
 
+pub mod devices;
+pub mod geo;
 mod json;
 mod record;
 pub mod snapshot;
 
+pub use geo::GeoInfo;
 pub use json::JsonWriter;
 pub use record::{proto_name, FlowRecord, L7Meta};
 pub use snapshot::Snapshot;
