@@ -78,8 +78,15 @@ function inputs(dir) {
   const asn = join(dir, 'asn.mmdb');
   execFileSync('python3', [join(repo, 'engine/engine/tests/data/make_asn_mmdb.py'), asn]);
   const geo = execFileSync('python3', ['-c', 'import os, _maxminddb_geolite2 as m; print(os.path.dirname(m.__file__))']).toString().trim();
-  return ['-i', pub, '-i', join(repo, 'pcaps/devices/devices.pcap'), '--geoip', join(geo, 'GeoLite2-City.mmdb'), '--asn', asn,
-    '-m', '81.2.69.0/24,10.78.0.0/24'];
+  // One input: the device capture shifted (editcap) to start with the demo and merged into it (mergecap), so the
+  // replay's packet clock keeps both sets of hosts alive.
+  const devices = join(repo, 'pcaps/devices/devices.pcap');
+  const start = (f) => Number(execFileSync('capinfos', ['-a', '-S', '-T', '-r', f]).toString().trim().split('\t')[1]);
+  const shifted = join(dir, 'devices.pcap');
+  execFileSync('editcap', ['-t', String(start(pub) - start(devices)), devices, shifted]);
+  const merged = join(dir, 'merged.pcap');
+  execFileSync('mergecap', ['-F', 'pcap', '-w', merged, pub, shifted]);
+  return ['-i', merged, '--geoip', join(geo, 'GeoLite2-City.mmdb'), '--asn', asn, '-m', '81.2.69.0/24,10.78.0.0/24'];
 }
 
 async function main() {

@@ -45,7 +45,7 @@ export function mount(root, params, id) {
         h('section', {}, h('h2', {}, 'Applications used'), table('device-used', ['Application', 'Flows'],
           d.services_used.map(([a, n]) => h('tr', {}, h('td', {}, a), h('td', { class: 'num' }, num(n))))))),
       h('h2', {}, 'Evidence'),
-      table('device-evidence', ['Source', 'Seen', 'Verdict', 'Confidence', 'Last seen'],
+      table('device-evidence', ['Source', 'Observed', 'Verdict', 'Confidence', 'Last seen'],
         d.evidence.map((e) => h('tr', {}, h('td', {}, e.source), h('td', { class: 'wrap' }, e.value), h('td', {}, e.verdict || '–'), h('td', { class: 'num' }, e.confidence), h('td', {}, time(e.seen))))),
       h('h2', {}, 'Change log'),
       table('device-changes', ['Time', 'Change', 'Detail', 'Alert'],
