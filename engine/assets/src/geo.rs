@@ -131,7 +131,8 @@ pub const GEO_CACHE_CAP: usize = 1 << 16;
 #[derive(Debug)]
 pub struct GeoCache {
     db: Arc<GeoDb>,
-    map: HashMap<IpAddr, Option<Arc<GeoInfo>>>,
+    /// Addresses come from the network: a hasher seeded per process.
+    map: HashMap<IpAddr, Option<Arc<GeoInfo>>, foldhash::fast::RandomState>,
     cap: usize,
     pub lookups: u64,
     pub hits: u64,
@@ -144,7 +145,7 @@ impl GeoCache {
     pub fn new(db: Arc<GeoDb>, cap: usize) -> Self {
         Self {
             db,
-            map: HashMap::new(),
+            map: HashMap::default(),
             cap: cap.max(1),
             lookups: 0,
             hits: 0,

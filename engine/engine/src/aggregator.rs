@@ -254,7 +254,7 @@ fn series<'m, K: SeriesKey + 'm>(
 }
 
 /// "aa:bb:cc:dd:ee:ff".
-fn format_mac(m: Mac) -> String {
+pub(crate) fn format_mac(m: Mac) -> String {
     use std::fmt::Write;
     let mut s = String::with_capacity(17);
     for (i, b) in m.iter().enumerate() {
@@ -264,7 +264,7 @@ fn format_mac(m: Mac) -> String {
     s
 }
 
-fn parse_mac(s: &str) -> Option<Mac> {
+pub(crate) fn parse_mac(s: &str) -> Option<Mac> {
     let mut m = Mac::default();
     let mut parts = s.split(':');
     for b in &mut m {

@@ -256,38 +256,37 @@ impl WorkerReport {
 
     /// Adds the device facts `meta` holds about a flow's client.
     pub fn push_facts(&mut self, meta: &L7Meta, ip: IpAddr, mac: Mac, ts_ns: u64) {
-        use crate::devices::facts::{facts, Fact, MAX_REPORT_FACTS};
-        facts(meta, |kind, value| {
-            if self.facts.len() < MAX_REPORT_FACTS {
-                self.facts.push(Fact {
-                    ip,
-                    mac,
-                    ts_ns,
-                    kind,
-                    value: value.into(),
-                });
-            } else {
-                self.facts_dropped += 1;
-            }
+        crate::devices::facts::facts(meta, |kind, value| {
+            self.push_fact(ip, mac, ts_ns, kind, value);
         });
     }
 
     /// Adds the facts of one DHCP client message from `ip`/`mac` (its UDP payload).
     pub fn push_dhcp(&mut self, ip: IpAddr, mac: Mac, ts_ns: u64, payload: &[u8]) {
-        use crate::devices::facts::{dhcp_facts, Fact, MAX_REPORT_FACTS};
-        dhcp_facts(payload, |kind, value| {
-            if self.facts.len() < MAX_REPORT_FACTS {
-                self.facts.push(Fact {
-                    ip,
-                    mac,
-                    ts_ns,
-                    kind,
-                    value: value.into(),
-                });
-            } else {
-                self.facts_dropped += 1;
-            }
+        crate::devices::facts::dhcp_facts(payload, |kind, value| {
+            self.push_fact(ip, mac, ts_ns, kind, value);
         });
+    }
+
+    fn push_fact(
+        &mut self,
+        ip: IpAddr,
+        mac: Mac,
+        ts_ns: u64,
+        kind: crate::devices::facts::FactKind,
+        value: &str,
+    ) {
+        if self.facts.len() < crate::devices::facts::MAX_REPORT_FACTS {
+            self.facts.push(crate::devices::facts::Fact {
+                ip,
+                mac,
+                ts_ns,
+                kind,
+                value: value.into(),
+            });
+        } else {
+            self.facts_dropped += 1;
+        }
     }
 
     /// Adds the SYN of a new TCP flow (never allocates past the first report's growth: the list is capped).

@@ -18,7 +18,7 @@ use xntop_model::GeoInfo;
 /// Networks `--networks` may name at most (each host's placement scans them once).
 pub const MAX_NETWORKS: usize = 1024;
 /// Host pairs the conversation table keeps; beyond it the smallest are forgotten (counted).
-pub const MAX_CONVERSATIONS: usize = 1 << 16;
+pub const MAX_CONVERSATIONS: usize = 1 << 14;
 /// Conversations the snapshot lists.
 const TOP_CONVERSATIONS: usize = 100;
 /// Distinct ASes and countries are bounded by the mmdb files themselves (~80 k ASes, ~250 countries); VLANs by 4096.
@@ -74,17 +74,20 @@ struct Conversation {
     flows: u64,
 }
 
+/// Keys come from the network: a hasher seeded per process, fast for the per-delta updates.
+type Fast = foldhash::fast::RandomState;
+
 #[derive(Debug, Default)]
 pub struct Traffic {
     networks: Vec<Network>,
-    countries: HashMap<[u8; 2], Totals>,
-    asns: HashMap<u32, Totals>,
+    countries: HashMap<[u8; 2], Totals, Fast>,
+    asns: HashMap<u32, Totals, Fast>,
     as_orgs: HashMap<u32, Box<str>>,
     per_network: Vec<Totals>,
-    vlans: HashMap<u16, (u64, u64, u64)>,
+    vlans: HashMap<u16, (u64, u64, u64), Fast>,
     /// `(networks + 1)²` cells, row-major, the last row and column being "remote".
     matrix: Vec<u64>,
-    conversations: HashMap<(IpAddr, IpAddr), Conversation>,
+    conversations: HashMap<(IpAddr, IpAddr), Conversation, Fast>,
     conversations_evicted: u64,
 }
 

@@ -23,7 +23,11 @@ use xntop_model::devices::{
     AddressSeen, Change, DeviceStats, DeviceView, Evidence, NameSeen, Service,
 };
 
+use crate::aggregator::{format_mac, parse_mac};
 use facts::{Fact, FactKind, SynSample};
+
+/// Keys come from the network: a hasher seeded per process, fast for the per-flow lookups.
+type Fast = foldhash::fast::RandomState;
 
 /// Devices kept at most; beyond it the idlest go (counted).
 pub const MAX_DEVICES: usize = 16_384;
@@ -42,22 +46,6 @@ const ROUTER_ADDRESSES: usize = 8;
 enum Key {
     Mac(Mac),
     Ip(IpAddr),
-}
-
-fn format_mac(m: Mac) -> String {
-    m.iter()
-        .map(|b| format!("{b:02x}"))
-        .collect::<Vec<_>>()
-        .join(":")
-}
-
-fn parse_mac(s: &str) -> Option<Mac> {
-    let mut m = Mac::default();
-    let mut parts = s.split(':');
-    for b in &mut m {
-        *b = u8::from_str_radix(parts.next()?, 16).ok()?;
-    }
-    parts.next().is_none().then_some(m)
 }
 
 fn secs(ns: u64) -> f64 {
@@ -93,9 +81,9 @@ struct Device {
 
 #[derive(Debug)]
 pub struct Inventory {
-    devices: HashMap<Key, Device>,
+    devices: HashMap<Key, Device, Fast>,
     /// The device each address belongs to now.
-    by_ip: HashMap<IpAddr, Key>,
+    by_ip: HashMap<IpAddr, Key, Fast>,
     local: Vec<IpNet>,
     cap: usize,
     stats: DeviceStats,
@@ -108,8 +96,8 @@ impl Inventory {
     /// unique-local addresses).
     pub fn new(local: Vec<IpNet>, cap: usize) -> Self {
         Self {
-            devices: HashMap::new(),
-            by_ip: HashMap::new(),
+            devices: HashMap::default(),
+            by_ip: HashMap::default(),
             local,
             cap: cap.max(1),
             stats: DeviceStats::default(),
@@ -228,7 +216,9 @@ impl Inventory {
         }
         if eligible {
             d.note_address(ip, t, false);
-            self.by_ip.insert(ip, key);
+            if self.by_ip.get(&ip) != Some(&key) {
+                self.by_ip.insert(ip, key);
+            }
         }
         if d.view.changes.len() == 1 && d.view.evidence.is_empty() {
             if let Some(g) = d.view.vendor.as_deref().and_then(os::from_vendor) {
