@@ -524,4 +524,19 @@ mod tests {
         assert!(e.starts_with("line 3"), "{e}");
         assert!(SynDb::parse("[tcp:request]\nsig = *:64:0:*:*,*:mss::0\n").is_err());
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+        /// Any text parses or is refused with a line number, never a panic; any packed SYN matches or not.
+        #[test]
+        fn any_database_and_any_syn(text in "[\\[\\]a-z0-9:,=*+.% \n-]{0,300}", bits in proptest::num::u64::ANY, window in proptest::num::u16::ANY) {
+            let input = format!("[tcp:request]\n{text}");
+            if let Err(e) = SynDb::parse(&input) {
+                proptest::prop_assert!(e.starts_with("line "), "{}", e);
+            }
+            let syn = Syn { sig: SynSig::from_bits(bits), window, ipv6: bits & 1 == 0, payload: false };
+            let _ = SynDb::bundled().find(&syn);
+            let _ = describe(&syn);
+        }
+    }
 }
