@@ -1,13 +1,16 @@
-// Browser test of xntop's web UI: starts xntop on the embedded demo capture (replayed in a loop), drives Debian's
-// headless Chromium with playwright-core, and checks login, the live dashboard, the flows table (sorting, filter),
-// the host page, the other views and logout. Screenshots go to $E2E_OUT (default web/e2e/out).
+// Browser test of xntop's web UI: starts xntop on the demo capture (pcaps/demo.pcap rewritten to public addresses
+// by tcprewrite, with the GeoLite2 City file of PyPI's maxminddb-geolite2 and a test ASN file) and the device
+// capture (pcaps/devices), both replayed in a loop, drives Debian's headless Chromium with playwright-core, and
+// checks login, the live dashboard, the flows table (sorting, filter), the host page, the other views, the device
+// inventory and a device page, countries and ASes, the matrix, networks and VLANs, and logout. Screenshots go to
+// $E2E_OUT (default web/e2e/out).
 //
 //   XNTOP=target/debug/xntop node web/e2e/run.mjs
 //
 // Environment: XNTOP (the binary; default target/{release,debug}/xntop under the repo or $CARGO_TARGET_DIR),
 // CHROMIUM (default /usr/bin/chromium), E2E_OUT.
 
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -66,6 +69,26 @@ function sorted(values, order) {
   return true;
 }
 
+// The inputs and enrichment files: demo.pcap with public addresses (as engine/engine/tests/common/geo.rs makes it),
+// the GeoLite2 City file, the test ASN file, and the device capture.
+function inputs(dir) {
+  const pub = join(dir, 'public.pcap');
+  const pnat = '10.77.0.1/32:81.2.69.142/32,10.77.0.2/32:89.160.20.112/32,[fd77::1/128]:[2001:218::1/128],[fd77::2/128]:[2001:4860:4860::8888/128]';
+  execFileSync('tcprewrite', [`--pnat=${pnat}`, '--fixcsum', '-i', join(repo, 'pcaps/demo.pcap'), '-o', pub], { stdio: 'ignore' });
+  const asn = join(dir, 'asn.mmdb');
+  execFileSync('python3', [join(repo, 'engine/engine/tests/data/make_asn_mmdb.py'), asn]);
+  const geo = execFileSync('python3', ['-c', 'import os, _maxminddb_geolite2 as m; print(os.path.dirname(m.__file__))']).toString().trim();
+  // One input: the device capture shifted (editcap) to start with the demo and merged into it (mergecap), so the
+  // replay's packet clock keeps both sets of hosts alive.
+  const devices = join(repo, 'pcaps/devices/devices.pcap');
+  const start = (f) => Number(execFileSync('capinfos', ['-a', '-S', '-T', '-r', f]).toString().trim().split('\t')[1]);
+  const shifted = join(dir, 'devices.pcap');
+  execFileSync('editcap', ['-t', String(start(pub) - start(devices)), devices, shifted]);
+  const merged = join(dir, 'merged.pcap');
+  execFileSync('mergecap', ['-F', 'pcap', '-w', merged, pub, shifted]);
+  return ['-i', merged, '--geoip', join(geo, 'GeoLite2-City.mmdb'), '--asn', asn, '-m', '81.2.69.0/24,10.78.0.0/24'];
+}
+
 async function main() {
   mkdirSync(out, { recursive: true });
   const bin = findBinary();
@@ -79,7 +102,7 @@ async function main() {
     const once = spawn(bin, ['--shutdown-when-done', '-w', '0', '-d', data, '-F', `jsonl:${join(data, 'once.jsonl')}`], { stdio: 'ignore' });
     once.once('exit', (code) => (code === 0 ? ok() : fail(new Error(`history pass exited with ${code}`))));
   });
-  const proc = spawn(bin, ['--replay-loop', '-w', `127.0.0.1:${port}`, '-d', data, '--admin-password', password, '-m', '10.0.0.0/8'], {
+  const proc = spawn(bin, ['--replay-loop', '-w', `127.0.0.1:${port}`, '-d', data, '--admin-password', password, ...inputs(data)], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   proc.stderr.on('data', (d) => { log += d; });
@@ -249,6 +272,48 @@ async function main() {
       `the CSV download holds the range's flows (${rows.length}; page showed ${shown}, API now ${now})`);
     check(rows.every((r) => Number(r[0]) < Number(range.to) && Number(r[1]) >= Number(range.from)),
       'every downloaded flow lies in the range');
+    // The device inventory: the recorded devices with vendor, OS and names; a device page with evidence and change log.
+    await page.click('#nav a[data-route=devices]');
+    await page.waitForFunction(() => document.querySelector('#devices-table tbody tr[data-id="b8:27:eb:5a:01:02"]'));
+    const piRow = await page.$eval('#devices-table tbody tr[data-id="b8:27:eb:5a:01:02"]', (tr) => tr.textContent);
+    check(/Raspberry Pi/.test(piRow) && /Linux/.test(piRow) && /kitchen-pi/.test(piRow), `the inventory lists the Pi: ${piRow.slice(0, 120)}`);
+    const [devDownload] = await Promise.all([page.waitForEvent('download'), page.click('#devices-csv')]);
+    const devCsv = await (await devDownload.createReadStream()).toArray().then((c) => Buffer.concat(c).toString());
+    check(devCsv.startsWith('id,mac,vendor,os') && devCsv.includes('"kitchen-pi"'), `the CSV export holds the devices (${devCsv.split('\r\n').length - 2} rows)`);
+    await page.selectOption('select[aria-label=type]', 'printer');
+    await page.waitForFunction(() => {
+      const rows = [...document.querySelectorAll('#devices-table tbody tr[data-id]')];
+      return rows.length > 0 && rows.every((tr) => tr.textContent.includes('printer'));
+    });
+    check(true, 'the type filter keeps only printers');
+    await page.screenshot({ path: join(out, 'devices.png'), fullPage: true });
+    await page.goto(`${base}/#/devices/f0%3Ad5%3Abf%3A4c%3A03%3A04`);
+    await page.waitForFunction(() => document.querySelectorAll('#device-evidence tbody tr').length > 1
+      && document.querySelectorAll('#device-changes tbody tr').length > 0);
+    const evidence = await page.textContent('#device-evidence');
+    check(/tcp_syn/.test(evidence) && /dhcp_fingerprint/.test(evidence) && /user_agent/.test(evidence),
+      'the device page shows the SYN, DHCP and User-Agent evidence');
+    check(/work-laptop/.test(await page.textContent('#device-names')), 'the device page shows its DHCP name');
+    await page.screenshot({ path: join(out, 'device.png'), fullPage: true });
+
+    // Countries and ASes, the matrix, networks and VLANs.
+    await page.click('#nav a[data-route=geo]');
+    await page.waitForFunction(() => document.querySelectorAll('#countries-table tbody tr td.num').length > 0
+      && document.querySelectorAll('#countries-chart .bar').length > 0 && document.querySelectorAll('#asns-table tbody tr td.num').length > 0);
+    const countries = await page.$$eval('#countries-table tbody tr td:first-child', (tds) => tds.map((t) => t.textContent));
+    check(['GB', 'SE', 'US', 'JP'].every((c) => countries.includes(c)), `the countries table lists ${countries.join(', ')}`);
+    await page.screenshot({ path: join(out, 'geo.png'), fullPage: true });
+    await page.click('#nav a[data-route=matrix]');
+    await page.waitForFunction(() => [...document.querySelectorAll('#matrix-heat td')].some((td) => Number(td.dataset.bytes) > 0)
+      && document.querySelectorAll('#matrix-conversations tbody tr').length > 0);
+    const cells = await page.$$eval('#matrix-heat td', (tds) => tds.filter((t) => Number(t.dataset.bytes) > 0).length);
+    check(cells >= 2, `the matrix heat map has ${cells} non-empty cells`);
+    await page.screenshot({ path: join(out, 'matrix.png'), fullPage: true });
+    await page.click('#nav a[data-route=networks]');
+    await page.waitForFunction(() => document.querySelectorAll('#networks-table tbody tr td.num').length > 0
+      && document.querySelectorAll('#vlans-table tbody tr td.num').length > 0);
+    check(true, 'the networks and VLANs tables list rows');
+    await page.screenshot({ path: join(out, 'networks.png'), fullPage: true });
 
     // Logout: back to the login page, and the API refuses the old cookie.
     await Promise.all([page.waitForURL(`${base}/login`), page.click('#logout')]);

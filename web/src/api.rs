@@ -621,6 +621,8 @@ mod tests {
                 app: next(3) as u16,
                 proto: [6, 17, 1][next(3) as usize],
                 iface: 0,
+                country: [[0; 2]; 2],
+                asn: [0; 2],
             })
             .collect();
         flows.sort_by(|a, b| b.total_bytes().cmp(&a.total_bytes()).then(a.id.cmp(&b.id)));

@@ -13,6 +13,7 @@ mod events;
 pub mod fdlimit;
 mod headers;
 pub mod historical;
+mod inventory;
 mod login;
 mod metrics;
 pub mod openapi;
@@ -170,6 +171,13 @@ fn build(
         .route("/api/v1/applications", get(api::applications))
         .route("/api/v1/timeseries", get(api::timeseries))
         .route("/api/v1/summary", get(api::summary))
+        .route("/api/v1/countries", get(inventory::countries))
+        .route("/api/v1/asns", get(inventory::asns))
+        .route("/api/v1/networks", get(inventory::networks))
+        .route("/api/v1/vlans", get(inventory::vlans))
+        .route("/api/v1/matrix", get(inventory::matrix))
+        .route("/api/v1/devices", get(inventory::devices))
+        .route("/api/v1/devices/{id}", get(inventory::device))
         .route("/api/v1/events", get(events::events))
         .route("/metrics", get(metrics::metrics))
         .merge(historical::routes(config.history.clone()))

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::{api, events, historical};
+use crate::{api, events, historical, inventory};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -28,6 +28,13 @@ use crate::{api, events, historical};
         api::applications,
         api::timeseries,
         api::summary,
+        inventory::countries,
+        inventory::asns,
+        inventory::networks,
+        inventory::vlans,
+        inventory::matrix,
+        inventory::devices,
+        inventory::device,
         events::events,
         historical::flows,
         historical::top,

@@ -42,6 +42,11 @@ static ASSETS: &[Asset] = &[
     asset!("js/applications.js", JS),
     asset!("js/interfaces.js", JS),
     asset!("js/history.js", JS),
+    asset!("js/devices.js", JS),
+    asset!("js/device.js", JS),
+    asset!("js/geo.js", JS),
+    asset!("js/matrix.js", JS),
+    asset!("js/networks.js", JS),
     asset!("vendor/uplot/uPlot.iife.min.js", JS),
     asset!("vendor/uplot/uPlot.min.css", CSS),
 ];

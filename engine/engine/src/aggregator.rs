@@ -13,15 +13,18 @@ use std::time::{Duration, Instant};
 
 use arc_swap::ArcSwap;
 use ipnet::IpNet;
+use xntop_assets::geo::GeoCache;
 use xntop_flow::{FlowKey, Mac};
 use xntop_model::snapshot::{
     AppName, AppView, Drops, FlowRow, HostView, InterfaceView, Point, Series, TimeSeries,
 };
-use xntop_model::Snapshot;
+use xntop_model::{GeoInfo, Snapshot};
 use xntop_wire::Reject;
 
+use crate::devices::{FlowTouch, Inventory};
 use crate::reader::InputCounters;
 use crate::report::{FlowSample, NameSample, WorkerReport};
+use crate::traffic::{FlowDelta, Network, Place, Traffic};
 
 /// 1 s points kept: 10 minutes.
 const SECOND_POINTS: usize = 600;
@@ -72,6 +75,12 @@ struct HostAgg {
     server_ports: BTreeSet<u16>,
     /// The MAC its latest flow's first packet carried for it (zeros: none seen).
     mac: Mac,
+    /// What `--geoip`/`--asn` say of it, looked up once when it appears.
+    geo: Option<Arc<GeoInfo>>,
+    /// Its country, AS and network, for the traffic groups.
+    place: Place,
+    /// It may be a device of the inventory (a local address).
+    device: bool,
 }
 
 /// Bytes and packets in one minute.
@@ -102,6 +111,9 @@ struct LiveFlow {
     /// Bytes at the previous publish, for the throughput column.
     bytes_at_publish: u64,
     throughput_bps: f64,
+    /// Country codes and AS numbers of `[client, server]`, from their hosts when the flow appeared.
+    country: [[u8; 2]; 2],
+    asn: [u32; 2],
 }
 
 /// Everything the aggregator owns.
@@ -154,6 +166,13 @@ pub struct Aggregator {
     minute_tops: VecDeque<MinuteTop>,
     /// Series an earlier run saved (`series_file`): shown before this run's own points.
     saved_series: Option<crate::series_file::Saved>,
+    /// Lookups in the `--geoip`/`--asn` files, once per new host.
+    geo: Option<GeoCache>,
+    /// Traffic by country, AS, network, VLAN; the matrix and conversations.
+    traffic: Traffic,
+    /// The asset inventory.
+    devices: Inventory,
+    facts_dropped: u64,
 }
 
 /// Adds `bytes` to a host's application list, keeping at most [`MAX_HOST_APPS`] (the largest).
@@ -241,7 +260,7 @@ fn series<'m, K: SeriesKey + 'm>(
 }
 
 /// "aa:bb:cc:dd:ee:ff".
-fn format_mac(m: Mac) -> String {
+pub(crate) fn format_mac(m: Mac) -> String {
     use std::fmt::Write;
     let mut s = String::with_capacity(17);
     for (i, b) in m.iter().enumerate() {
@@ -251,7 +270,7 @@ fn format_mac(m: Mac) -> String {
     s
 }
 
-fn parse_mac(s: &str) -> Option<Mac> {
+pub(crate) fn parse_mac(s: &str) -> Option<Mac> {
     let mut m = Mac::default();
     let mut parts = s.split(':');
     for b in &mut m {
@@ -272,9 +291,17 @@ impl Aggregator {
         local: Vec<IpNet>,
         max_hosts: usize,
     ) -> Self {
+        let networks: Vec<Network> = local
+            .iter()
+            .map(|n| Network {
+                net: n.trunc(),
+                name: n.trunc().to_string(),
+                local: true,
+            })
+            .collect();
         Self {
             inputs,
-            local,
+            local: local.clone(),
             max_hosts: max_hosts.max(1),
             flows: HashMap::default(),
             hosts: HashMap::default(),
@@ -305,7 +332,55 @@ impl Aggregator {
             minute_hosts: HashMap::new(),
             minute_tops: VecDeque::with_capacity(MINUTE_POINTS),
             saved_series: None,
+            geo: None,
+            traffic: Traffic::new(networks),
+            devices: Inventory::new(local.clone(), crate::devices::MAX_DEVICES),
+            facts_dropped: 0,
         }
+    }
+
+    /// Keeps the device inventory in `dir` across restarts.
+    pub fn persist_devices(&mut self, dir: std::path::PathBuf) {
+        self.devices.persist(dir);
+    }
+
+    /// SYN signatures for the inventory's OS guesses (`--syn-signatures`).
+    pub fn syn_signatures(&mut self, db: &'static xntop_assets::p0f::SynDb) {
+        self.devices.syn_signatures(db);
+    }
+
+    /// Writes the device inventory (at exit).
+    pub fn save_devices(&mut self) {
+        self.devices.save();
+    }
+
+    /// Named networks (`--networks`) besides the `-m` ones; a network given both ways is local and takes the name.
+    pub fn name_networks(&mut self, named: Vec<(IpNet, String)>) {
+        let mut nets: Vec<Network> = self
+            .local
+            .iter()
+            .map(|n| Network {
+                net: n.trunc(),
+                name: n.trunc().to_string(),
+                local: true,
+            })
+            .collect();
+        for (net, name) in named {
+            match nets.iter_mut().find(|n| n.net == net) {
+                Some(n) => n.name = name,
+                None => nets.push(Network {
+                    net,
+                    name,
+                    local: false,
+                }),
+            }
+        }
+        self.traffic = Traffic::new(nets);
+    }
+
+    /// Hosts get their country and AS from these files (`--geoip`, `--asn`).
+    pub fn enrich(&mut self, cache: GeoCache) {
+        self.geo = Some(cache);
     }
 
     /// Keeps purged hosts' counters for their return (`-r`: ntopng restores a returning host from its cache).
@@ -348,18 +423,30 @@ impl Aggregator {
                     last_ns: ns(h.last_seen),
                     server_ports: h.server_ports.into_iter().take(MAX_SERVER_PORTS).collect(),
                     mac: h.mac.as_deref().and_then(parse_mac).unwrap_or_default(),
+                    geo: None,
+                    place: Place::default(),
+                    device: false,
                 },
             );
         }
     }
 
     fn host(&mut self, ip: IpAddr, ts: u64) -> &mut HostAgg {
-        let restored = &mut self.restored;
+        let (restored, geo, traffic, devices) = (
+            &mut self.restored,
+            &mut self.geo,
+            &mut self.traffic,
+            &self.devices,
+        );
         let h = self.hosts.entry(ip).or_insert_with(|| {
-            restored.remove(&ip).unwrap_or(HostAgg {
+            let mut h = restored.remove(&ip).unwrap_or(HostAgg {
                 first_ns: ts,
                 ..HostAgg::default()
-            })
+            });
+            h.geo = geo.as_mut().and_then(|c| c.get(ip));
+            h.place = traffic.place(ip, h.geo.as_deref());
+            h.device = devices.eligible(ip);
+            h
         });
         h.last_ns = h.last_ns.max(ts);
         h
@@ -422,6 +509,7 @@ impl Aggregator {
             }
         }
         let c = self.host(client, now.first_ns);
+        let (client_place, client_device) = (c.place, c.device);
         if now.macs[0] != Mac::default() {
             c.mac = now.macs[0];
         }
@@ -435,6 +523,7 @@ impl Aggregator {
         }
         add_app(&mut c.apps, app, b0 + b1 + moved.0);
         let s = self.host(server, now.first_ns);
+        let (server_place, server_device) = (s.place, s.device);
         if now.macs[1] != Mac::default() {
             s.mac = now.macs[1];
         }
@@ -449,6 +538,28 @@ impl Aggregator {
         add_app(&mut s.apps, app, b0 + b1 + moved.0);
         if answered && server_port != 0 && s.server_ports.len() < MAX_SERVER_PORTS {
             s.server_ports.insert(server_port);
+        }
+        self.traffic.add(&FlowDelta {
+            client: (client, client_place),
+            server: (server, server_place),
+            vlan: now.key.vlan,
+            bytes: [b0, b1],
+            packets: [p0, p1],
+            new: is_new,
+        });
+        if client_device || server_device {
+            self.devices.flow(&FlowTouch {
+                client: (client, now.macs[0]),
+                server: (server, now.macs[1]),
+                proto: now.key.proto,
+                server_port,
+                app,
+                bytes: [b0, b1],
+                new: is_new,
+                answered,
+                ts_ns: ts,
+                eligible: [client_device, server_device],
+            });
         }
     }
 
@@ -577,6 +688,13 @@ impl Aggregator {
         for n in std::mem::take(&mut r.names) {
             self.learn_name(n);
         }
+        for f in &r.facts {
+            self.devices.fact(f);
+        }
+        for syn in &r.syns {
+            self.devices.syn(syn);
+        }
+        self.facts_dropped += r.facts_dropped;
         self.flows_evicted += r.evicted;
         self.reports_missed += r.missed;
         for end in &r.ended {
@@ -594,10 +712,13 @@ impl Aggregator {
                     bytes: [0; 2],
                     ..*end
                 };
+                let geo = self.flow_geo(end);
                 let entry = self.flows.entry(end.key).or_insert(LiveFlow {
                     sample: reset,
                     bytes_at_publish: 0,
                     throughput_bps: 0.0,
+                    country: geo.0,
+                    asn: geo.1,
                 });
                 entry.sample = reset;
                 entry.bytes_at_publish = 0;
@@ -620,14 +741,39 @@ impl Aggregator {
                 self.flows_total += 1;
                 self.set_active(upd, 1);
             }
+            let geo = if is_new {
+                self.flow_geo(upd)
+            } else {
+                Default::default()
+            };
             let entry = self.flows.entry(upd.key).or_insert(LiveFlow {
                 sample: *upd,
                 bytes_at_publish: 0,
                 throughput_bps: 0.0,
+                country: geo.0,
+                asn: geo.1,
             });
             entry.sample = *upd;
         }
         r.acknowledge();
+    }
+
+    /// Country codes and AS numbers of a flow's `[client, server]`, from their hosts.
+    fn flow_geo(&self, s: &FlowSample) -> ([[u8; 2]; 2], [u32; 2]) {
+        let mut out = ([[0; 2]; 2], [0; 2]);
+        if self.geo.is_none() {
+            return out;
+        }
+        for (i, ip) in [s.key.addr(s.client), s.key.addr(s.client.peer())]
+            .iter()
+            .enumerate()
+        {
+            if let Some(h) = self.hosts.get(ip) {
+                out.0[i] = h.place.country;
+                out.1[i] = h.place.asn;
+            }
+        }
+        out
     }
 
     /// Forgets live flows not heard of for [`STALE_FLOW_NS`]: only possible when their end was left out of a full
@@ -741,6 +887,19 @@ impl Aggregator {
                 last_seen: secs(h.last_ns),
                 applications: h.apps.iter().map(|(n, b)| (n.to_string(), *b)).collect(),
                 server_ports: h.server_ports.iter().copied().collect(),
+                country: h
+                    .geo
+                    .as_ref()
+                    .and_then(|g| g.country.as_deref().map(Into::into)),
+                city: h
+                    .geo
+                    .as_ref()
+                    .and_then(|g| g.city.as_deref().map(Into::into)),
+                asn: h.geo.as_ref().and_then(|g| g.asn),
+                as_org: h
+                    .geo
+                    .as_ref()
+                    .and_then(|g| g.as_org.as_deref().map(Into::into)),
             })
             .collect();
         let mut applications: Vec<AppView> = self
@@ -796,6 +955,12 @@ impl Aggregator {
             })
             .collect();
         let (app_series, host_series) = self.top_series();
+        let traffic = self.traffic.views(self.hosts.values().map(|h| h.place));
+        let names = &self.names;
+        let (devices, mut device_stats) = self
+            .devices
+            .views(|ip| names.get(&ip).map(|n| n.name.to_string()));
+        device_stats.facts_dropped = self.facts_dropped;
         Snapshot {
             time_ns: now,
             uptime_s: self.started.elapsed().as_secs_f64(),
@@ -825,6 +990,13 @@ impl Aggregator {
                     .map(|(_, c)| c.dropped.load(Ordering::Relaxed))
                     .sum(),
             },
+            countries: traffic.countries,
+            asns: traffic.asns,
+            networks: traffic.networks,
+            vlans: traffic.vlans,
+            matrix: traffic.matrix,
+            devices,
+            device_stats,
         }
     }
 
@@ -865,6 +1037,8 @@ impl Aggregator {
                 app,
                 proto: s.key.proto,
                 iface: s.key.iface,
+                country: l.country,
+                asn: l.asn,
             });
         }
         // Sort small keys, then gather: cheaper than moving the rows around a million times.
@@ -993,6 +1167,7 @@ pub fn run(
         }
     }
     published.store(Arc::new(agg.snapshot(0, 0)));
+    agg.save_devices();
     agg
 }
 

@@ -44,6 +44,24 @@ pub struct Args {
     #[arg(short = 'm', long = "local-networks", value_name = "CIDRS")]
     pub local_networks: Option<String>,
 
+    /// Networks to account apart (traffic and matrix), one per line: `CIDR NAME`.
+    #[arg(long = "networks", value_name = "FILE")]
+    pub networks: Option<PathBuf>,
+
+    /// TCP SYN signatures in p0f 3's format (a p0f.fp file) for the device inventory's OS guesses, instead of the
+    /// bundled ones.
+    #[arg(long = "syn-signatures", value_name = "FILE")]
+    pub syn_signatures: Option<PathBuf>,
+
+    /// MaxMind DB file (GeoLite2/GeoIP2 City or Country, DB-IP lite) giving hosts and flows their country and
+    /// city.
+    #[arg(long = "geoip", value_name = "PATH")]
+    pub geoip: Option<PathBuf>,
+
+    /// MaxMind DB file (GeoLite2 ASN, DB-IP ASN lite) giving hosts and flows their autonomous system.
+    #[arg(long = "asn", value_name = "PATH")]
+    pub asn: Option<PathBuf>,
+
     /// Maximum number of live flows (hard cap, split evenly across workers; the idlest flow is evicted).
     #[arg(short = 'X', long = "max-num-flows", value_name = "N", default_value_t = 1 << 20,
           value_parser = clap::value_parser!(u64).range(1..))]
@@ -339,6 +357,13 @@ pub struct Config {
     /// Core of each worker (may repeat).
     pub worker_cores: Vec<usize>,
     pub local_networks: Vec<IpNet>,
+    /// `--networks`: named networks.
+    pub networks: Vec<(IpNet, String)>,
+    /// `--syn-signatures`, parsed.
+    pub syn_db: Option<&'static xntop_assets::p0f::SynDb>,
+    /// `--geoip` and `--asn` files.
+    pub geoip: Option<PathBuf>,
+    pub asn: Option<PathBuf>,
     pub max_hosts: u64,
     pub dump_snapshot: Option<PathBuf>,
     pub max_flows: u64,
@@ -607,6 +632,23 @@ fn parse_collector(args: &Args) -> Result<CollectorOptions> {
     })
 }
 
+/// Reads `--networks` (see [`crate::traffic::parse_networks_file`]).
+fn read_networks(path: &Path) -> Result<Vec<(IpNet, String)>> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("--networks: cannot read {}", path.display()))?;
+    crate::traffic::parse_networks_file(&text)
+        .map_err(|e| anyhow::anyhow!("--networks: {}: {e}", path.display()))
+}
+
+/// Reads `--syn-signatures`; the signatures live as long as the process.
+fn read_syn_signatures(path: &Path) -> Result<&'static xntop_assets::p0f::SynDb> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("--syn-signatures: cannot read {}", path.display()))?;
+    let db = xntop_assets::p0f::SynDb::parse(&text)
+        .map_err(|e| anyhow::anyhow!("--syn-signatures: {}: {e}", path.display()))?;
+    Ok(Box::leak(Box::new(db)))
+}
+
 impl Config {
     /// Validates parsed arguments.
     ///
@@ -645,6 +687,19 @@ impl Config {
                 .map(|s| parse_networks("-m", s))
                 .transpose()?
                 .unwrap_or_default(),
+            networks: args
+                .networks
+                .as_deref()
+                .map(read_networks)
+                .transpose()?
+                .unwrap_or_default(),
+            syn_db: args
+                .syn_signatures
+                .as_deref()
+                .map(read_syn_signatures)
+                .transpose()?,
+            geoip: args.geoip,
+            asn: args.asn,
             max_flows: args.max_flows,
             max_hosts: args.max_hosts,
             dump_snapshot: args.dump_snapshot,

@@ -9,6 +9,8 @@ mod collector;
 mod config;
 mod dedicated;
 mod flowfile;
+mod devices;
+mod enrich;
 mod fragments;
 mod handoff;
 mod live;
@@ -20,6 +22,7 @@ mod series_file;
 mod summary;
 mod syslog;
 mod units;
+mod traffic;
 mod worker;
 
 use std::process::ExitCode;
@@ -249,6 +252,7 @@ fn run(config: &mut Config, stop: Arc<AtomicBool>) -> anyhow::Result<ExitCode> {
         None => (None, None, None),
     };
     let has_output = !sinks.is_empty() || ipfix.is_some() || history_tx.is_some();
+    let geo = enrich::open(config)?;
 
     let run = Arc::new(RunState {
         stop,
@@ -408,6 +412,21 @@ fn run(config: &mut Config, stop: Arc<AtomicBool>) -> anyhow::Result<ExitCode> {
                 config.local_networks.clone(),
                 usize::try_from(config.max_hosts).unwrap_or(usize::MAX),
             );
+            if let Some(db) = &geo {
+                agg.enrich(enrich::cache(db));
+            }
+            agg.name_networks(config.networks.clone());
+            if let Some(db) = config.syn_db {
+                agg.syn_signatures(db);
+            }
+            if private_dir(&config.data_dir).is_ok() {
+                agg.persist_devices(config.data_dir.clone());
+            } else {
+                eprintln!(
+                    "xntop: cannot create the data directory {}: the device inventory is not kept across restarts",
+                    config.data_dir.display()
+                );
+            }
             agg.restore(restored);
             if let Some(saved) = saved_series.take() {
                 agg.restore_series(saved);
@@ -563,10 +582,11 @@ fn run(config: &mut Config, stop: Arc<AtomicBool>) -> anyhow::Result<ExitCode> {
     let writer = if has_output {
         let rings: Vec<_> = record_consumers.into_iter().flatten().collect();
         let run = Arc::clone(&run);
+        let geo = geo.as_ref().map(enrich::cache);
         Some(
             thread::Builder::new()
                 .name("xntop-out".into())
-                .spawn(move || output::run(sinks, history_tx, ipfix, rings, &run))?,
+                .spawn(move || output::run(sinks, history_tx, ipfix, rings, &run, geo))?,
         )
     } else {
         None

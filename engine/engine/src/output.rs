@@ -200,6 +200,7 @@ pub fn run(
     mut ipfix: Option<Exporter>,
     mut rings: Vec<Consumer<FlowRecord>>,
     run: &Arc<RunState>,
+    mut geo: Option<xntop_assets::geo::GeoCache>,
 ) -> OutputStats {
     let mut batch: Vec<FlowRecord> = Vec::with_capacity(IPFIX_BATCH);
     let mut stats = OutputStats::default();
@@ -207,8 +208,11 @@ pub fn run(
     loop {
         let mut drained = 0usize;
         for ring in &mut rings {
-            while let Ok(record) = ring.pop() {
+            while let Ok(mut record) = ring.pop() {
                 drained += 1;
+                if let Some(g) = geo.as_mut() {
+                    crate::enrich::record(g, &mut record);
+                }
                 for sink in &mut sinks {
                     sink.push(&record, &mut stats);
                 }

@@ -118,6 +118,11 @@ pub struct WorkerReport {
     pub names: Vec<NameSample>,
     /// Names left out because the report held [`MAX_REPORT_NAMES`] already.
     pub names_dropped: u64,
+    /// What flows taught about devices (DHCP, User-Agent, mDNS) and the SYNs of new TCP flows, for the inventory;
+    /// what did not fit is counted in `facts_dropped`.
+    pub facts: Vec<crate::devices::facts::Fact>,
+    pub syns: Vec<crate::devices::facts::SynSample>,
+    pub facts_dropped: u64,
     /// Samples this report may hold.
     pub limit: usize,
     /// The sender's clock is this machine's wall clock (a collector): the aggregator never lets it take packet
@@ -163,6 +168,9 @@ impl Default for WorkerReport {
             samples_dropped: 0,
             names: Vec::new(),
             names_dropped: 0,
+            facts: Vec::new(),
+            syns: Vec::new(),
+            facts_dropped: 0,
             limit: MAX_REPORT_SAMPLES,
             wall_clock: false,
             ack: None,
@@ -231,12 +239,67 @@ impl WorkerReport {
             return f.names_reported;
         };
         let client = f.key.addr(f.client);
-        let n = name_count(meta, client);
+        let client_port = f.key.port(f.client);
+        let n = name_count(meta, client).saturating_add(crate::devices::facts::count(meta));
         if n <= f.names_reported {
             return f.names_reported;
         }
-        self.push_meta_names(meta, client, f.key.addr(f.client.peer()), f.first_ns);
+        if client_port == crate::devices::facts::DHCP_SERVER_PORT && meta.dhcp_hostname.is_some() {
+            // A DHCP server's reply may echo the client's host name: it does not name the server.
+            let reply = L7Meta {
+                dhcp_hostname: None,
+                ..meta.clone()
+            };
+            self.push_meta_names(&reply, client, f.key.addr(f.client.peer()), f.first_ns);
+        } else {
+            self.push_meta_names(meta, client, f.key.addr(f.client.peer()), f.first_ns);
+        }
+        self.push_facts(meta, client, f.macs[0], f.first_ns);
         n
+    }
+
+    /// Adds the device facts `meta` holds about a flow's client.
+    pub fn push_facts(&mut self, meta: &L7Meta, ip: IpAddr, mac: Mac, ts_ns: u64) {
+        crate::devices::facts::facts(meta, |kind, value| {
+            self.push_fact(ip, mac, ts_ns, kind, value);
+        });
+    }
+
+    /// Adds the facts of one DHCP client message from `ip`/`mac` (its UDP payload).
+    pub fn push_dhcp(&mut self, ip: IpAddr, mac: Mac, ts_ns: u64, payload: &[u8]) {
+        crate::devices::facts::dhcp_facts(payload, |kind, value| {
+            self.push_fact(ip, mac, ts_ns, kind, value);
+        });
+    }
+
+    fn push_fact(
+        &mut self,
+        ip: IpAddr,
+        mac: Mac,
+        ts_ns: u64,
+        kind: crate::devices::facts::FactKind,
+        value: &str,
+    ) {
+        if self.facts.len() < crate::devices::facts::MAX_REPORT_FACTS {
+            self.facts.push(crate::devices::facts::Fact {
+                ip,
+                mac,
+                ts_ns,
+                kind,
+                value: value.into(),
+            });
+        } else {
+            self.facts_dropped += 1;
+        }
+    }
+
+    /// Adds the SYN of a new TCP flow (never allocates past the first report's growth: the list is capped).
+    pub fn push_syn(&mut self, s: crate::devices::facts::SynSample) {
+        if self.syns.len() < crate::devices::facts::MAX_REPORT_SYNS {
+            self.syns.push(s);
+        } else {
+            self.facts_dropped += 1;
+        }
     }
 
     /// Adds every name `meta` teaches about a flow that started at `ts_ns` (see [`flow_names`]).
@@ -293,6 +356,17 @@ impl WorkerReport {
         let room = MAX_REPORT_NAMES.saturating_sub(self.names.len());
         self.names_dropped += newer.names.len().saturating_sub(room) as u64;
         self.names.extend(newer.names.into_iter().take(room));
+        self.facts_dropped += newer.facts_dropped;
+        for f in newer.facts {
+            if self.facts.len() < crate::devices::facts::MAX_REPORT_FACTS {
+                self.facts.push(f);
+            } else {
+                self.facts_dropped += 1;
+            }
+        }
+        for s in newer.syns {
+            self.push_syn(s);
+        }
     }
 }
 

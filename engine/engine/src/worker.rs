@@ -163,6 +163,7 @@ fn to_record(f: &Flow, reason: EndReason, cache: &DnsCache) -> FlowRecord {
         retransmissions: f.tcp.retransmissions,
         out_of_order: f.tcp.out_of_order,
         l7: f.dpi.meta().map(|m| Box::new(m.clone())),
+        geo: [None, None],
     }
 }
 
@@ -230,7 +231,42 @@ impl Shard {
     fn track(&mut self, hash: u64, key: &FlowKey, pkt: &PacketInfo) -> u32 {
         self.packets += 1;
         self.bytes += u64::from(pkt.wire_len);
-        self.table.update(hash, key, pkt, &mut self.sink)
+        let idx = self.table.update(hash, key, pkt, &mut self.sink);
+        if let Some(t) = pkt.tcp.filter(|t| !t.syn.is_none()) {
+            self.syn_seen(idx, pkt, &t);
+        }
+        idx
+    }
+
+    /// A DHCP client message's options (host name, vendor class, option 55 list) go to the device inventory, keyed
+    /// by the frame's source MAC. Read per message, not per flow: every client without an address sends from
+    /// 0.0.0.0:68 to 255.255.255.255:67, one flow for all of them, whose DPI reads only the first client's.
+    #[cold]
+    fn dhcp_client(&mut self, key: &FlowKey, pkt: &PacketInfo, payload: &[u8]) {
+        if let Some(r) = self.sink.reporter.as_mut() {
+            r.current
+                .push_dhcp(key.addr(pkt.from), pkt.macs[0], pkt.ts_ns, payload);
+        }
+    }
+
+    /// The SYN that opened a flow goes to the device inventory: its sender's OS fingerprint. One per new TCP flow.
+    #[cold]
+    fn syn_seen(&mut self, idx: u32, pkt: &PacketInfo, t: &xntop_wire::TcpInfo) {
+        let Some(r) = self.sink.reporter.as_mut() else {
+            return;
+        };
+        let f = self.table.flow(idx);
+        if f.packets != [1, 0] || pkt.from != f.client {
+            return;
+        }
+        r.current.push_syn(crate::devices::facts::SynSample {
+            ip: f.key.addr(f.client),
+            mac: f.macs[0],
+            ts_ns: pkt.ts_ns,
+            sig: t.syn,
+            window: t.window,
+            payload: pkt.payload_len > 0,
+        });
     }
 
     /// Whether DPI still wants the payloads of the flow in `idx`.
@@ -343,6 +379,9 @@ pub fn run(setup: WorkerSetup) -> WorkerStats {
                 let got = q.receive(&mut clock, &mut l.handoff, |hash, key, pkt, payload| {
                     let idx = shard.track(hash, key, pkt);
                     if !payload.is_empty() {
+                        if is_dhcp_client(key, pkt.from) {
+                            shard.dhcp_client(key, pkt, payload);
+                        }
                         shard.inspect(idx, pkt.from, payload);
                     }
                 });
@@ -386,6 +425,14 @@ pub fn run(setup: WorkerSetup) -> WorkerStats {
                     macs: desc.macs,
                 };
                 let idx = shard.track(desc.hash, &desc.key, &pkt);
+                let dhcp = desc.payload_len > 0 && is_dhcp_client(&desc.key, desc.from);
+                if let (true, Some(PayloadSource::File(file))) = (dhcp, source.as_deref()) {
+                    let start = usize::try_from(desc.payload_offset).unwrap_or(usize::MAX);
+                    let end = start.saturating_add(desc.payload_len as usize);
+                    if let Some(payload) = file.data().get(start..end) {
+                        shard.dhcp_client(&desc.key, &pkt, payload);
+                    }
+                }
                 match source.as_deref_mut() {
                     Some(PayloadSource::File(file))
                         if desc.payload_len > 0 && shard.wants_payload(idx) =>
@@ -400,7 +447,7 @@ pub fn run(setup: WorkerSetup) -> WorkerStats {
                         // Always consume the copy, even when DPI is done with the flow.
                         let n = usize::try_from(desc.payload_offset).unwrap_or(0);
                         if let Ok(chunk) = bytes.read_chunk(n.min(bytes.slots())) {
-                            if shard.wants_payload(idx) {
+                            if dhcp || shard.wants_payload(idx) {
                                 let (a, b) = chunk.as_slices();
                                 let payload = if b.is_empty() {
                                     a
@@ -410,6 +457,9 @@ pub fn run(setup: WorkerSetup) -> WorkerStats {
                                     scratch.extend_from_slice(b);
                                     &scratch[..]
                                 };
+                                if dhcp {
+                                    shard.dhcp_client(&desc.key, &pkt, payload);
+                                }
                                 shard.inspect(idx, desc.from, payload);
                             }
                             chunk.commit_all();
@@ -502,6 +552,14 @@ pub fn run(setup: WorkerSetup) -> WorkerStats {
         dpi: shard.dpi.stats,
         queues: queue_stats,
     }
+}
+
+/// A DHCP client's message: UDP from port 68 to port 67.
+#[inline]
+fn is_dhcp_client(key: &FlowKey, from: Endpoint) -> bool {
+    key.proto == 17
+        && key.port(from) == crate::devices::facts::DHCP_CLIENT_PORT
+        && key.port(from.peer()) == crate::devices::facts::DHCP_SERVER_PORT
 }
 
 /// Adds the time since `started` (at least 1 ns) to the batch-time histogram; recording never allocates.

@@ -103,6 +103,13 @@ fn openapi_lists_every_route() {
         "/api/v1/applications",
         "/api/v1/timeseries",
         "/api/v1/summary",
+        "/api/v1/countries",
+        "/api/v1/asns",
+        "/api/v1/networks",
+        "/api/v1/vlans",
+        "/api/v1/matrix",
+        "/api/v1/devices",
+        "/api/v1/devices/{id}",
         "/api/v1/events",
         "/api/v1/openapi.json",
         "/api/v1/historical/flows",
@@ -113,7 +120,7 @@ fn openapi_lists_every_route() {
     for r in routes {
         assert!(paths.contains_key(r), "{r} missing from {:?}", paths.keys());
         // …and the server really answers there.
-        let concrete = r.replace("{ip}", "10.77.0.1");
+        let concrete = r.replace("{ip}", "10.77.0.1").replace("{id}", "10.77.0.1");
         if r != "/api/v1/events" {
             let (status, _) = http_get(port, &concrete, Some(TOKEN)).unwrap();
             assert!(status == 200 || status == 404, "{concrete}: {status}");

@@ -47,6 +47,7 @@ fn record(i: u32) -> FlowRecord {
         retransmissions: 0,
         out_of_order: 0,
         l7: None,
+        geo: [None, None],
     }
 }
 

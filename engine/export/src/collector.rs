@@ -695,6 +695,7 @@ impl RecordContext {
                     ..xntop_model::L7Meta::default()
                 })
             }),
+            geo: [None, None],
         })
     }
 }
@@ -809,6 +810,7 @@ pub(crate) mod tests {
             retransmissions: 0,
             out_of_order: 0,
             l7: None,
+            geo: [None, None],
         }
     }
 

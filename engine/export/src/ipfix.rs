@@ -32,7 +32,7 @@ type Field = (u16, u16, Option<u32>);
 /// applicationId (RFC 6759): classification engine 6 ("user defined": xntop's protocol table), then the master
 /// and application indices, 2 bytes each.
 pub const APPLICATION_ID_ENGINE: u8 = 6;
-const COMMON: [Field; 14] = [
+const COMMON: [Field; 16] = [
     (152, 8, None),            // flowStartMilliseconds
     (153, 8, None),            // flowEndMilliseconds
     (7, 2, None),              // sourceTransportPort
@@ -47,6 +47,8 @@ const COMMON: [Field; 14] = [
     (6, 2, Some(REVERSE_PEN)), // reverseTcpControlBits
     (136, 1, None),            // flowEndReason
     (95, 5, None),             // applicationId
+    (16, 4, None),             // bgpSourceAsNumber (0: unknown; from --asn)
+    (17, 4, None),             // bgpDestinationAsNumber
 ];
 /// ntop's string elements (nProbe's numbering), after the common ones: L7_PROTO_NAME, SSL_SERVER_NAME, DNS_QUERY,
 /// HTTP_URL, JA3C_HASH, JA4C_HASH.
@@ -262,6 +264,10 @@ fn write_record(r: &FlowRecord, out: &mut Vec<u8>) {
     out.push(APPLICATION_ID_ENGINE);
     out.extend_from_slice(&r.app_ids[0].to_be_bytes());
     out.extend_from_slice(&r.app_ids[1].to_be_bytes());
+    for g in &r.geo {
+        let asn = g.as_ref().and_then(|g| g.asn).unwrap_or(0);
+        out.extend_from_slice(&asn.to_be_bytes());
+    }
     for s in strings(r) {
         // Cut to MAX_STRING (< 255) above, so the one-byte length form always applies.
         out.push(u8::try_from(s.len()).unwrap_or(0));
@@ -302,6 +308,7 @@ mod tests {
             retransmissions: 0,
             out_of_order: 0,
             l7: None,
+            geo: [None, None],
         }
     }
 
@@ -330,11 +337,11 @@ mod tests {
             "sequence counts records sent before"
         );
         assert_eq!(&m[12..16], &42u32.to_be_bytes());
-        // Template set first: id 2, templates 256 (22 fields: 16 standard, 6 of ntop's) and 257.
+        // Template set first: id 2, templates 256 (24 fields: 18 standard, 6 of ntop's) and 257.
         assert_eq!(be16(m, 16), 2);
         let tset_len = usize::from(be16(m, 18));
         assert_eq!(be16(m, 20), TEMPLATE_V4);
-        assert_eq!(be16(m, 22), 22);
+        assert_eq!(be16(m, 22), 24);
         // Then the data set with one record.
         let d = 16 + tset_len;
         assert_eq!(be16(m, d), TEMPLATE_V4);
@@ -349,6 +356,17 @@ mod tests {
         );
         assert_eq!(&rec[16..20], &[10, 0, 0, 1]);
         assert_eq!(enc.sequence(), 1);
+        // bgpSourceAsNumber and bgpDestinationAsNumber follow applicationId: 0 when unknown, else --asn's.
+        let mut r = record("10.0.0.1", "10.0.0.2");
+        r.geo[1] = Some(std::sync::Arc::new(xntop_model::GeoInfo {
+            asn: Some(64500),
+            ..xntop_model::GeoInfo::default()
+        }));
+        let mut one = Vec::new();
+        write_record(&r, &mut one);
+        assert_eq!(one.len(), record_len(&r));
+        assert_eq!(&one[73..77], &0u32.to_be_bytes());
+        assert_eq!(&one[77..81], &64500u32.to_be_bytes());
     }
 
     #[test]

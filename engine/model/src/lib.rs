@@ -7,12 +7,15 @@
 pub mod community_id;
 mod ecs;
 mod eve;
+pub mod devices;
+pub mod geo;
 mod json;
 mod record;
 pub mod snapshot;
 pub mod timefmt;
 
 pub use ecs::ECS_VERSION;
+pub use geo::GeoInfo;
 pub use json::JsonWriter;
 pub use record::{proto_name, FlowRecord, L7Meta};
 pub use snapshot::Snapshot;

@@ -42,6 +42,9 @@ pub struct FlowRecord {
     pub out_of_order: u32,
     /// What DPI extracted, when it extracted anything (one allocation per flow, never per packet).
     pub l7: Option<Box<L7Meta>>,
+    /// Enrichment of `[src_ip, dst_ip]` from the mmdb files (`--geoip`, `--asn`), shared with the output thread's
+    /// per-address cache; `None` without the files or when they know nothing of the address.
+    pub geo: [Option<std::sync::Arc<crate::GeoInfo>>; 2],
 }
 
 /// Application metadata of a flow (ARCHITECTURE.md §4), each bounded by the dissector that filled it.
@@ -220,6 +223,25 @@ impl FlowRecord {
                 w.u64("dns_rcode", u64::from(r));
             }
         }
+        const KEYS: [[&str; 4]; 2] = [
+            ["src_country", "src_city", "src_asn", "src_as_org"],
+            ["dst_country", "dst_city", "dst_asn", "dst_as_org"],
+        ];
+        for (keys, geo) in KEYS.iter().zip(&self.geo) {
+            let Some(g) = geo else { continue };
+            if let Some(c) = &g.country {
+                w.str(keys[0], c);
+            }
+            if let Some(c) = &g.city {
+                w.str(keys[1], c);
+            }
+            if let Some(a) = g.asn {
+                w.u64(keys[2], u64::from(a));
+            }
+            if let Some(o) = &g.as_org {
+                w.str(keys[3], o);
+            }
+        }
         w.end_without_brace();
     }
 }
@@ -262,6 +284,15 @@ pub(crate) mod tests {
                 dns_answers: vec!["192.0.2.7".parse().unwrap_or(IpAddr::from([0u8; 4]))],
                 ..L7Meta::default()
             })),
+            geo: [
+                None,
+                Some(std::sync::Arc::new(crate::GeoInfo {
+                    country: Some("SE".into()),
+                    city: Some("Linköping".into()),
+                    asn: Some(29518),
+                    as_org: Some("Bredband2 AB".into()),
+                })),
+            ],
         }
     }
 
@@ -279,6 +310,12 @@ pub(crate) mod tests {
         assert!(line.contains(r#""end_reason":"tcp_closed","rtt_us":120,"retransmissions":0"#));
         // Community ID after the TCP counters: a new optional field, the others keep their place.
         assert!(line.contains(r#""out_of_order":0,"community_id":"1:"#));
-        assert!(line.contains(r#""server_name":"www.example.test","dns_answers":["192.0.2.7"]}"#));
+        assert!(line.contains(r#""server_name":"www.example.test","dns_answers":["192.0.2.7"],"#));
+        // Enrichment, prefixed by side, only for the side the files know.
+        assert!(line.ends_with(
+            r#""dst_country":"SE","dst_city":"Linköping","dst_asn":29518,"dst_as_org":"Bredband2 AB"}
+"#
+        ));
+        assert!(!line.contains("src_country"));
     }
 }

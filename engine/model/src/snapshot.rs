@@ -30,6 +30,15 @@ pub struct Snapshot {
     pub applications: Vec<AppView>,
     pub timeseries: TimeSeries,
     pub drops: Drops,
+    /// Traffic by country, AS, network and VLAN since start, most bytes first; and the matrix.
+    pub countries: Vec<CountryView>,
+    pub asns: Vec<AsView>,
+    pub networks: Vec<NetworkView>,
+    pub vlans: Vec<VlanView>,
+    pub matrix: Matrix,
+    /// The asset inventory, most recently seen first.
+    pub devices: Vec<crate::devices::DeviceView>,
+    pub device_stats: crate::devices::DeviceStats,
 }
 
 /// One input (`-i`).
@@ -89,6 +98,16 @@ pub struct HostView {
     pub applications: Vec<(String, u64)>,
     /// Ports on which this host answered as a server.
     pub server_ports: Vec<u16>,
+    /// ISO country code, city, autonomous system and its organisation from the `--geoip`/`--asn` files, looked up
+    /// once when the host appears; absent without the files or when they do not know the address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub asn: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub as_org: Option<String>,
 }
 
 /// An application's name and category, shared by the flow rows that carry its index.
@@ -120,6 +139,10 @@ pub struct FlowRow {
     /// IP protocol number.
     pub proto: u8,
     pub iface: u8,
+    /// Country codes of `[src, dst]` from `--geoip` (`[0, 0]`: unknown), see [`crate::geo::country_str`].
+    pub country: [[u8; 2]; 2],
+    /// Autonomous systems of `[src, dst]` from `--asn` (0: unknown).
+    pub asn: [u32; 2],
 }
 
 impl FlowRow {
@@ -152,6 +175,15 @@ pub struct FlowView {
     pub app: String,
     pub category: String,
     pub server_name: Option<String>,
+    /// Enrichment of both ends (`--geoip`, `--asn`), prefixed by side as in the flow records.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub src_country: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dst_country: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub src_asn: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dst_asn: Option<u32>,
     pub packets_c2s: u64,
     pub packets_s2c: u64,
     pub bytes_c2s: u64,
@@ -196,6 +228,10 @@ impl FlowView {
             app: app.map_or_else(|| "Unknown".into(), |a| a.name.clone()),
             category: app.map_or_else(|| "Unspecified".into(), |a| a.category.into()),
             server_name: None,
+            src_country: crate::geo::country_str(&row.country[0]).map(str::to_string),
+            dst_country: crate::geo::country_str(&row.country[1]).map(str::to_string),
+            src_asn: (row.asn[0] != 0).then_some(row.asn[0]),
+            dst_asn: (row.asn[1] != 0).then_some(row.asn[1]),
             packets_c2s: row.packets[0],
             packets_s2c: row.packets[1],
             bytes_c2s: row.bytes[0],
@@ -221,7 +257,7 @@ impl Serialize for Snapshot {
                 seq.end()
             }
         }
-        let mut st = s.serialize_struct("Snapshot", 8)?;
+        let mut st = s.serialize_struct("Snapshot", 15)?;
         st.serialize_field("time_ns", &self.time_ns)?;
         st.serialize_field("uptime_s", &self.uptime_s)?;
         st.serialize_field("interfaces", &self.interfaces)?;
@@ -230,6 +266,13 @@ impl Serialize for Snapshot {
         st.serialize_field("applications", &self.applications)?;
         st.serialize_field("timeseries", &self.timeseries)?;
         st.serialize_field("drops", &self.drops)?;
+        st.serialize_field("countries", &self.countries)?;
+        st.serialize_field("asns", &self.asns)?;
+        st.serialize_field("networks", &self.networks)?;
+        st.serialize_field("vlans", &self.vlans)?;
+        st.serialize_field("matrix", &self.matrix)?;
+        st.serialize_field("devices", &self.devices)?;
+        st.serialize_field("device_stats", &self.device_stats)?;
         st.end()
     }
 }
@@ -303,4 +346,94 @@ pub struct Drops {
     pub flows_stale: u64,
     /// Learned host names the workers left out of full reports.
     pub names_dropped: u64,
+}
+
+/// Traffic of a group of hosts (a country, an AS, a network, a VLAN) since start: what its hosts sent and received
+/// in every flow, so a group's totals equal the sums over the flow records of its hosts' ends.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Totals {
+    pub bytes_sent: u64,
+    pub bytes_rcvd: u64,
+    pub packets_sent: u64,
+    pub packets_rcvd: u64,
+    /// Flows with at least one end in the group.
+    pub flows: u64,
+    /// Hosts of the group in the view now.
+    pub hosts: u64,
+}
+
+/// One country (`--geoip`).
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CountryView {
+    /// ISO 3166-1 alpha-2 code.
+    pub country: String,
+    #[serde(flatten)]
+    pub totals: Totals,
+}
+
+/// One autonomous system (`--asn`).
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AsView {
+    pub asn: u32,
+    pub as_org: Option<String>,
+    #[serde(flatten)]
+    pub totals: Totals,
+}
+
+/// One network: a `-m` local network or one named in `--networks`. A host belongs to the most specific network
+/// that contains it.
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NetworkView {
+    /// The name from `--networks`, else the CIDR.
+    pub name: String,
+    pub cidr: String,
+    /// Given with `-m`.
+    pub local: bool,
+    #[serde(flatten)]
+    pub totals: Totals,
+}
+
+/// One VLAN (0: untagged).
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct VlanView {
+    pub vlan: u16,
+    /// Both directions.
+    pub bytes: u64,
+    pub packets: u64,
+    pub flows: u64,
+}
+
+/// Who talks to whom: bytes between networks (ntopng's subnet matrix) and between the hosts that exchanged the
+/// most.
+#[derive(Clone, Debug, Default, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Matrix {
+    /// Row and column labels: the networks in [`Snapshot::networks`]' order, then `remote` (every address in none).
+    pub labels: Vec<String>,
+    /// `bytes[from][to]`: bytes sent by hosts of network `from` to hosts of network `to`, since start.
+    pub bytes: Vec<Vec<u64>>,
+    /// The host pairs with the most bytes (both directions) since start, most first; at most 100.
+    pub conversations: Vec<ConversationView>,
+    /// Host pairs forgotten because the conversation table was full (the smallest go).
+    pub conversations_evicted: u64,
+}
+
+/// Traffic between two hosts since start.
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ConversationView {
+    /// The smaller address.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = "ip"))]
+    pub a: IpAddr,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = "ip"))]
+    pub b: IpAddr,
+    pub bytes_a_to_b: u64,
+    pub bytes_b_to_a: u64,
+    pub packets: u64,
+    pub flows: u64,
 }

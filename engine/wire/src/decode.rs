@@ -6,6 +6,7 @@
 use std::net::{IpAddr, Ipv4Addr};
 
 use crate::ethernet::{self, ethertype};
+use crate::tcp_flags;
 use crate::{capwap, gre, gtp, icmp, ipv4, ipv6, mpls, null, pppoe, sctp, sll, tcp, udp, vxlan};
 use crate::{chdlc, direction, frame_relay, ipnet, nflog, pflog, ppi, ppp, prism, radiotap, wlan};
 use crate::{Decoded, Fragment, LinkType, Reject, Tunnel};
@@ -67,6 +68,7 @@ pub fn decode(link: LinkType, frame: &[u8]) -> Result<Decoded<'_>, Reject> {
         icmp: None,
         fragment: Fragment::None,
         tcp: None,
+        ip_facts: crate::syn::IpFacts::default(),
         payload: &[],
     };
     let (net, packet) = link_layer(link, frame, &mut d)?;
@@ -204,6 +206,13 @@ fn network<'a>(
             d.src = IpAddr::V4(ip.src_addr());
             d.dst = IpAddr::V4(ip.dst_addr());
             d.fragment = ip.fragment();
+            d.ip_facts = crate::syn::IpFacts {
+                ttl: ip.ttl(),
+                df: ip.dont_frag(),
+                id: ip.ident(),
+                ecn: ip.dscp_ecn() & 3 != 0,
+                v6: false,
+            };
             (ip.protocol(), ip.payload(), ip.payload_len())
         }
         Network::V6 => {
@@ -212,6 +221,7 @@ fn network<'a>(
             d.dst = IpAddr::V6(ip.dst_addr());
             let all = ip.payload();
             let upper = ipv6::upper_layer(ip.next_header(), all)?;
+            d.ip_facts = crate::syn::IpFacts::v6(ip.hop_limit(), ip.traffic_class());
             d.fragment = upper.fragment;
             let headers_len = all.len().saturating_sub(upper.payload.len());
             (
@@ -258,7 +268,11 @@ fn transport<'a>(
             }
             d.src_port = segment.src_port();
             d.dst_port = segment.dst_port();
-            d.tcp = Some(segment.info());
+            let mut info = segment.info();
+            if info.flags & (tcp_flags::SYN | tcp_flags::ACK) == tcp_flags::SYN {
+                info.syn = crate::syn::signature(d.ip_facts, p);
+            }
+            d.tcp = Some(info);
             d.payload = segment.payload();
         }
         ip_protocol::UDP => {

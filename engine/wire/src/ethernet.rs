@@ -242,8 +242,10 @@ pub(crate) mod tests {
             seq: 1000,
             ack: 0,
             window: 64240,
+            syn: d.tcp.map(|t| t.syn).unwrap_or_default(),
         };
         assert_eq!(d.tcp, Some(syn));
+        assert!(!syn.syn.is_none(), "a SYN carries its fingerprint");
         assert!(d.payload.is_empty());
     }
 

@@ -33,6 +33,7 @@ pub mod prism;
 pub mod radiotap;
 pub mod sctp;
 pub mod sll;
+pub mod syn;
 pub mod tcp;
 pub mod udp;
 pub mod vxlan;
@@ -226,6 +227,8 @@ pub struct TcpInfo {
     pub seq: u32,
     pub ack: u32,
     pub window: u16,
+    /// A SYN without ACK: its fingerprint facts (TTL, options, quirks); none for every other segment.
+    pub syn: syn::SynSig,
 }
 
 /// TCP flag bits as found in [`TcpInfo::flags`].
@@ -382,6 +385,8 @@ pub struct Decoded<'a> {
     pub fragment: Fragment,
     /// TCP header fields, when `proto` is 6 and the header was present.
     pub tcp: Option<TcpInfo>,
+    /// The innermost IP header's facts a SYN fingerprint uses.
+    pub ip_facts: syn::IpFacts,
     /// L4 payload: bytes after the TCP/UDP/SCTP/ICMP header, clipped to the IP length (so Ethernet padding is
     /// excluded). Empty for later fragments.
     pub payload: &'a [u8],

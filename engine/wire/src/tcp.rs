@@ -134,6 +134,7 @@ impl<T: AsRef<[u8]>> Packet<T> {
             seq: self.seq_number(),
             ack: self.ack_number(),
             window: self.window_len(),
+            syn: crate::syn::SynSig::default(),
         }
     }
 }

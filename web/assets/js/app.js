@@ -8,6 +8,11 @@ import * as host from './host.js';
 import * as applications from './applications.js';
 import * as interfaces from './interfaces.js';
 import * as history from './history.js';
+import * as devices from './devices.js';
+import * as device from './device.js';
+import * as geo from './geo.js';
+import * as matrix from './matrix.js';
+import * as networks from './networks.js';
 
 const REFRESH_MS = 1000;
 const viewEl = document.getElementById('view');
@@ -21,7 +26,8 @@ function route() {
   const params = new URLSearchParams(query ?? '');
   const parts = path.split('/').filter(Boolean);
   if (parts[0] === 'hosts' && parts[1]) return { name: 'hosts', view: host, params, arg: decodeURIComponent(parts[1]) };
-  const views = { flows, hosts, applications, interfaces, history };
+  if (parts[0] === 'devices' && parts[1]) return { name: 'devices', view: device, params, arg: decodeURIComponent(parts[1]) };
+  const views = { flows, hosts, applications, interfaces, devices, geo, matrix, networks, vlans: networks, history };
   const name = parts[0] && views[parts[0]] ? parts[0] : 'dashboard';
   return { name, view: views[name] ?? dashboard, params };
 }

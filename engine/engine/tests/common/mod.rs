@@ -3,6 +3,7 @@
 #![allow(dead_code, reason = "each test file uses a different subset")]
 #![allow(clippy::unwrap_used, reason = "tests fail loudly")]
 
+pub mod geo;
 pub mod netns;
 
 use std::path::{Path, PathBuf};
