@@ -97,6 +97,7 @@ fn record(i: u64, n: u64, rng: &mut Rng) -> FlowRecord {
         retransmissions: 0,
         out_of_order: 0,
         l7: meta,
+        geo: [None, None],
     }
 }
 

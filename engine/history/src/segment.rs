@@ -400,6 +400,7 @@ mod tests {
                     ..xntop_model::L7Meta::default()
                 })
             }),
+            geo: [None, None],
         }
     }
 

@@ -64,6 +64,7 @@ fn record(i: u64) -> FlowRecord {
                 ..L7Meta::default()
             })
         }),
+        geo: [None, None],
     }
 }
 

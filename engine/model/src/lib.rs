@@ -5,9 +5,9 @@
 //! records per second and the field order is part of the contract (ARCHITECTURE.md §4).
 
 pub mod community_id;
+pub mod devices;
 mod ecs;
 mod eve;
-pub mod devices;
 pub mod geo;
 mod json;
 mod record;

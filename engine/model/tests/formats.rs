@@ -50,6 +50,7 @@ fn records() -> Vec<FlowRecord> {
             tls_version: Some("TLSv1.3".into()),
             ..L7Meta::default()
         })),
+        geo: [None, None],
     };
     let mut out = vec![base.clone()];
     out.push(FlowRecord {

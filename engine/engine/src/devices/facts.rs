@@ -57,9 +57,9 @@ pub const DHCP_SERVER_PORT: u16 = 67;
 pub fn dhcp_facts(payload: &[u8], mut f: impl FnMut(FactKind, &str)) {
     let o = xntop_dpi::protocols::dhcp::parser::client_options(payload);
     let mut list = [0u8; 1024];
-    let n = o
-        .parameter_list
-        .map_or(0, |l| xntop_dpi::protocols::dhcp::parser::fingerprint(l, &mut list));
+    let n = o.parameter_list.map_or(0, |l| {
+        xntop_dpi::protocols::dhcp::parser::fingerprint(l, &mut list)
+    });
     for (kind, v) in [
         (FactKind::DhcpHostname, o.host_name.unwrap_or(&[])),
         (FactKind::DhcpVendorClass, o.vendor_class.unwrap_or(&[])),
